@@ -1,0 +1,1 @@
+"""The ``callassist`` console script (contract: spec/cli.md)."""

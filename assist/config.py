@@ -1,0 +1,63 @@
+"""EngineConfig: everything the engine needs to know, passed in by whoever drives it.
+
+The engine never reads Qt settings or the environment for behaviour; the app maps its QSettings into
+this frozen dataclass, the CLI maps its flags. ``replace()`` makes a changed copy.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from datetime import time
+from pathlib import Path
+
+from . import paths
+
+
+def _default_threads() -> int:
+    # Leave no core idle but never oversubscribe a 2-core PC: the inference thread owns the cores.
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class AsrConfig:
+    model_dir: Path = field(default_factory=paths.default_model_dir)
+    compute_type: str = "int8"
+    cpu_threads: int = field(default_factory=_default_threads)
+    language: str = "zh"
+    beam_size_final: int = 1
+    beam_size_partial: int = 1
+    partials: bool = True
+    # Utterance segmentation (Silero VAD)
+    vad_threshold: float = 0.5
+    min_silence_s: float = 0.5
+    speech_pad_s: float = 0.2
+    max_utterance_s: float = 20.0
+    min_utterance_s: float = 0.25
+
+
+@dataclass(frozen=True)
+class CallHours:
+    """Collection calls are allowed from ``start`` (inclusive) to ``end`` (exclusive), local time."""
+
+    start: time = time(8, 0)
+    end: time = time(22, 0)
+
+    def allows(self, t: time) -> bool:
+        return self.start <= t < self.end
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    asr: AsrConfig = field(default_factory=AsrConfig)
+    call_hours: CallHours = field(default_factory=CallHours)
+    missing_agent_id_after_s: float = 30.0
+    db_path: Path = field(default_factory=paths.default_db_path)
+    record: bool = True
+    resources_dir: Path = field(default_factory=paths.resources_dir)
+    input_device: str | int | None = None
+    keep_audio: bool = False
+    audio_retention_days: int = 30
+
+    def with_changes(self, **changes) -> "EngineConfig":
+        return replace(self, **changes)
