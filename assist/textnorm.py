@@ -1,0 +1,44 @@
+"""Text normalisation shared by ASR, analysis and evaluation: simplified characters, punctuation, numerals."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified Chinese (OpenCC), and full-width ASCII folded to half-width."""
+    if not text:
+        return text
+    return _t2s().convert(unicodedata.normalize("NFKC", text))
+
+
+# Everything that is not a letter or a digit in any script: CJK punctuation, ASCII punctuation, spaces.
+_PUNCT = re.compile(r"[^\w]|_", re.UNICODE)
+
+
+def strip_punct(text: str) -> str:
+    return _PUNCT.sub("", text)
+
+
+def numerals_to_digits(text: str) -> str:
+    """Chinese numerals → Arabic digits in place (三千六百八十 → 3680), so both spellings compare equal."""
+    import cn2an
+
+    try:
+        return cn2an.transform(text, "cn2an")
+    except Exception:  # cn2an raises on odd inputs; comparing unconverted text is the safe fallback
+        return text
+
+
+def for_scoring(text: str) -> str:
+    """The form CER is computed on: simplified, no punctuation, numerals as digits, lower case."""
+    return numerals_to_digits(strip_punct(to_simplified(text))).lower()
