@@ -46,3 +46,19 @@ class CallState:
     @property
     def missing(self) -> tuple[str, ...]:
         return tuple(item for item in CHECKLIST if item not in self.covered)
+
+# What debtors object with, as keys; the agent's echo (您说您失业了) or a one-click pick records them in
+# CallState.objections. Labels are what the UI's quick-pick buttons show.
+OBJECTIONS = {
+    "no_money": "没钱",
+    "forgot": "忘了",
+    "not_mine": "不是我借的",
+    "already_paid": "已经还了",
+    "unemployed": "失业了",
+    "sick": "生病住院",
+    "complaint": "要投诉",
+    "want_waiver": "要求减免",
+    "family_pay": "让我家人还",
+    "later": "过几天再说",
+    "scam": "你们是骗子",
+}
