@@ -1,0 +1,326 @@
+"""``callassist analyze INPUT``: run one recorded call (audio or ``.txt`` transcript) through the live pipeline.
+
+Everything that can fail on bad input (the input file, --started-at, --case, the model, the database) is
+checked BEFORE the call is begun in the database, so a failure leaves no call row behind.
+See docs/cli.md for the options, output and exit statuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from assist.events import CONTRACT_EVENTS, Event
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1      # the analysis itself failed (a bug, the disk vanished)
+EXIT_BAD_INPUT = 2   # bad input file, option, case file, model or database: nothing was recorded
+EXIT_INTERRUPTED = 130
+
+AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".aac", ".wma", ".webm")
+
+
+class InputError(Exception):
+    """Bad input: reported as one line on stderr with EXIT_BAD_INPUT."""
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="analyze one recorded call (audio or .txt transcript) through the live pipeline",
+        description="Run a recorded call (wav/flac/mp3/m4a/ogg, any sample rate; or a .txt transcript with one "
+        "agent utterance per line) through the live-call pipeline: streaming ASR, stage tracking, compliance "
+        "alerts, next-line suggestions, and a call record in the database.",
+    )
+    p.add_argument("input", metavar="INPUT", help="audio recording or .txt transcript")
+    p.add_argument("--json", action="store_true", help="print one JSON event per line to stdout")
+    p.add_argument("--realtime", action="store_true",
+                   help="feed the input at wall-clock speed, like a live microphone (t = real latency)")
+    p.add_argument("--started-at", metavar="ISO8601",
+                   help="local start time of the call, e.g. 2026-10-12T10:15:00+08:00 (naive = local time; "
+                   "default: now)")
+    p.add_argument("--case", metavar="PATH", help="case data JSON (debtor_name, amount, agent_id, ...)")
+    p.add_argument("--db", metavar="PATH", help="records database (default: the app's database)")
+    p.add_argument("--model", metavar="DIR", help="Whisper model directory (default: the configured model)")
+    p.add_argument("--no-record", action="store_true", help="do not write the call to the database")
+    p.add_argument("--partials", action="store_true", help="also print partial (in-progress) transcripts")
+    p.add_argument("--channel", type=int, metavar="N",
+                   help="use channel N (0 = first) of a multi-channel recording instead of the mix-down")
+
+
+# ---- option parsing -----------------------------------------------------------------------------
+
+def parse_started_at(value: str | None) -> datetime:
+    """ISO 8601 local time; naive means the machine's local timezone; None means now."""
+    if not value:
+        return datetime.now().astimezone()
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"bad --started-at {value!r}: expected ISO 8601 such as 2026-10-12T10:15:00+08:00") from None
+    return dt if dt.tzinfo is not None else dt.astimezone()
+
+
+def _one_line(msg: object) -> str:
+    return " ".join(str(msg).split())
+
+
+def _is_transcript(path: Path) -> bool:
+    return path.suffix.lower() == ".txt"
+
+
+# ---- building the call --------------------------------------------------------------------------
+
+def _open_source(args, path: Path):
+    if _is_transcript(path):
+        from assist.transcript import TranscriptError, TranscriptSource
+
+        try:
+            return TranscriptSource(path, realtime=args.realtime)
+        except TranscriptError as exc:
+            raise InputError(str(exc)) from None
+    if not path.exists():
+        raise InputError(f"input file not found: {path}")
+    if path.is_dir():
+        raise InputError(f"input is a directory, not a file: {path}")
+    from assist.audio import AudioFileError, FileSource
+
+    try:
+        # FileSource decodes the header and the first block here: undecodable or empty audio fails now.
+        return FileSource(path, realtime=args.realtime, channel=args.channel)
+    except AudioFileError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _load_model(config):
+    from assist.model import ModelError, load_whisper
+
+    model_dir = Path(config.asr.model_dir)
+    try:
+        return load_whisper(model_dir, config.asr)
+    except ModelError as exc:
+        raise InputError(str(exc)) from None
+    except Exception as exc:  # CTranslate2 raises RuntimeError on a corrupt model.bin
+        raise InputError(f"cannot load the speech model from {model_dir}: {_one_line(exc)}") from None
+
+
+def _open_store(db_path: Path, on_error):
+    from assist.store import RecordStore
+
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        return RecordStore(db_path, on_error=on_error)
+    except Exception as exc:
+        raise InputError(f"cannot open the records database {db_path}: {_one_line(exc)}") from None
+
+
+def _build_config(args):
+    from assist.config import EngineConfig
+
+    config = EngineConfig()
+    changes: dict = {"record": not args.no_record}
+    if args.db:
+        changes["db_path"] = Path(args.db).expanduser()
+    if args.model:
+        from dataclasses import replace
+
+        changes["asr"] = replace(config.asr, model_dir=Path(args.model).expanduser())
+    return config.with_changes(**changes)
+
+
+def _setup_logging() -> None:
+    """Logs go to the log file, never to stdout (stdout carries the JSON stream)."""
+    from assist.logs import setup_logging
+
+    setup_logging()
+
+
+def run(args) -> int:
+    _setup_logging()
+    json_mode = bool(args.json)
+    out = _Output(json_mode=json_mode, partials=args.partials)
+    try:
+        session, store = _prepare(args, out)
+    except InputError as exc:
+        print(f"callassist analyze: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    status = EXIT_OK
+    try:
+        session.start()
+        try:
+            while not session.wait(0.25):
+                pass
+        except KeyboardInterrupt:
+            # End the call properly: what was heard so far is transcribed and recorded, then call_ended.
+            status = EXIT_INTERRUPTED
+            session.stop()
+            session.wait(60)
+    except Exception as exc:
+        log.exception("analysis failed")
+        print(f"callassist analyze: error: {_one_line(exc)}", file=sys.stderr)
+        status = EXIT_FAILED
+        session.wait(10)  # a failed start still ends the call row it began
+    finally:
+        if store is not None:
+            store.flush()
+            store.close()
+    if session.ended is None and status == EXIT_OK:
+        print("callassist analyze: error: the call did not end cleanly (see the log file)", file=sys.stderr)
+        status = EXIT_FAILED
+    return status
+
+
+def _prepare(args, out: "_Output"):
+    from assist.case import CaseData, CaseDataError
+    from assist.session import CallSession
+
+    path = Path(args.input).expanduser()
+    started_at = parse_started_at(args.started_at)
+    case = None
+    if args.case:
+        try:
+            case = CaseData.load(args.case)
+        except CaseDataError as exc:
+            raise InputError(str(exc)) from None
+    if args.channel is not None and args.channel < 0:
+        raise InputError(f"bad --channel {args.channel}: channels are numbered from 0")
+    config = _build_config(args)
+    source = _open_source(args, path)
+    model = None if _is_transcript(path) else _load_model(config)
+    holder: dict = {}
+    store = None
+    if config.record:
+        store = _open_store(Path(config.db_path), on_error=lambda msg: holder["s"].store_error(msg)
+                            if "s" in holder else log.warning("store: %s", msg))
+    session = CallSession(source, config=config, case=case, started_at=started_at, store=store, model=model)
+    holder["s"] = session
+    session.subscribe(out.write)
+    out.input_name = path.name
+    return session, store
+
+
+# ---- output -------------------------------------------------------------------------------------
+
+STAGE_ZH = {
+    "greet": "建立联系", "confirm_debt": "确认欠款", "willingness": "还款意愿", "plan": "还款计划",
+    "consequence": "强调后果", "support": "帮助支持", "close": "结束沟通",
+}
+RULE_ZH = {
+    "impersonation": "冒充身份", "threat": "威胁恐吓", "insult": "侮辱谩骂", "third_party": "告知第三方",
+    "deception": "虚假后果", "unauthorized_promise": "越权承诺", "improper_payment": "违规收款",
+    "privacy": "滥用个人信息", "call_time": "违规时段", "missing_agent_id": "未报工号",
+    "ptp_incomplete": "承诺要素不全",
+}
+SEVERITY_ZH = {"critical": "严重", "warning": "警告", "info": "提示"}
+CHANNEL_ZH = {
+    "bank_transfer": "银行转账", "alipay": "支付宝", "wechat": "微信", "app": "官方App",
+    "card_autodebit": "银行卡扣款", "cash": "柜台现金", "other": "其他",
+}
+
+
+def _clock(t: float) -> str:
+    m, s = divmod(max(0.0, float(t)), 60.0)
+    return f"{int(m):02d}:{s:04.1f}"
+
+
+def _ptp_text(ptp: dict | None) -> str:
+    if not ptp:
+        return "无"
+    amount = ptp.get("amount")
+    parts = [
+        "金额 " + ("?" if amount is None else f"{amount:g} 元"),
+        "日期 " + (ptp.get("date") or "?"),
+        "渠道 " + (CHANNEL_ZH.get(ptp.get("channel") or "", ptp.get("channel") or "?")),
+    ]
+    return " · ".join(parts)
+
+
+class _Output:
+    """The subscriber that prints: JSON lines (contract events only) or a readable timeline."""
+
+    def __init__(self, *, json_mode: bool, partials: bool, stream=None):
+        self.json_mode = json_mode
+        self.partials = partials
+        self.stream = stream or sys.stdout
+        self.input_name = ""
+        self._broken = False
+        self._lock = threading.Lock()
+        self._color = (not json_mode) and hasattr(self.stream, "isatty") and self.stream.isatty()
+        try:  # JSON consumers and pipes expect UTF-8 regardless of the console's code page
+            self.stream.reconfigure(encoding="utf-8", errors="replace")
+        except Exception:
+            pass
+
+    def _print(self, text: str) -> None:
+        if self._broken:
+            return
+        try:
+            with self._lock:
+                self.stream.write(text + "\n")
+                self.stream.flush()
+        except BrokenPipeError:
+            self._broken = True  # the reader went away (| head); the call is still analysed and recorded
+
+    def _c(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self._color else text
+
+    def write(self, ev: Event) -> None:
+        if ev.name not in CONTRACT_EVENTS or (ev.name == "partial" and not self.partials):
+            return
+        if self.json_mode:
+            self._print(json.dumps(ev.to_dict(), ensure_ascii=False))
+            return
+        getattr(self, "_h_" + ev.name)(ev)
+
+    # readable timeline, one handler per contract event
+    def _h_call_started(self, ev) -> None:
+        self._print(self._c(f"通话开始  {ev.call_id}  开始时间 {ev.started_at}  输入 {self.input_name}", "1"))
+
+    def _h_partial(self, ev) -> None:
+        self._print(self._c(f"[{_clock(ev.t)}]    …#{ev.utterance} {ev.text}", "2"))
+
+    def _h_utterance(self, ev) -> None:
+        stage = STAGE_ZH.get(ev.stage, ev.stage)
+        self._print(f"[{_clock(ev.t)}] #{ev.utterance:<2} 〔{stage}〕 {ev.text}"
+                    f"  ({ev.start:.1f}–{ev.end:.1f}s)")
+
+    def _h_stage(self, ev) -> None:
+        self._print(self._c(f"           ▶ 进入阶段：{STAGE_ZH.get(ev.stage, ev.stage)}", "36"))
+
+    def _h_alert(self, ev) -> None:
+        sev = SEVERITY_ZH.get(ev.severity, ev.severity)
+        rule = RULE_ZH.get(ev.rule, ev.rule)
+        where = "整通电话" if ev.utterance is None else f"第{ev.utterance}句"
+        head = f"           ⚠ [{sev}] {rule} ({ev.rule}) · {where}"
+        if ev.evidence:
+            head += f" · 依据「{ev.evidence}」"
+        if ev.source == "partial":
+            head += " · 实时"
+        self._print(self._c(head, "1;31" if ev.severity == "critical" else "33"))
+        if getattr(ev, "message", ""):
+            self._print(f"             {ev.message}")
+        if getattr(ev, "advice", ""):
+            self._print(f"             建议：{ev.advice}")
+
+    def _h_suggestion(self, ev) -> None:
+        reason = f"（{ev.reason}）" if ev.reason else ""
+        self._print(self._c(f"           → 下一句：{ev.text}{reason}", "32"))
+
+    def _h_ptp(self, ev) -> None:
+        self._print(self._c(f"           ✔ 还款承诺：{_ptp_text(ev.to_dict())}", "34"))
+
+    def _h_call_ended(self, ev) -> None:
+        alerts = "、".join(f"{RULE_ZH.get(r, r)}×{n}" for r, n in sorted(ev.alerts.items())) or "无"
+        self._print(self._c(f"通话结束  时长 {ev.duration:.1f}s · 合规提醒：{alerts} · 还款承诺：{_ptp_text(ev.ptp)}",
+                            "1"))

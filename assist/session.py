@@ -1,0 +1,468 @@
+"""CallSession: one call, wired source → streaming ASR → analysis → suggestions → records, publishing events.
+
+Threads (see docs/ARCHITECTURE.md):
+- the source's own thread (or the PortAudio callback) calls ``_sink``, which only hands the block to the
+  recogniser (its ``feed`` just enqueues);
+- the recogniser's thread reports AsrPartial/AsrFinal/AsrHealth through ``_on_asr`` into a bounded queue;
+- the pipeline thread (``_run_pipeline``) owns the analyzer and suggester state: every item of the queue is
+  handled there, so no lock is needed around CallState; it records to the store and calls the subscribers;
+- the ender thread waits for the source to be exhausted (or ``stop()``), finishes the recogniser (drains and
+  finalizes the utterance in flight) and queues the end of the call;
+- with a wall clock (mic, ``--realtime``) a ticker thread queues a tick each second for time-driven rules.
+
+Clock: ``t`` is wall seconds since ``start()`` when the source is real-time; otherwise seconds of audio
+consumed by the recogniser (AsrFinal.audio_t), so the numbers do not depend on the machine's speed; for a
+transcript, line k is at t = k (see assist.transcript).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import datetime
+from typing import Any, Callable
+
+import numpy as np
+
+from .case import CaseData
+from .config import EngineConfig
+from .events import (
+    Alert,
+    AlertRetracted,
+    CallEnded,
+    CallStarted,
+    DeviceError,
+    Event,
+    Health,
+    Partial,
+    PromiseToPay,
+    StoreError,
+    UtteranceFinal,
+)
+from .transcript import TranscriptSource
+
+log = logging.getLogger(__name__)
+
+# Queue bound: a few minutes of finals plus partials/health; partials and health are dropped when full
+# (they are superseded anyway), finals and commands wait.
+_QUEUE_MAX = 512
+# In as-fast-as-possible mode the file is read much faster than Whisper can work: keep the recogniser's
+# backlog bounded so a long recording does not sit in memory twice.
+_MAX_BACKLOG_S = 30.0
+# How long the pipeline waits for the store to commit an utterance before it is shown (so what the agent
+# saw is on disk); a locked database is reported through StoreError and does not stall the call longer.
+_FLUSH_TIMEOUT_S = 2.0
+
+
+def new_call_id(started_at: datetime) -> str:
+    """Readable and unique: local start time plus a random suffix (20261012-101500-3f9a1c)."""
+    return f"{started_at:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def local_aware(dt: datetime | None) -> datetime:
+    """A timezone-aware datetime: naive values are taken as local time; None is now."""
+    if dt is None:
+        return datetime.now().astimezone()
+    return dt if dt.tzinfo is not None else dt.astimezone()
+
+
+class CallSession:
+    def __init__(
+        self,
+        source,
+        *,
+        config: EngineConfig,
+        case: CaseData | None = None,
+        started_at: datetime | None = None,
+        store=None,
+        model=None,
+        call_id: str | None = None,
+    ):
+        from .analysis import CallAnalyzer
+        from .suggest import Suggester
+
+        self.config = config
+        self.case = case or CaseData()
+        self.started_at = local_aware(started_at)
+        self.call_id = call_id or new_call_id(self.started_at)
+        self.source = source
+        self.store = store if config.record else None
+        self._model = model
+        self._is_text = isinstance(source, TranscriptSource)
+        self.realtime = bool(getattr(source, "realtime", False))
+
+        self._analyzer = CallAnalyzer(started_at=self.started_at, case=self.case, config=config)
+        self._suggester = Suggester(case=self.case)
+        self._recognizer = None
+
+        self._subscribers: list[Callable[[Event], None]] = []
+        self._queue: queue.Queue = queue.Queue(maxsize=_QUEUE_MAX)
+        self._muted = False
+        self._started = False
+        self._stop_requested = threading.Event()
+        self._done = threading.Event()
+        self._t0 = 0.0                 # monotonic time of start()
+        self._clock = 0.0              # last t handed out (pipeline thread)
+        self._next_tick = 1.0          # next whole second for on_time in audio-clock mode
+        self._fed_samples = 0          # audio handed to the recogniser (source thread)
+        self._asr_t = 0.0              # audio seconds the recogniser has consumed (its thread)
+        self._alert_keys: set[tuple[str, int | None]] = set()
+        self._alert_counts: Counter = Counter()
+        self._threads: list[threading.Thread] = []
+        self.ended: CallEnded | None = None
+        self.error: str | None = None
+
+    # ---- public API ---------------------------------------------------------------------------
+
+    @property
+    def state(self):
+        """The analyzer's CallState (read it from a subscriber: it changes on the pipeline thread)."""
+        return self._analyzer.state
+
+    @property
+    def muted(self) -> bool:
+        return self._muted
+
+    def subscribe(self, callback: Callable[[Event], None]) -> None:
+        """``callback(event)`` is called on the pipeline thread for every event, in order."""
+        self._subscribers.append(callback)
+
+    def start(self) -> str:
+        if self._started:
+            raise RuntimeError("a CallSession can be started only once")
+        self._started = True
+        if not self._is_text:
+            self._recognizer = self._make_recognizer()
+        if self.store is not None:
+            self.store.begin_call(
+                self.call_id,
+                started_at=self.started_at,
+                case=self.case,
+                source=self._source_label(),
+                agent_id=self.case.agent_id,
+            )
+        self._t0 = time.monotonic()
+        self._put(("start",))
+        self._spawn(self._run_pipeline, "call-pipeline")
+        if self._is_text:
+            self._spawn(self._run_transcript, "call-transcript")
+        else:
+            self.source.errors = self._on_device_error
+            try:
+                self.source.start(self._sink)
+            except Exception as exc:
+                # The call row exists already: end it properly so nothing stays half-open.
+                log.exception("audio source failed to start")
+                self.error = str(exc)
+                self._recognizer.close()
+                self._put(("device_error", str(exc)))
+                self._put(("end",))
+                raise
+            self._spawn(self._run_ender, "call-ender")
+        if self.realtime:
+            self._spawn(self._run_ticker, "call-ticker")
+        return self.call_id
+
+    def mute(self, on: bool) -> None:
+        """Muted audio is replaced by silence: not transcribed, but the clock and audio positions go on."""
+        self._muted = bool(on)
+
+    def pick_objection(self, key: str) -> None:
+        self._put(("objection", key))
+
+    def use_suggestion(self, line_id: str) -> None:
+        """The agent used a suggested line (records which lines help)."""
+        if self.store is not None and line_id:
+            self.store.mark_suggestion_used(self.call_id, line_id, self._now())
+
+    def dismiss_alert(self, alert_id) -> None:
+        """``alert_id``: the Alert event itself, or ``(utterance, rule)``."""
+        if isinstance(alert_id, Alert):
+            utterance, rule = alert_id.utterance, alert_id.rule
+        else:
+            utterance, rule = alert_id
+        if self.store is not None:
+            self.store.dismiss_alert(self.call_id, utterance, rule)
+
+    def store_error(self, message: str) -> None:
+        """Give this as the RecordStore's ``on_error``: the UI learns that writes are being retried."""
+        self._put(("store_error", message), block=False)
+
+    def stop(self) -> None:
+        """End the call: stop capturing; what was captured is still transcribed, then CallEnded. Returns at
+        once; ``wait()`` blocks until CallEnded was published."""
+        if self._stop_requested.is_set():
+            return
+        self._stop_requested.set()
+        if not self._started:
+            return
+        if not self._is_text:
+            try:
+                self.source.stop()
+            except Exception:
+                log.exception("stopping the audio source failed")
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._done.wait(timeout)
+
+    # ---- source side --------------------------------------------------------------------------
+
+    def _make_recognizer(self):
+        from .asr import StreamingRecognizer
+
+        return StreamingRecognizer(self.config.asr, model=self._model, case=self.case, on_event=self._on_asr)
+
+    def _source_label(self) -> str:
+        if self._is_text:
+            return f"text:{self.source.path.name}"
+        path = getattr(self.source, "path", None)
+        if path is not None:
+            return f"file:{getattr(path, 'name', path)}"
+        return "mic"
+
+    def _sink(self, block: np.ndarray) -> None:
+        # Runs on the source's thread (for a microphone: the audio callback) — hand over, never work here.
+        n = len(block)
+        if self._muted:
+            block = np.zeros(n, dtype=np.float32)
+        self._fed_samples += n
+        self._recognizer.feed(block)
+        if not self.realtime:
+            self._throttle()
+
+    def _throttle(self) -> None:
+        # Fast file mode only: wait while the recogniser is far behind, but never forever (a recogniser that
+        # reports nothing must not stall the file).
+        sr = getattr(self.source, "sample_rate", 16000) or 16000
+        last_progress, last_t = time.monotonic(), self._asr_t
+        while self._fed_samples / sr - self._asr_t > _MAX_BACKLOG_S and not self._stop_requested.is_set():
+            time.sleep(0.02)
+            if self._asr_t != last_t:
+                last_progress, last_t = time.monotonic(), self._asr_t
+            elif time.monotonic() - last_progress > 10.0:
+                return
+
+    def _on_device_error(self, message: str) -> None:
+        self._put(("device_error", message), block=False)
+
+    def _on_asr(self, ev) -> None:
+        # Recogniser thread. Finals must never be lost; partials and health may be dropped under load.
+        audio_t = float(getattr(ev, "audio_t", 0.0) or 0.0)
+        if audio_t > self._asr_t:
+            self._asr_t = audio_t
+        kind = type(ev).__name__
+        self._put(("asr", ev), block=(kind == "AsrFinal"))
+
+    def _run_transcript(self) -> None:
+        for line in self.source.lines:
+            if self._stop_requested.is_set():
+                break
+            if self.realtime:
+                delay = self._t0 + line.t - time.monotonic()
+                if delay > 0 and self._stop_requested.wait(delay):
+                    break
+            self._put(("text", line))
+        self._put(("end",))
+
+    def _run_ender(self) -> None:
+        while not self._stop_requested.is_set():
+            try:
+                if self.source.wait(0.2):
+                    break
+            except Exception:
+                log.exception("waiting for the audio source failed")
+                break
+        try:
+            self.source.stop()
+        except Exception:
+            log.exception("stopping the audio source failed")
+        try:
+            self._recognizer.finish()  # finals of the utterance in flight arrive through _on_asr first
+        except Exception:
+            log.exception("the recogniser failed while finishing")
+        self._put(("end",))
+
+    def _run_ticker(self) -> None:
+        k = 1
+        while not self._done.is_set():
+            delay = self._t0 + k - time.monotonic()
+            if delay > 0 and self._done.wait(delay):
+                return
+            self._put(("tick",), block=False)
+            k += 1
+
+    # ---- pipeline thread ----------------------------------------------------------------------
+
+    def _run_pipeline(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item[0] == "end":
+                    self._end()
+                    return
+                self._handle(item)
+            except Exception:
+                # One bad item (an analyzer bug on odd text) must not end the call.
+                log.exception("pipeline failed on %s", item[0])
+        # not reached
+
+    def _handle(self, item: tuple) -> None:
+        kind = item[0]
+        if kind == "start":
+            self._emit([CallStarted(call_id=self.call_id, started_at=self.started_at.isoformat(), t=0.0)])
+            self._emit(self._safe(self._analyzer.on_time, 0.0))
+        elif kind == "text":
+            line = item[1]
+            t = self._advance(line.t)
+            self._final(line.index, line.text, line.start, line.end, t, line.text)
+        elif kind == "asr":
+            self._asr_event(item[1])
+        elif kind == "tick":
+            self._emit(self._safe(self._analyzer.on_time, self._advance(None)))
+        elif kind == "objection":
+            t = self._advance(None)
+            self._emit(self._safe(self._suggester.objection, item[1], self._analyzer.state, t))
+        elif kind == "device_error":
+            self._emit([DeviceError(message=item[1], t=self._advance(None))])
+        elif kind == "store_error":
+            self._emit([StoreError(message=item[1], t=self._advance(None))])
+
+    def _asr_event(self, ev) -> None:
+        kind = type(ev).__name__
+        t = self._advance(ev.audio_t)
+        if kind == "AsrPartial":
+            events: list[Event] = [Partial(utterance=ev.index, text=ev.text, t=t)]
+            events += self._safe(self._analyzer.on_partial, ev.index, ev.text, t)
+            self._emit(events)
+        elif kind == "AsrFinal":
+            self._final(ev.index, ev.text, ev.start, ev.end, t, ev.raw_text)
+        elif kind == "AsrHealth":
+            self._emit([Health(rtf=ev.rtf, queue_depth=ev.queue_depth, lag=ev.lag_s, t=t)])
+
+    def _final(self, index: int, text: str, start: float, end: float, t: float, raw_text: str) -> None:
+        try:
+            events = list(self._analyzer.on_final(index, text, start, end, t, raw_text=raw_text))
+        except Exception:
+            # Keep the words even when analysis fails on them: the transcript is the record.
+            log.exception("analysis failed on utterance %d", index)
+            events = [UtteranceFinal(utterance=index, start=start, end=end, text=text,
+                                     stage=self._analyzer.state.stage, t=t, raw_text=raw_text)]
+        new_alerts = [e for e in events if isinstance(e, Alert)]
+        events += self._safe(self._suggester.after_utterance, self._analyzer.state, text, new_alerts, t)
+        self._emit(events, commit=True)
+
+    def _end(self) -> None:
+        t_end = self._advance(None if self.realtime else self._audio_duration())
+        self._emit(self._safe(self._analyzer.finish, t_end))
+        ptp = dict(self._analyzer.state.ptp)
+        if all(v is None for v in ptp.values()):
+            ptp = None
+        duration = t_end if (self.realtime or self._is_text) else self._audio_duration()
+        ended = CallEnded(call_id=self.call_id, duration=round(duration, 3), alerts=dict(self._alert_counts),
+                          ptp=ptp, t=t_end)
+        self.ended = ended
+        self._emit([ended], commit=True)
+        self._done.set()
+
+    # ---- helpers ------------------------------------------------------------------------------
+
+    def _audio_duration(self) -> float:
+        if self._is_text:
+            return self.source.duration
+        sr = getattr(self.source, "sample_rate", 16000) or 16000
+        return self._fed_samples / sr
+
+    def _now(self) -> float:
+        if self.realtime:
+            return time.monotonic() - self._t0 if self._t0 else 0.0
+        return self._clock
+
+    def _advance(self, t: float | None) -> float:
+        """The call clock for an event produced now; never goes backwards. Also runs time-driven rules when
+        the audio clock passes a whole second (the wall clock has its own ticker)."""
+        if self.realtime:
+            now = time.monotonic() - self._t0
+        else:
+            now = self._clock if t is None else float(t)
+        if now < self._clock:
+            now = self._clock
+        if not self.realtime and now >= self._next_tick:
+            self._next_tick = float(int(now)) + 1.0
+            self._clock = now
+            self._emit(self._safe(self._analyzer.on_time, now))
+        self._clock = now
+        return now
+
+    def _safe(self, fn, *args, **kwargs) -> list[Event]:
+        try:
+            return list(fn(*args, **kwargs) or [])
+        except Exception:
+            log.exception("%s failed", getattr(fn, "__qualname__", fn))
+            return []
+
+    def _put(self, item: tuple, block: bool = True) -> None:
+        try:
+            self._queue.put(item, block=block)
+        except queue.Full:
+            log.warning("pipeline queue full: dropped %s", item[0])
+
+    def _accept(self, ev: Event) -> bool:
+        """Contract guard: one alert per (rule, utterance) unless retracted in between; keeps the counts."""
+        if isinstance(ev, Alert):
+            key = (ev.rule, ev.utterance)
+            if key in self._alert_keys:
+                log.warning("duplicate alert %s suppressed", key)
+                return False
+            self._alert_keys.add(key)
+            self._alert_counts[ev.rule] += 1
+        elif isinstance(ev, AlertRetracted):
+            key = (ev.rule, ev.utterance)
+            if key in self._alert_keys:
+                self._alert_keys.discard(key)
+                self._alert_counts[ev.rule] -= 1
+                if self._alert_counts[ev.rule] <= 0:
+                    del self._alert_counts[ev.rule]
+        return True
+
+    def _emit(self, events: list[Event], commit: bool = False) -> None:
+        events = [ev for ev in events if self._accept(ev)]
+        if not events:
+            return
+        if self.store is not None:
+            for ev in events:
+                if not isinstance(ev, (Partial, Health, DeviceError, StoreError)):
+                    try:
+                        self.store.record(self.call_id, ev)
+                    except Exception:
+                        log.exception("store.record failed for %s", ev.name)
+            if commit or any(isinstance(ev, (Alert, PromiseToPay)) for ev in events):
+                # What the agent sees is on disk first: a crash right after loses nothing shown.
+                try:
+                    self.store.flush(_FLUSH_TIMEOUT_S)
+                except Exception:
+                    log.exception("store.flush failed")
+        for ev in events:
+            for cb in list(self._subscribers):
+                try:
+                    cb(ev)
+                except Exception:
+                    log.exception("subscriber %r failed on %s", cb, ev.name)
+
+    def _spawn(self, fn, name: str) -> None:
+        th = threading.Thread(target=fn, name=name, daemon=True)
+        self._threads.append(th)
+        th.start()
+
+
+def run_call(session: CallSession, *, on_event: Callable[[Event], Any] | None = None,
+             timeout: float | None = None) -> CallEnded | None:
+    """Convenience for scripts/tests: subscribe, start, wait for the end; returns the CallEnded event."""
+    if on_event is not None:
+        session.subscribe(on_event)
+    session.start()
+    session.wait(timeout)
+    return session.ended
