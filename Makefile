@@ -1,0 +1,84 @@
+# callassist — on a fresh Debian/Ubuntu machine two commands do everything:
+#   make run    system packages, .venv, the package, the verified Whisper model, then the desktop app
+#   make test   the same setup, then the whole test suite
+# Every step is idempotent and quick the second time (stamp files; pip runs only when pyproject.toml changed).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+VPY         := $(VENV)/bin/python
+VENV_OK     := $(VENV)/.created
+INSTALLED   := $(VENV)/.installed
+MODEL_DIR   := models/whisper-base
+MODEL_STAMP := $(MODEL_DIR)/.callassist-model.json
+PYTEST_ARGS ?=
+
+# The first python3 that is >= 3.10 (override: make PYTHON=/path/to/python3.11 ...).
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python3 python3.13 python3.12 python3.11 python3.10; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+endif
+
+.PHONY: help system venv model setup run test clean
+
+help:
+	@echo "make run     set everything up, then start the desktop app"
+	@echo "make test    set everything up, then run the test suite (PYTEST_ARGS='-k foo' to select)"
+	@echo "make setup   system packages + .venv + package + model (what run/test do first)"
+	@echo "make system | venv | model | clean"
+
+system:
+	@bash scripts/setup_system.sh
+
+# An existing working .venv is adopted as is; otherwise it is created with $(PYTHON).
+$(VENV_OK):
+	@if [ -x $(VPY) ] && $(VPY) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then \
+		touch $@; exit 0; fi; \
+	if [ -z "$(PYTHON)" ]; then \
+		echo "error: Python >= 3.10 is needed, found: $$(python3 --version 2>&1 || echo 'no python3')." >&2; \
+		echo "  Install one (Debian/Ubuntu: sudo apt-get install python3 python3-venv) or run make PYTHON=/path/to/python3.11" >&2; \
+		exit 1; fi; \
+	echo "creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "error: '$(PYTHON) -m venv' failed; on Debian/Ubuntu install python3-venv (make system does it as root)" >&2; \
+		exit 1; }; \
+	touch $@
+
+$(INSTALLED): pyproject.toml $(VENV_OK)
+	$(VPY) -m pip install -e '.[test]'
+	@touch $@
+
+venv: $(INSTALLED)
+
+# Explicit `make model`: always re-verifies (and repairs) the installed model.
+model: $(INSTALLED)
+	$(VPY) scripts/fetch_model.py
+
+# As a prerequisite: only when no verified install has been recorded yet.
+$(MODEL_STAMP): | $(INSTALLED)
+	$(VPY) scripts/fetch_model.py
+
+setup: system venv $(MODEL_STAMP)
+
+run: setup
+	@if [ "$$(uname -s)" = Linux ] && [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+		echo "No graphical display here (DISPLAY/WAYLAND_DISPLAY unset), so the desktop app cannot open."; \
+		echo "Everything is installed. Without a display, analyse a recording or check sentences:"; \
+		echo "  $(VENV)/bin/callassist analyze CALL.wav"; \
+		echo "  $(VENV)/bin/callassist check '我们会上门找你家人'"; \
+		echo "  $(VENV)/bin/callassist --help"; \
+		exit 0; fi
+	$(VENV)/bin/callassist
+
+# Qt tests run offscreen; pytest's exit status 5 (nothing collected) is reported, not hidden.
+test: setup
+	@rc=0; QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(VPY) -m pytest -q $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests (exit 5): tests/ is missing or PYTEST_ARGS selects nothing" >&2; fi; \
+	exit $$rc
+
+# Keeps models/ (a 145 MB download); remove models/whisper-base by hand to re-fetch from scratch.
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	find assist app tests scripts -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true

