@@ -1,0 +1,390 @@
+"""LiveWindow: the window beside the softphone during a call.
+
+Compact by default (a narrow side panel: suggestion and alerts on top, transcript below); wider than
+WIDE_AT pixels it puts the transcript and the assist side by side. Everything engine-related arrives
+through the SessionBridge on the GUI thread; starting/stopping a call runs on workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
+
+from assist.case import CaseDataError
+
+from .bridge import SessionBridge
+from .labels import format_clock, format_ptp, rule_name
+from .services import AppServices
+from .theme import repolish
+from .widgets.alert_banner import AlertBanner
+from .widgets.call_setup import CallSetup
+from .widgets.checklist_view import ChecklistView
+from .widgets.health_indicator import HealthIndicator
+from .widgets.library_search import LibrarySearch
+from .widgets.objection_pad import ObjectionPad
+from .widgets.stage_bar import StageBar
+from .widgets.suggestion_panel import SuggestionPanel
+from .widgets.transcript_view import TranscriptView
+
+log = logging.getLogger(__name__)
+
+WIDE_AT = 900
+
+
+class LiveWindow(QMainWindow):
+    callFinished = Signal(str)        # call id, after CallEnded
+    reviewRequested = Signal()
+    settingsRequested = Signal()
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self.bridge = SessionBridge(self)
+        self.running = False
+        self.starting = False
+        self.call_started_at: float | None = None
+        self.last_end = None
+        self._suggester = None
+        self.setWindowTitle("催收通话助手")
+        self._build()
+        self._wire()
+        self.resize(440, 820)
+        self.apply_prefs(services.prefs)
+        self._refresh_status()
+
+    # --- layout ---------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        page = QWidget()
+        page.setObjectName("page")
+        root = QVBoxLayout(page)
+        root.setContentsMargins(8, 6, 8, 8)
+        root.setSpacing(6)
+
+        bar = QHBoxLayout()
+        self.start_button = QPushButton("开始通话 (F9)")
+        self.start_button.setObjectName("startButton")
+        self.mute_button = QPushButton("静音")
+        self.mute_button.setCheckable(True)
+        self.mute_button.setToolTip("静音期间的声音不识别，计时继续")
+        self.timer_label = QLabel("00:00")
+        self.timer_label.setObjectName("timer")
+        self.top_check = QCheckBox("置顶")
+        self.review_button = QPushButton("记录")
+        self.settings_button = QPushButton("设置")
+        for w in (self.start_button, self.mute_button):
+            bar.addWidget(w)
+        bar.addWidget(self.timer_label)
+        bar.addStretch(1)
+        for w in (self.top_check, self.review_button, self.settings_button):
+            bar.addWidget(w)
+        root.addLayout(bar)
+
+        status_row = QHBoxLayout()
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.health = HealthIndicator()
+        status_row.addWidget(self.status_label, 1)
+        status_row.addWidget(self.health)
+        root.addLayout(status_row)
+        self.device_banner = QLabel()
+        self.device_banner.setWordWrap(True)
+        self.device_banner.setStyleSheet("background: #fff3e0; color: #bf360c; padding: 4px; border-radius: 4px;")
+        self.device_banner.hide()
+        root.addWidget(self.device_banner)
+
+        self.setup = CallSetup()
+        self.case_summary = QLabel()
+        self.case_summary.setObjectName("muted")
+        self.case_summary.hide()
+        root.addWidget(self.setup)
+        root.addWidget(self.case_summary)
+
+        self.stage_bar = StageBar()
+        root.addWidget(self.stage_bar)
+        self.alerts = AlertBanner()
+        root.addWidget(self.alerts)
+
+        self.body = QBoxLayout(QBoxLayout.Direction.BottomToTop)
+        self.transcript = TranscriptView()
+        left = QVBoxLayout()
+        left.addWidget(self.transcript, 1)
+        self.ptp_label = QLabel("还款承诺：无")
+        self.ptp_label.setWordWrap(True)
+        left.addWidget(self.ptp_label)
+        self.left_box = QWidget()
+        self.left_box.setLayout(left)
+        left.setContentsMargins(0, 0, 0, 0)
+
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        self.suggestions = SuggestionPanel()
+        right.addWidget(self.suggestions)
+        self.tabs = QTabWidget()
+        self.objections = ObjectionPad()
+        self.checklist = ChecklistView()
+        self.library = LibrarySearch()
+        self.tabs.addTab(self.objections, "客户异议")
+        self.tabs.addTab(self.checklist, "必备要素")
+        self.tabs.addTab(self.library, "话术库")
+        right.addWidget(self.tabs)
+        self.right_box = QWidget()
+        self.right_box.setLayout(right)
+        self.body.addWidget(self.left_box, 3)
+        self.body.addWidget(self.right_box, 2)
+        root.addLayout(self.body, 1)
+
+        self.setCentralWidget(page)
+
+    def _wire(self) -> None:
+        b = self.bridge
+        b.partial.connect(self.transcript.add_partial)
+        b.utterance.connect(self.transcript.add_final)
+        b.stageChanged.connect(lambda e: self.stage_bar.set_stage(e.stage))
+        b.utterance.connect(lambda e: self.stage_bar.set_stage(e.stage))
+        b.alert.connect(self._on_alert)
+        b.alertRetracted.connect(self.alerts.retract)
+        b.alertRetracted.connect(self.transcript.unmark_alert)
+        b.suggestion.connect(self.suggestions.set_suggestion)
+        b.checklist.connect(self.checklist.set_checklist)
+        b.ptp.connect(lambda e: self.ptp_label.setText("还款承诺：" + format_ptp({"amount": e.amount, "date": e.date, "channel": e.channel})))
+        b.health.connect(self.health.set_health)
+        b.deviceError.connect(lambda e: self._show_device_banner(f"麦克风出现问题：{e.message}（通话继续，已识别的内容都已保存）"))
+        b.storeError.connect(lambda e: self._show_device_banner(f"通话记录暂未写入：{e.message}"))
+        b.callEnded.connect(self._on_call_ended)
+        b.started.connect(self._on_started)
+        b.failed.connect(self._on_failed)
+        self.services.storeError.connect(lambda m: self._show_device_banner(f"通话记录暂未写入：{m}"))
+        self.services.modelChanged.connect(lambda *_: self._refresh_status())
+        self.services.prefsChanged.connect(self.apply_prefs)
+        self.alerts.dismissed.connect(self.bridge.dismiss_alert)
+        self.suggestions.used.connect(self.bridge.mark_suggestion_used)
+        self.objections.picked.connect(self.bridge.pick_objection)
+        self.setup.micStatus.connect(lambda *_: self._refresh_status())
+        self.setup.fileChosen.connect(self.start_file_call)
+        self.start_button.clicked.connect(self.toggle_call)
+        self.mute_button.toggled.connect(self._mute)
+        self.top_check.toggled.connect(self.set_always_on_top)
+        self.review_button.clicked.connect(self.reviewRequested)
+        self.settings_button.clicked.connect(self.settingsRequested)
+        self.f9 = QShortcut(QKeySequence("F9"), self, context=Qt.ShortcutContext.WindowShortcut)
+        self.f9.activated.connect(self.toggle_call)
+        self.clock = QTimer(self)
+        self.clock.setInterval(250)
+        self.clock.timeout.connect(self._tick)
+        self.library.set_search(self._search_library)
+
+    # --- prefs and layout -------------------------------------------------------------------------------
+    def apply_prefs(self, prefs) -> None:
+        self.alerts.sound = bool(prefs.alert_sound)
+        self.setup.preferred_device = prefs.input_device
+        form = self.setup.case_form.edits
+        if prefs.agent_name and not form["agent_name"].text():
+            form["agent_name"].setText(prefs.agent_name)
+        if prefs.agent_id and not form["agent_id"].text():
+            form["agent_id"].setText(prefs.agent_id)
+        if self.top_check.isChecked() != prefs.always_on_top:
+            self.top_check.setChecked(prefs.always_on_top)
+
+    def set_always_on_top(self, on: bool) -> None:
+        visible = self.isVisible()
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on)
+        if visible:
+            self.show()   # changing window flags hides the window
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        wide = self.width() >= WIDE_AT
+        self.body.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.BottomToTop)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self.running and self.setup.devices.count() == 0:
+            self.setup.scan_devices()
+
+    # --- status -----------------------------------------------------------------------------------------
+    def _refresh_status(self) -> None:
+        s = self.services
+        if self.running:
+            text, colour = ("已静音 — 识别暂停" if self.mute_button.isChecked() else "通话中"), "#1565c0"
+        elif s.model_state == "loading":
+            text, colour = "正在加载模型…", "#ef6c00"
+        elif s.model_state != "ready":
+            text, colour = s.model_message or "未找到识别模型：请运行 callassist model fetch", "#c62828"
+        elif not self.setup.mic_ok:
+            text, colour = "未检测到麦克风（可先用“用录音测试…”）", "#c62828"
+        else:
+            text, colour = "就绪", "#2e7d32"
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.start_button.setEnabled(not self.starting and (self.running or s.model_state == "ready"))
+
+    def _show_device_banner(self, text: str) -> None:
+        self.device_banner.setText(text)
+        self.device_banner.show()
+
+    # --- call lifecycle ---------------------------------------------------------------------------------
+    def toggle_call(self) -> None:
+        if self.running:
+            self.stop_call()
+        elif not self.starting:
+            self.start_call()
+
+    def confirm_outside_hours(self, when: datetime) -> bool:
+        hours = self.services.config.call_hours
+        answer = QMessageBox.warning(
+            self, "不在允许的催收时段",
+            f"现在是 {when:%H:%M}，不在允许的催收时段（{hours.start:%H:%M}–{hours.end:%H:%M}）内。\n"
+            "此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。\n\n仍要开始吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def start_file_call(self, path: str, *, realtime: bool = True) -> None:
+        from assist.audio import FileSource
+
+        try:
+            source = FileSource(path, realtime=realtime)
+        except Exception as exc:
+            QMessageBox.warning(self, "无法读取录音", str(exc))
+            return
+        self.start_call(source=source)
+
+    def start_call(self, *, source=None, started_at: datetime | None = None) -> bool:
+        """Start a call on the microphone (or the given source). False when the agent backed out."""
+        if self.running or self.starting:
+            return False
+        when = started_at or datetime.now().astimezone()
+        config = self.services.config
+        if not config.call_hours.allows(when.time()) and not self.confirm_outside_hours(when):
+            return False
+        try:
+            case = self.setup.case_form.case()
+        except CaseDataError as exc:
+            self.setup.case_form.show_error(str(exc))
+            return False
+        self.services.remember_agent(case.agent_name, case.agent_id)
+        store = self.services.open_store() if config.record else None
+        model = self.services.model
+        device = self.setup.device_name()
+        preview = self.setup.take_preview()
+
+        def factory():
+            from assist.session import CallSession
+
+            if preview is not None:
+                preview.stop()   # free the device before the call opens it
+            src = source
+            if src is None:
+                from assist.audio import MicSource
+
+                src = MicSource(device)
+            return CallSession(src, config=config, case=case, started_at=started_at, store=store, model=model)
+
+        self._reset_view()
+        self.starting = True
+        self.start_button.setText("正在开始…")
+        self._refresh_status()
+        self.bridge.start(factory, store=store)
+        return True
+
+    def stop_call(self) -> None:
+        if not self.running:
+            return
+        self.start_button.setEnabled(False)
+        self.start_button.setText("正在结束…")
+        self.bridge.stop()
+
+    def _on_started(self, call_id: str) -> None:
+        self.starting = False
+        self.running = True
+        self.call_started_at = time.monotonic()
+        self.clock.start()
+        self.setup.hide()
+        self.case_summary.setText(self.setup.case_form.summary())
+        self.case_summary.show()
+        self.objections.set_active(True)
+        self.start_button.setText("结束通话 (F9)")
+        self.start_button.setProperty("running", "true")
+        repolish(self.start_button)
+        self._refresh_status()
+
+    def _on_failed(self, message: str) -> None:
+        was_running = self.running
+        self.starting = False
+        self._set_idle()
+        QMessageBox.warning(self, "通话出错" if was_running else "无法开始通话", message)
+
+    def _on_call_ended(self, ended) -> None:
+        self.last_end = ended
+        alerts = sum(ended.alerts.values()) if ended.alerts else 0
+        rules = "、".join(rule_name(r) for r in ended.alerts) if ended.alerts else "无"
+        self.status_label.setText(f"通话已结束：时长 {format_clock(ended.duration)}，告警 {alerts} 条（{rules}）")
+        self._set_idle(keep_status=True)
+        self.callFinished.emit(ended.call_id)
+
+    def _set_idle(self, keep_status: bool = False) -> None:
+        self.running = False
+        self.clock.stop()
+        self.mute_button.setChecked(False)
+        self.objections.set_active(False)
+        self.setup.show()
+        self.case_summary.hide()
+        self.start_button.setText("开始通话 (F9)")
+        self.start_button.setProperty("running", "false")
+        repolish(self.start_button)
+        if keep_status:
+            self.start_button.setEnabled(self.services.model_state == "ready")
+        else:
+            self._refresh_status()
+        self.health.reset()
+        if self.setup.isVisible() and self.setup.device_name():
+            self.setup.start_preview(self.setup.device_name())
+
+    def _reset_view(self) -> None:
+        self.transcript.reset()
+        self.alerts.clear()
+        self.stage_bar.reset()
+        self.suggestions.reset()
+        self.checklist.reset()
+        self.ptp_label.setText("还款承诺：无")
+        self.device_banner.hide()
+        self.timer_label.setText("00:00")
+
+    def _mute(self, on: bool) -> None:
+        self.bridge.mute(on)
+        self._refresh_status()
+
+    def _on_alert(self, alert) -> None:
+        self.alerts.add_alert(alert)
+        self.transcript.mark_alert(alert)
+
+    def _tick(self) -> None:
+        if self.call_started_at is not None:
+            self.timer_label.setText(format_clock(time.monotonic() - self.call_started_at))
+        session = self.bridge.session
+        level = getattr(getattr(session, "source", None), "level", None)
+        if isinstance(level, (int, float)):
+            self.setup.meter.set_level_db(level)
+
+    # --- library ----------------------------------------------------------------------------------------
+    def _search_library(self, query: str):
+        if self._suggester is None:
+            from assist.suggest import Suggester
+
+            self._suggester = Suggester()
+        return self._suggester.search(query)
+
+    def closeEvent(self, event) -> None:
+        if self.running:
+            answer = QMessageBox.question(self, "通话进行中", "通话还在进行，确定结束通话并退出吗？")
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.bridge.stop()
+        self.setup.stop_preview()
+        super().closeEvent(event)

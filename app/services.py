@@ -1,0 +1,109 @@
+"""AppServices: what the windows share — preferences, the Whisper model (loaded once, off the GUI thread)
+and the records database. Status changes arrive as signals on the GUI thread."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, Signal
+
+from assist.config import EngineConfig
+
+from .settings import AppPrefs, load_prefs, open_settings, save_prefs
+from .workers import run_async
+
+log = logging.getLogger(__name__)
+
+MODEL_FIX = "请运行 callassist model fetch（或在程序目录执行 make model）下载并校验识别模型"
+
+
+class AppServices(QObject):
+    modelChanged = Signal(str, str)    # state (loading/ready/missing), Chinese message
+    prefsChanged = Signal(object)      # AppPrefs
+    storeError = Signal(str)           # the records DB is locked/full (writes are retried)
+
+    def __init__(self, prefs: AppPrefs | None = None, *, settings=None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.settings = settings if settings is not None else open_settings()
+        self.prefs = prefs or load_prefs(self.settings)
+        self.model = None
+        self.model_state = "missing"
+        self.model_message = ""
+        self.store = None
+        self.store_message = ""
+        self._model_dir_loaded = None
+
+    # --- configuration ------------------------------------------------------------------------------
+    @property
+    def config(self) -> EngineConfig:
+        return self.prefs.engine_config()
+
+    def update_prefs(self, prefs: AppPrefs) -> None:
+        old = self.prefs
+        self.prefs = prefs
+        save_prefs(prefs, self.settings)
+        if prefs.model_dir != old.model_dir:
+            self.load_model()
+        if prefs.db_path != old.db_path:
+            self.close_store()
+            self.open_store()
+        self.prefsChanged.emit(prefs)
+
+    def remember_agent(self, name: str, agent_id: str) -> None:
+        if (name, agent_id) != (self.prefs.agent_name, self.prefs.agent_id):
+            self.prefs = replace(self.prefs, agent_name=name, agent_id=agent_id)
+            save_prefs(self.prefs, self.settings)
+
+    # --- model -----------------------------------------------------------------------------------------
+    def load_model(self) -> None:
+        """Load the configured model on a worker; `modelChanged` reports loading → ready / missing."""
+        cfg = self.config
+        self.model = None
+        self._set_model("loading", "正在加载模型…")
+
+        def load():
+            from assist.model import load_whisper
+
+            return load_whisper(cfg.asr.model_dir, cfg.asr)
+
+        def done(model):
+            self.model = model
+            self._model_dir_loaded = cfg.asr.model_dir
+            self._set_model("ready", f"就绪（模型：{cfg.asr.model_dir.name}）")
+
+        def failed(message: str):
+            log.warning("model not loaded: %s", message)
+            self._set_model("missing", f"未能加载识别模型：{MODEL_FIX}。详情：{message}")
+
+        run_async(load, on_done=done, on_error=failed)
+
+    def _set_model(self, state: str, message: str) -> None:
+        self.model_state, self.model_message = state, message
+        self.modelChanged.emit(state, message)
+
+    # --- records ---------------------------------------------------------------------------------------
+    def open_store(self):
+        """Open (and migrate) the records DB; on failure the live assist still works, unrecorded."""
+        if self.store is not None:
+            return self.store
+        try:
+            from assist.store import RecordStore
+
+            path = self.config.db_path
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.store = RecordStore(path, on_error=self.storeError.emit)
+            self.store_message = ""
+        except Exception as exc:
+            log.exception("records database not opened")
+            self.store = None
+            self.store_message = f"无法打开通话记录数据库：{exc}"
+        return self.store
+
+    def close_store(self) -> None:
+        if self.store is not None:
+            try:
+                self.store.close()
+            except Exception:
+                log.exception("closing the records database failed")
+            self.store = None

@@ -1,0 +1,81 @@
+"""Look of the app: base font size, normal or high-contrast palette, and the colours widgets share.
+
+One stylesheet for the whole app so the adjustable font size and the high-contrast option reach every
+widget; widgets tag themselves with object names / dynamic properties (``severity``, ``role``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+# Severity colours: background, foreground, border.
+SEVERITY = {
+    "critical": ("#c62828", "#ffffff", "#8e0000"),
+    "warning": ("#ffb300", "#1a1a1a", "#c68400"),
+    "info": ("#e3f2fd", "#0d47a1", "#90caf9"),
+}
+HC_SEVERITY = {
+    "critical": ("#ff0000", "#ffffff", "#ffffff"),
+    "warning": ("#ffff00", "#000000", "#ffffff"),
+    "info": ("#00ffff", "#000000", "#ffffff"),
+}
+
+_CJK_FAMILIES = ("Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
+
+
+def pick_font_family() -> str:
+    """A font that has Chinese glyphs, so the UI never shows tofu boxes."""
+    families = set(QFontDatabase.families())
+    for name in _CJK_FAMILIES:
+        if name in families:
+            return name
+    return QApplication.font().family()
+
+
+def stylesheet(font_size: int, high_contrast: bool) -> str:
+    big = font_size + 6
+    if high_contrast:
+        bg, fg, panel, muted, accent, border = "#000000", "#ffffff", "#000000", "#ffff00", "#00ffff", "#ffffff"
+        sev = HC_SEVERITY
+    else:
+        bg, fg, panel, muted, accent, border = "#f5f6f8", "#111111", "#ffffff", "#8a8f98", "#1565c0", "#d0d4da"
+        sev = SEVERITY
+    rules = [
+        f"QWidget {{ font-size: {font_size}px; color: {fg}; }}",
+        f"QMainWindow, QDialog, QWidget#page {{ background: {bg}; }}",
+        f"QFrame#panel {{ background: {panel}; border: 1px solid {border}; border-radius: 6px; }}",
+        f"QLabel#muted {{ color: {muted}; }}",
+        f"QLabel#sectionTitle {{ font-weight: bold; color: {accent}; }}",
+        f"QLabel#suggestTop {{ font-size: {big}px; font-weight: bold; }}",
+        f"QLabel#suggestAlt {{ font-size: {font_size + 2}px; }}",
+        f"QLabel#alertTitle {{ font-size: {big}px; font-weight: bold; }}",
+        f"QLabel#timer {{ font-size: {font_size + 4}px; font-weight: bold; font-family: monospace; }}",
+        f"QLabel#stageStep {{ border: 1px solid {border}; border-radius: 4px; padding: 2px 4px; color: {muted}; }}",
+        f"QLabel#stageStep[state='done'] {{ color: {fg}; }}",
+        f"QLabel#stageStep[state='current'] {{ background: {accent}; color: {bg if high_contrast else '#ffffff'}; font-weight: bold; }}",
+        f"QPushButton#startButton {{ font-weight: bold; padding: 6px 14px; }}",
+        f"QPushButton#startButton[running='true'] {{ background: {sev['critical'][0]}; color: {sev['critical'][1]}; }}",
+        f"QListWidget#transcript {{ background: {panel}; border: 1px solid {border}; }}",
+    ]
+    for name, (b, f, line) in sev.items():
+        rules.append(f"QFrame#alertCard[severity='{name}'] {{ background: {b}; border: 2px solid {line}; border-radius: 6px; }}")
+        rules.append(f"QFrame#alertCard[severity='{name}'] QLabel {{ color: {f}; }}")
+    if high_contrast:
+        rules.append(f"QPushButton, QLineEdit, QComboBox, QPlainTextEdit, QTextBrowser, QListWidget, QTableWidget "
+                     f"{{ background: #000000; color: #ffffff; border: 1px solid #ffffff; }}")
+    return "\n".join(rules)
+
+
+def apply_theme(app: QApplication, font_size: int = 14, high_contrast: bool = False) -> None:
+    font = QFont(pick_font_family())
+    font.setPixelSize(font_size)
+    app.setFont(font)
+    app.setStyleSheet(stylesheet(font_size, high_contrast))
+
+
+def repolish(widget) -> None:
+    """Re-apply the stylesheet after a dynamic property changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    widget.update()

@@ -1,0 +1,1 @@
+"""One widget per module, named for its class (alert_banner.py → AlertBanner)."""

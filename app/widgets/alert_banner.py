@@ -1,0 +1,66 @@
+"""AlertBanner: the stack of live alerts, newest on top. Critical ones beep (if enabled); one click dismisses;
+a partial-text alert the final text did not confirm disappears."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
+from assist.events import Alert, AlertRetracted
+
+from .alert_card import AlertCard
+
+
+class AlertBanner(QWidget):
+    dismissed = Signal(object)   # Alert, after its card is gone
+
+    def __init__(self, parent: QWidget | None = None, *, max_cards: int = 4):
+        super().__init__(parent)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.layout_.setSpacing(4)
+        self.cards: dict[tuple[str, int | None], AlertCard] = {}
+        self.max_cards = max_cards
+        self.sound = True
+        self.beeps = 0
+        self.setVisible(False)
+
+    def add_alert(self, alert: Alert) -> None:
+        key = (alert.rule, alert.utterance)
+        card = self.cards.get(key)
+        if card is not None:
+            card.set_alert(alert)   # the final text confirmed a partial alert: update, don't duplicate
+            return
+        card = AlertCard(alert, self)
+        card.dismissed.connect(self._dismiss)
+        self.cards[key] = card
+        self.layout_.insertWidget(0, card)
+        # Keep the banner glanceable: the oldest cards beyond the limit collapse away (they stay in the record).
+        while len(self.cards) > self.max_cards:
+            oldest = next(iter(self.cards))
+            self._remove(oldest)
+        self.setVisible(True)
+        if alert.severity == "critical" and self.sound:
+            self.beeps += 1
+            QApplication.beep()
+
+    def retract(self, event: AlertRetracted) -> None:
+        self._remove((event.rule, event.utterance))
+
+    def _dismiss(self, alert: Alert) -> None:
+        self._remove((alert.rule, alert.utterance))
+        self.dismissed.emit(alert)
+
+    def _remove(self, key) -> None:
+        card = self.cards.pop(key, None)
+        if card is not None:
+            card.hide()
+            card.deleteLater()
+        self.setVisible(bool(self.cards))
+
+    def clear(self) -> None:
+        for key in list(self.cards):
+            self._remove(key)
+
+    def visible_alerts(self) -> list[Alert]:
+        return [c.alert for c in self.cards.values()]

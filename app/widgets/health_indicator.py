@@ -1,0 +1,36 @@
+"""HealthIndicator: a coloured dot and the recognition lag, from the engine's Health events."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from assist.events import Health
+
+LAG_OK_S = 1.5     # below: green — suggestions keep up with the agent
+LAG_SLOW_S = 4.0   # above: red — the machine can't keep up; alerts will come late
+
+
+class HealthIndicator(QLabel):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.level = "idle"
+        self.setObjectName("muted")
+        self.reset()
+
+    def reset(self) -> None:
+        self.level = "idle"
+        self.setText("● 识别空闲")
+        self.setStyleSheet("color: #8a8f98;")
+        self.setToolTip("语音识别状态")
+
+    def set_health(self, health: Health) -> None:
+        lag = max(0.0, float(health.lag))
+        if lag < LAG_OK_S:
+            self.level, colour = "ok", "#2e7d32"
+        elif lag < LAG_SLOW_S:
+            self.level, colour = "slow", "#ef6c00"
+        else:
+            self.level, colour = "behind", "#c62828"
+        self.setText(f"● 延迟 {lag:.1f} 秒")
+        self.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.setToolTip(f"识别延迟 {lag:.1f} 秒；实时率 {health.rtf:.2f}；待处理 {health.queue_depth} 段")

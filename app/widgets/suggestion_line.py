@@ -1,0 +1,63 @@
+"""SuggestionLine: one suggested line with its reason; one click copies it, one click marks it used."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class SuggestionLine(QWidget):
+    copied = Signal(str)      # text
+    used = Signal(str)        # line_id
+
+    def __init__(self, *, top: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.line_id = ""
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        texts = QVBoxLayout()
+        texts.setSpacing(0)
+        self.text_label = QLabel()
+        self.text_label.setObjectName("suggestTop" if top else "suggestAlt")
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason_label = QLabel()
+        self.reason_label.setObjectName("muted")
+        self.reason_label.setWordWrap(True)
+        texts.addWidget(self.text_label)
+        texts.addWidget(self.reason_label)
+        layout.addLayout(texts, 1)
+        buttons = QVBoxLayout()
+        self.copy_button = QPushButton("复制")
+        self.copy_button.setToolTip("复制到剪贴板")
+        self.copy_button.clicked.connect(self.copy)
+        self.used_button = QPushButton("已用")
+        self.used_button.setToolTip("标记为已使用（记入通话记录）")
+        self.used_button.clicked.connect(self.mark_used)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.used_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.set_line("", "", "")
+
+    def set_line(self, text: str, reason: str, line_id: str) -> None:
+        self.line_id = line_id or ""
+        self.text_label.setText(text)
+        self.reason_label.setText(f"理由：{reason}" if reason else "")
+        self.reason_label.setVisible(bool(reason))
+        self.copy_button.setEnabled(bool(text))
+        self.used_button.setEnabled(bool(text))
+        self.used_button.setText("已用")
+        self.setVisible(bool(text))
+
+    def copy(self) -> None:
+        text = self.text_label.text()
+        if text:
+            QApplication.clipboard().setText(text)
+            self.copied.emit(text)
+
+    def mark_used(self) -> None:
+        if self.text_label.text():
+            self.used_button.setText("✓ 已用")
+            self.used_button.setEnabled(False)
+            self.used.emit(self.line_id)

@@ -1,0 +1,103 @@
+"""TranscriptView: final utterances in the normal colour tagged with their stage, the live partial greyed
+at the bottom, utterances that triggered an alert highlighted in place."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
+
+from assist.events import Alert, AlertRetracted, Partial, UtteranceFinal
+
+from ..labels import format_clock, stage_name
+
+PARTIAL_COLOUR = QColor("#8a8f98")
+ALERT_BG = {"critical": QColor("#ffcdd2"), "warning": QColor("#ffe0b2"), "info": QColor("#e3f2fd")}
+_RANK = {"critical": 3, "warning": 2, "info": 1}
+
+
+class TranscriptView(QListWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("transcript")
+        self.setWordWrap(True)
+        self.setUniformItemSizes(False)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.finals: dict[int, QListWidgetItem] = {}
+        self.alerts: dict[int, dict[str, str]] = {}   # utterance → {rule: severity}
+        self.partial_item: QListWidgetItem | None = None
+        self.partial_utterance: int | None = None
+
+    # --- events -------------------------------------------------------------------------------------
+    def add_partial(self, event: Partial) -> None:
+        if event.utterance in self.finals:
+            return  # a late partial for an utterance already final
+        follow = self._at_bottom()
+        if self.partial_item is None:
+            self.partial_item = QListWidgetItem()
+            self.partial_item.setForeground(QBrush(PARTIAL_COLOUR))
+            self.addItem(self.partial_item)
+        self.partial_utterance = event.utterance
+        self.partial_item.setText(f"… {event.text}")
+        if follow:
+            self.scrollToBottom()
+
+    def add_final(self, event: UtteranceFinal) -> None:
+        follow = self._at_bottom()
+        if self.partial_item is not None:
+            self.takeItem(self.row(self.partial_item))
+            self.partial_item = None
+            self.partial_utterance = None
+        item = self.finals.get(event.utterance)
+        if item is None:
+            item = QListWidgetItem()
+            self.finals[event.utterance] = item
+            self.addItem(item)
+        item.setText(f"【{stage_name(event.stage)}】{format_clock(event.start)}  {event.text}")
+        item.setData(Qt.ItemDataRole.UserRole, event.utterance)
+        self._paint(event.utterance)
+        if follow:
+            self.scrollToBottom()
+
+    def mark_alert(self, alert: Alert) -> None:
+        if alert.utterance is None:
+            return
+        self.alerts.setdefault(alert.utterance, {})[alert.rule] = alert.severity
+        self._paint(alert.utterance)
+
+    def unmark_alert(self, event: AlertRetracted) -> None:
+        rules = self.alerts.get(event.utterance, {})
+        rules.pop(event.rule, None)
+        self._paint(event.utterance)
+
+    def reset(self) -> None:
+        self.clear()
+        self.finals.clear()
+        self.alerts.clear()
+        self.partial_item = None
+        self.partial_utterance = None
+
+    # --- helpers --------------------------------------------------------------------------------------
+    def severity_of(self, utterance: int) -> str | None:
+        rules = self.alerts.get(utterance) or {}
+        if not rules:
+            return None
+        return max(rules.values(), key=lambda s: _RANK.get(s, 0))
+
+    def _paint(self, utterance: int) -> None:
+        item = self.finals.get(utterance)
+        if item is None:
+            return
+        sev = self.severity_of(utterance)
+        item.setBackground(QBrush(ALERT_BG[sev]) if sev in ALERT_BG else QBrush())
+        if sev:
+            item.setForeground(QBrush(QColor("#000000")))
+        item.setToolTip("违规：" + "、".join(sorted(self.alerts.get(utterance, {}))) if sev else "")
+
+    def _at_bottom(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - 4
+
+    def texts(self) -> list[str]:
+        return [self.item(i).text() for i in range(self.count())]

@@ -1,0 +1,185 @@
+"""Each widget on its own, fed with constructed engine events."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from assist.events import Alert, AlertRetracted, Checklist, Health, Partial, Suggestion, UtteranceFinal
+
+
+def _alert(rule="threat", utt=1, severity="critical", source="final", **kw):
+    return Alert(rule=rule, severity=severity, utterance=utt, evidence="不还就去你单位", source=source, t=3.0,
+                 message=kw.get("message", "威胁要去客户单位"), advice=kw.get("advice", "请说明合法的后续流程"),
+                 basis=kw.get("basis", ""))
+
+
+def test_stage_bar_highlights_current_and_visited(qtbot):
+    from app.widgets.stage_bar import StageBar
+
+    bar = StageBar()
+    qtbot.addWidget(bar)
+    bar.set_stage("greet")
+    bar.set_stage("plan")
+    assert bar.steps["plan"].property("state") == "current"
+    assert bar.steps["greet"].property("state") == "done"
+    assert bar.steps["close"].property("state") == "todo"
+    bar.set_stage("no_such_stage")   # unknown ids are ignored, never crash
+    assert bar.current == "plan"
+
+
+def test_transcript_partial_then_final_and_alert_highlight(qtbot):
+    from app.widgets.transcript_view import ALERT_BG, TranscriptView
+
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.add_partial(Partial(utterance=0, text="您好我是", t=0.5))
+    assert view.count() == 1 and view.texts()[0].startswith("…")
+    view.add_final(UtteranceFinal(utterance=0, start=0.2, end=2.0, text="您好，我是华信银行的工号1234。", stage="greet", t=2.1))
+    assert view.count() == 1
+    assert "【建立联系】" in view.texts()[0] and "工号1234" in view.texts()[0]
+    view.add_final(UtteranceFinal(utterance=1, start=3.0, end=5.0, text="不还就去你单位", stage="consequence", t=5.1))
+    view.mark_alert(_alert(utt=1))
+    assert view.finals[1].background().color() == ALERT_BG["critical"]
+    view.unmark_alert(AlertRetracted(rule="threat", utterance=1, t=5.2))
+    assert view.severity_of(1) is None
+
+
+def test_alert_banner_shows_explains_dismisses_and_retracts(qtbot):
+    from app.widgets.alert_banner import AlertBanner
+
+    banner = AlertBanner()
+    qtbot.addWidget(banner)
+    banner.show()
+    banner.sound = False
+    partial = _alert(source="partial")
+    banner.add_alert(partial)
+    card = banner.cards[("threat", 1)]
+    assert "威胁要去客户单位" in card.title.text()
+    assert "建议改说" in card.advice_label.text()
+    assert "依据" in card.basis_label.text()           # basis falls back to the taxonomy's regulation
+    assert card.property("severity") == "critical"
+    banner.add_alert(_alert(source="final"))           # the final confirms: same card, not a second one
+    assert len(banner.cards) == 1
+    banner.retract(AlertRetracted(rule="threat", utterance=1, t=4.0))
+    assert not banner.cards and not banner.isVisible()
+
+    banner.add_alert(_alert(rule="insult", utt=2))
+    with qtbot.waitSignal(banner.dismissed, timeout=1000) as sig:
+        banner.cards[("insult", 2)].dismiss_button.click()
+    assert sig.args[0].rule == "insult"
+    assert not banner.cards
+
+
+def test_critical_alert_beeps_only_when_sound_on(qtbot):
+    from app.widgets.alert_banner import AlertBanner
+
+    banner = AlertBanner()
+    qtbot.addWidget(banner)
+    banner.sound = True
+    banner.add_alert(_alert(rule="threat", utt=1))
+    banner.add_alert(_alert(rule="ptp_incomplete", utt=None, severity="info"))
+    assert banner.beeps == 1
+    banner.sound = False
+    banner.add_alert(_alert(rule="insult", utt=3))
+    assert banner.beeps == 1
+
+
+def test_suggestion_panel_copies_and_marks_used(qtbot):
+    from app.widgets.suggestion_panel import SuggestionPanel
+
+    panel = SuggestionPanel()
+    qtbot.addWidget(panel)
+    s = Suggestion(stage="plan", text="请问您今天能先还多少？", reason="还未确认还款金额", t=4.0, line_id="plan.03",
+                   alternatives=({"text": "可以先还一部分", "reason": "部分还款", "line_id": "plan.05"},
+                                 ("我们可以申请分期", "客户困难", "support.01")))
+    panel.set_suggestion(s)
+    assert panel.top.text_label.text() == "请问您今天能先还多少？"
+    assert "还未确认还款金额" in panel.top.reason_label.text()
+    assert [a.text_label.text() for a in panel.alts] == ["可以先还一部分", "我们可以申请分期"]
+    panel.top.copy_button.click()
+    assert QApplication.clipboard().text() == "请问您今天能先还多少？"
+    with qtbot.waitSignal(panel.used, timeout=1000) as sig:
+        panel.alts[1].used_button.click()
+    assert sig.args == ["support.01"]
+
+
+def test_objection_pad_buttons_and_number_keys(qtbot):
+    from PySide6.QtCore import Qt
+
+    from app.widgets.objection_pad import ObjectionPad
+    from assist.analysis.state import OBJECTIONS
+
+    pad = ObjectionPad()
+    qtbot.addWidget(pad)
+    with qtbot.waitActive(pad):
+        pad.show()
+        pad.activateWindow()
+    assert set(pad.buttons) == set(OBJECTIONS)
+    picked = []
+    pad.picked.connect(picked.append)
+    pad.buttons["no_money"].click()
+    assert picked == []                 # inactive outside a call
+    pad.set_active(True)
+    pad.buttons["scam"].click()
+    qtbot.keyClick(pad, Qt.Key.Key_2)   # the number key picks the second objection
+    assert picked[0] == "scam"
+    assert picked[1] == list(OBJECTIONS)[1]
+
+
+def test_checklist_view_lists_missing(qtbot):
+    from app.widgets.checklist_view import ChecklistView
+
+    view = ChecklistView()
+    qtbot.addWidget(view)
+    view.set_checklist(Checklist(done=("agent_id", "identity"), missing=("ptp_channel", "readback"), t=1.0))
+    assert view.items["agent_id"].text().startswith("✓")
+    assert view.items["ptp_channel"].text().startswith("○")
+    assert "何地还" in view.summary.text() and "复述" in view.summary.text()
+
+
+def test_health_indicator_levels(qtbot):
+    from app.widgets.health_indicator import HealthIndicator
+
+    h = HealthIndicator()
+    qtbot.addWidget(h)
+    h.set_health(Health(rtf=0.3, queue_depth=0, lag=0.4, t=1.0))
+    assert h.level == "ok" and "0.4" in h.text()
+    h.set_health(Health(rtf=1.4, queue_depth=5, lag=7.5, t=1.0))
+    assert h.level == "behind"
+
+
+def test_case_form_paste_and_validation(qtbot):
+    from app.widgets.case_form import CaseForm
+    from assist.case import CaseDataError
+
+    form = CaseForm()
+    qtbot.addWidget(form)
+    form.edits["agent_id"].setText("A0231")
+    assert form.apply_text("客户姓名：张伟\n欠款金额：3,680.50元\n逾期天数：45天\n手机号：13800001111")
+    case = form.case()
+    assert (case.debtor_name, case.amount, case.overdue_days, case.phone) == ("张伟", 3680.5, 45, "13800001111")
+    assert case.agent_id == "A0231"          # pasted text without an agent keeps the agent's own 工号
+    assert form.apply_text('{"debtor_name": "李娜", "amount": 1200, "agent_id": "B7"}')
+    assert form.case().agent_id == "B7"
+    assert not form.apply_text("{broken json")
+    assert "JSON" in form.error.text()
+    form.edits["amount"].setText("三千")
+    try:
+        form.case()
+    except CaseDataError as exc:
+        assert "欠款金额" in str(exc)
+    else:
+        raise AssertionError("a non-numeric amount must be refused")
+
+
+def test_level_meter_maps_dbfs(qtbot):
+    from app.widgets.level_meter import LevelMeter
+
+    m = LevelMeter()
+    qtbot.addWidget(m)
+    m.set_level_db(-30.0)
+    assert abs(m.fraction - 0.5) < 0.01
+    m.set_level_db(-120.0)
+    assert m.fraction == 0.0
+    m.set_level_db(float("nan"))
+    assert m.fraction == 0.0
