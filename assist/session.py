@@ -112,6 +112,7 @@ class CallSession:
         self._asr_t = 0.0              # audio seconds the recogniser has consumed (its thread)
         self._alert_keys: set[tuple[str, int | None]] = set()
         self._alert_counts: Counter = Counter()
+        self._sub_failures: dict[int, int] = {}
         self._threads: list[threading.Thread] = []
         self.ended: CallEnded | None = None
         self.error: str | None = None
@@ -172,7 +173,11 @@ class CallSession:
         self._muted = bool(on)
 
     def pick_objection(self, key: str) -> None:
-        self._put(("objection", key))
+        """The agent picked an objection (没钱, 要投诉...): the suggester answers with lines for it."""
+        if not self._started:
+            raise RuntimeError("pick_objection() needs a started call")
+        if not self._done.is_set():
+            self._put(("objection", key))
 
     def use_suggestion(self, line_id: str) -> None:
         """The agent used a suggested line (records which lines help)."""
@@ -217,12 +222,12 @@ class CallSession:
         return StreamingRecognizer(self.config.asr, model=self._model, case=self.case, on_event=self._on_asr)
 
     def _source_label(self) -> str:
-        if self._is_text:
-            return f"text:{self.source.path.name}"
+        """What the records show as the call's source: the analysed file, or 'mic' / 'mic:<device>'."""
         path = getattr(self.source, "path", None)
         if path is not None:
-            return f"file:{getattr(path, 'name', path)}"
-        return "mic"
+            return str(path)
+        device = getattr(self.source, "device_name", None) or getattr(self.source, "device", None)
+        return f"mic:{device}" if device not in (None, "") else "mic"
 
     def _sink(self, block: np.ndarray) -> None:
         # Runs on the source's thread (for a microphone: the audio callback) — hand over, never work here.
@@ -450,7 +455,12 @@ class CallSession:
                 try:
                     cb(ev)
                 except Exception:
-                    log.exception("subscriber %r failed on %s", cb, ev.name)
+                    # Log the first failure in full, then only now and then: a broken UI must not flood the log.
+                    n = self._sub_failures[id(cb)] = self._sub_failures.get(id(cb), 0) + 1
+                    if n == 1:
+                        log.exception("subscriber %r failed on %s (the call goes on)", cb, ev.name)
+                    elif n % 100 == 0:
+                        log.warning("subscriber %r has failed %d times", cb, n)
 
     def _spawn(self, fn, name: str) -> None:
         th = threading.Thread(target=fn, name=name, daemon=True)
