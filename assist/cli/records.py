@@ -1,0 +1,271 @@
+"""``callassist records list|show|search|export``: read the call records database.
+
+Exit status: 0 ok; 1 nothing found (unknown call id); 2 unusable input (missing or corrupt database, bad date).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
+EXIT_BAD_INPUT = 2
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("records", help="list, show, search and export call records",
+                       description="Read the call records database (催收记录).")
+    rsub = p.add_subparsers(dest="records_command", metavar="ACTION")
+    rsub.required = True
+
+    def common(sp, *, json_flag=True, filters=True):
+        sp.add_argument("--db", metavar="PATH", help="records database (default: the app's database)")
+        if json_flag:
+            sp.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        if filters:
+            sp.add_argument("--since", metavar="DATE", help="calls on or after DATE (YYYY-MM-DD, the call's local date)")
+            sp.add_argument("--until", metavar="DATE", help="calls on or before DATE (YYYY-MM-DD)")
+            sp.add_argument("--agent", metavar="ID", help="agent 工号 or name")
+            sp.add_argument("--debtor", metavar="X", help="debtor name, phone or account")
+            sp.add_argument("--rule", metavar="RULE", help="calls with an alert for this rule id")
+            sp.add_argument("--stage", metavar="STAGE", help="calls that reached this stage id")
+            ptp = sp.add_mutually_exclusive_group()
+            ptp.add_argument("--ptp", dest="ptp", action="store_const", const=True, default=None,
+                             help="only calls with a promise to pay")
+            ptp.add_argument("--no-ptp", dest="ptp", action="store_const", const=False,
+                             help="only calls without a promise to pay")
+            sp.add_argument("--status", choices=("active", "completed", "interrupted", "failed"))
+
+    sp = rsub.add_parser("list", help="list calls, newest first")
+    common(sp)
+    sp.add_argument("--limit", type=int, default=50, metavar="N", help="at most N calls (default 50; 0 = all)")
+
+    sp = rsub.add_parser("show", help="one call in full: transcript, stages, alerts, suggestions, promise")
+    sp.add_argument("call_id", metavar="CALL_ID", help="call id (a unique prefix is enough)")
+    common(sp, filters=False)
+
+    sp = rsub.add_parser("search", help="full-text search of transcripts (Chinese-aware)")
+    sp.add_argument("query", metavar="QUERY", help="words to find; all must occur in one utterance")
+    common(sp)
+    sp.add_argument("--limit", type=int, default=50, metavar="N", help="at most N hits (default 50)")
+
+    sp = rsub.add_parser("export", help="export the 催收记录表 as CSV (for Excel) or JSON")
+    sp.add_argument("--format", required=True, choices=("csv", "json"), dest="fmt")
+    sp.add_argument("--out", metavar="PATH", help="output file (default: stdout)")
+    common(sp, json_flag=False)
+
+
+def _filters(args) -> dict:
+    keys = ("since", "until", "agent", "debtor", "rule", "stage", "ptp", "status")
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+
+
+def _err(msg: str) -> None:
+    print(f"callassist records: {msg}", file=sys.stderr)
+
+
+def run(args) -> int:
+    from assist import paths
+    from assist.store import FilterError, RecordStore, RecordStoreError
+
+    db = Path(args.db) if args.db else paths.default_db_path()
+    if db.exists() and not db.is_file():
+        _err(f"记录数据库路径不是文件: {db} (not a file)")
+        return EXIT_BAD_INPUT
+    if not db.is_file():
+        _err(f"记录数据库不存在: {db} (records database not found; record a call first or pass --db)")
+        return EXIT_BAD_INPUT
+    errors: list[str] = []
+    try:
+        store = RecordStore(db, create=False, on_error=errors.append)
+    except RecordStoreError as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    try:
+        action = args.records_command
+        if action == "list":
+            return _list(store, args)
+        if action == "show":
+            return _show(store, args)
+        if action == "search":
+            return _search(store, args)
+        return _export(store, args)
+    except FilterError as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        _err(f"无法写入输出文件: {exc}")
+        return EXIT_BAD_INPUT
+    finally:
+        store.close(timeout=5.0)
+
+
+# --- output helpers ------------------------------------------------------------------------------------------
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    out, used = "", 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > width:
+            return out[: max(0, len(out) - 1)] + "…" + " " * (width - used)
+        out += ch
+        used += w
+    return out + " " * (width - used)
+
+
+def _table(headers: list[str], rows: list[list[str]], max_widths: list[int]) -> str:
+    widths = [min(mw, max([_width(h)] + [_width(r[i]) for r in rows])) for i, (h, mw) in enumerate(zip(headers, max_widths))]
+    lines = ["  ".join(_fit(h, w) for h, w in zip(headers, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_fit(c, w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def _dur(seconds) -> str:
+    if seconds is None:
+        return "-"
+    s = int(round(float(seconds)))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def _ptp_text(ptp: dict | None) -> str:
+    if not ptp:
+        return "-"
+    amount = ptp.get("amount")
+    if amount is not None:
+        amount = f"{amount:.0f}" if float(amount).is_integer() else f"{amount:.2f}"
+    return " ".join(str(x) for x in (amount, ptp.get("date"), ptp.get("channel")) if x is not None)
+
+
+def _json_out(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=1))
+
+
+# --- actions -------------------------------------------------------------------------------------------------
+
+def _list(store, args) -> int:
+    calls = store.list_calls(limit=args.limit or None, **_filters(args))
+    if args.json:
+        _json_out(calls)
+        return EXIT_OK
+    if not calls:
+        print("没有符合条件的通话 (no calls)")
+        return EXIT_OK
+    rows = [[c["id"], c["started_at"][:19].replace("T", " "), _dur(c["duration"]), c["status"],
+             " ".join(x for x in (c["agent_name"], c["agent_id"]) if x) or "-", c["debtor_name"] or "-",
+             ", ".join(f"{k}×{v}" for k, v in sorted(c["alerts"].items())) or "-", _ptp_text(c["ptp"])]
+            for c in calls]
+    print(_table(["ID", "时间", "时长", "状态", "坐席", "债务人", "告警", "承诺还款"], rows,
+                 [36, 19, 6, 11, 16, 10, 40, 28]))
+    print(f"\n{len(calls)} 通通话")
+    return EXIT_OK
+
+
+def _resolve(store, call_id: str):
+    call = store.get_call(call_id)
+    if call is not None:
+        return call, None
+    matches = [c["id"] for c in store.list_calls() if c["id"].startswith(call_id)]
+    if len(matches) == 1:
+        return store.get_call(matches[0]), None
+    if len(matches) > 1:
+        return None, f"通话ID前缀 {call_id!r} 不唯一: {', '.join(matches[:5])}"
+    return None, f"未找到通话: {call_id} (no such call)"
+
+
+def _show(store, args) -> int:
+    call, problem = _resolve(store, args.call_id)
+    if call is None:
+        _err(problem)
+        return EXIT_NOT_FOUND
+    if args.json:
+        _json_out(call)
+        return EXIT_OK
+    from assist.store.export import STAGE_NAMES, stage_path
+
+    out = io.StringIO()
+    w = out.write
+    w(f"通话 {call['id']}  [{call['status']}]\n")
+    w(f"  时间: {call['started_at']}  →  {call['ended_at'] or '-'}   时长 {_dur(call['duration'])}\n")
+    w(f"  坐席: {call['agent_name'] or '-'}  工号: {call['agent_id'] or '-'}   来源: {call['source'] or '-'}\n")
+    w(f"  债务人: {call['debtor_name'] or '-'}  电话: {call['phone'] or '-'}  账号: {call['account'] or '-'}\n")
+    w(f"  阶段: {' → '.join(STAGE_NAMES.get(s, s) for s in stage_path(call)) or '-'}\n")
+    w(f"  承诺还款: {_ptp_text(call['ptp'])}\n")
+    if call["error"]:
+        w(f"  说明: {call['error']}\n")
+    if call["notes"]:
+        w(f"  备注: {call['notes']}\n")
+    if call.get("audio_path"):
+        w(f"  录音: {call['audio_path']}\n")
+    by_utt: dict = {}
+    for a in call["alerts"]:
+        by_utt.setdefault(a["utterance"], []).append(a)
+    w("\n通话文本:\n")
+    for u in call["utterances"]:
+        start = "--:--" if u["start"] is None else _dur(u["start"]).rjust(5)
+        flag = "" if u["is_final"] else " (未完成)"
+        w(f"  [{start}] #{u['utterance']} ({u['stage'] or '-'}) {u['text']}{flag}\n")
+        for a in by_utt.get(u["utterance"], []):
+            w(f"           ⚠ {a['rule']} ({a['severity']}): {a['evidence']}{_alert_flags(a)}\n")
+    for a in by_utt.get(None, []):
+        w(f"  ⚠ {a['rule']} ({a['severity']}) [通话规则] {a['evidence']}{_alert_flags(a)}\n")
+    used = [s for s in call["suggestions"] if s["used"]]
+    w(f"\n话术建议: {len(call['suggestions'])} 条，采用 {len(used)} 条\n")
+    for s in used:
+        w(f"  ✓ [{s['line_id']}] {s['text']}\n")
+    print(out.getvalue().rstrip("\n"))
+    return EXIT_OK
+
+
+def _alert_flags(a: dict) -> str:
+    flags = []
+    if a["retracted"]:
+        flags.append("已撤回")
+    if a["dismissed"]:
+        flags.append("已忽略")
+    return f" [{', '.join(flags)}]" if flags else ""
+
+
+def _search(store, args) -> int:
+    hits = store.search(args.query, limit=args.limit, **_filters(args))
+    if args.json:
+        _json_out(hits)
+        return EXIT_OK
+    if not hits:
+        print(f"未找到 “{args.query}” (no matches)")
+        return EXIT_OK
+    rows = [[h["call_id"], h["started_at"][:16].replace("T", " "), h["debtor_name"] or "-", f"#{h['utterance']}",
+             h["snippet"]] for h in hits]
+    print(_table(["通话ID", "时间", "债务人", "句", "内容"], rows, [36, 16, 10, 5, 80]))
+    print(f"\n{len(hits)} 条结果")
+    return EXIT_OK
+
+
+def _export(store, args) -> int:
+    filters = _filters(args)
+    since = filters.pop("since", None)
+    if args.out:
+        n = store.export(args.fmt, args.out, since=since, **filters)
+        print(f"已导出 {n} 通通话到 {args.out}", file=sys.stderr)
+        return EXIT_OK
+    sys.stdout.flush()
+    # stdout: UTF-8 whatever the console code page; CSV gets the BOM so a redirected file opens in Excel.
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True) \
+        if hasattr(sys.stdout, "buffer") else sys.stdout
+    try:
+        if args.fmt == "csv":
+            stream.write("\ufeff")
+        store.export(args.fmt, stream, since=since, **filters)
+        stream.flush()
+    finally:
+        if stream is not sys.stdout:
+            stream.detach()
+    return EXIT_OK

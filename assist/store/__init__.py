@@ -1,0 +1,8 @@
+"""Call records in SQLite: schema + migrations, the durable writer, search, export (see records.py)."""
+
+from .db import RecordStoreError
+from .read import FilterError
+from .records import RecordStore
+from .schema import SCHEMA_VERSION
+
+__all__ = ["RecordStore", "RecordStoreError", "FilterError", "SCHEMA_VERSION"]

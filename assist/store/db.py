@@ -1,0 +1,104 @@
+"""Opening the records database: connection settings, schema checks, and what a failure means to a person."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from . import schema
+
+
+class RecordStoreError(RuntimeError):
+    """The records database cannot be used (not a database, newer schema, unreadable). ``str()`` is for people."""
+
+
+def connect(path: Path, *, busy_timeout_s: float = 5.0, readonly: bool = False, setup: bool = True) -> sqlite3.Connection:
+    """An autocommit connection (transactions are explicit ``BEGIN``/``COMMIT``); ``setup`` puts the file in
+    WAL mode (the writer does; readers need not)."""
+    if readonly:
+        conn = sqlite3.connect(
+            f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+            timeout=busy_timeout_s, check_same_thread=False,
+        )
+    else:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=busy_timeout_s, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if setup and not readonly:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":  # e.g. a network share without shared memory: still correct, slower
+                conn.execute("PRAGMA journal_mode = DELETE")
+            # FULL: a committed utterance survives a power cut, not only a killed process. The write rate
+            # (a few events a second) makes the extra fsync irrelevant.
+            conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise
+    return conn
+
+
+def describe(exc: BaseException, path: Path) -> str:
+    """A message a person can act on, in Chinese with the English cause."""
+    text = str(exc).lower()
+    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+        return f"记录数据库已损坏或不是数据库文件: {path} (not a callassist records database: {exc})"
+    if "locked" in text or "busy" in text:
+        return f"记录数据库被占用，正在重试 (database is locked: {path})"
+    if "full" in text:
+        return f"磁盘已满，通话记录暂存内存，稍后重试 (disk or database full: {path})"
+    if "readonly" in text or "read-only" in text:
+        return f"记录数据库只读，无法写入，正在重试 (database is read-only: {path})"
+    if "unable to open" in text:
+        return f"无法打开记录数据库: {path} ({exc})"
+    return f"记录数据库写入失败，正在重试: {path} ({exc})"
+
+
+def open_database(path: Path, *, busy_timeout_s: float = 5.0, create: bool = True) -> sqlite3.Connection:
+    """Open (creating if allowed), check it is ours, back it up and migrate it. Raises RecordStoreError."""
+    path = Path(path)
+    if not create and not path.is_file():
+        raise RecordStoreError(f"记录数据库不存在: {path} (records database not found)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RecordStoreError(f"无法创建记录数据库目录: {path.parent} ({exc})") from exc
+    conn = None
+    try:
+        conn = connect(path, busy_timeout_s=busy_timeout_s)
+        version = schema.user_version(conn)
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        if version == 0:
+            tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+            if tables:
+                raise RecordStoreError(f"不是通话记录数据库: {path} (an SQLite file with other tables; refusing to touch it)")
+        elif app_id != schema.APPLICATION_ID:
+            raise RecordStoreError(f"不是通话记录数据库: {path} (application_id {app_id:#x})")
+        elif version > schema.SCHEMA_VERSION:
+            raise RecordStoreError(
+                f"记录数据库版本 {version} 比本程序支持的版本 {schema.SCHEMA_VERSION} 新，请升级程序: {path}"
+            )
+        if 0 < version < schema.SCHEMA_VERSION:
+            _backup(conn, path, version)
+        schema.apply_migrations(conn)
+        return conn
+    except RecordStoreError:
+        if conn is not None:
+            conn.close()
+        raise
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        raise RecordStoreError(describe(exc, path).replace("，正在重试", "")) from exc
+
+
+def _backup(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """Copy an old-version database aside before upgrading it, once per version."""
+    target = path.with_name(f"{path.name}.v{version}.bak")
+    if target.exists():
+        return
+    dest = sqlite3.connect(str(target))
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()

@@ -1,0 +1,246 @@
+"""The read side: call lists with filters, one call in full, transcript search. Plain functions over a
+connection, so any thread can use them with its own connection."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, datetime
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from .tokens import match_expression, normalise, query_terms
+
+CALL_COLUMNS = (
+    "id", "started_at", "ended_at", "duration", "status", "source", "agent_name", "agent_id", "debtor_name",
+    "phone", "account", "notes", "error", "audio_path",
+)
+FILTERS = ("since", "until", "agent", "rule", "stage", "ptp", "status", "debtor")
+
+
+def _db(conn: sqlite3.Connection) -> Database:
+    # No plugin discovery: this runs on every query.
+    return Database(conn, execute_plugins=False, recursive_triggers=False)
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be understood (bad date, unknown filter)."""
+
+
+def _when(value, *, end: bool) -> tuple[str, Any]:
+    """A date filter → SQL on the call's local date; a date-time → SQL on the absolute time."""
+    if isinstance(value, datetime):
+        ts = (value if value.tzinfo else value.astimezone()).timestamp()
+        return ("c.started_ts < ?" if end else "c.started_ts >= ?"), ts
+    if isinstance(value, date):
+        value = value.isoformat()
+    text = str(value).strip()
+    if len(text) == 10:
+        try:
+            date.fromisoformat(text)
+        except ValueError as exc:
+            raise FilterError(f"bad date {text!r}: expected YYYY-MM-DD") from exc
+        # The call's own local date: the first 10 characters of its local ISO start time.
+        return ("substr(c.started_at, 1, 10) <= ?" if end else "substr(c.started_at, 1, 10) >= ?"), text
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise FilterError(f"bad date/time {text!r}: expected YYYY-MM-DD or an ISO 8601 date-time") from exc
+    return _when(parsed, end=end)
+
+
+def where_clause(filters: dict) -> tuple[list[str], list[Any]]:
+    unknown = sorted(k for k in filters if k not in FILTERS)
+    if unknown:
+        raise FilterError(f"unknown filter(s): {', '.join(unknown)}; known: {', '.join(FILTERS)}")
+    where: list[str] = []
+    params: list[Any] = []
+    if filters.get("since") not in (None, ""):
+        sql, p = _when(filters["since"], end=False)
+        where.append(sql)
+        params.append(p)
+    if filters.get("until") not in (None, ""):
+        sql, p = _when(filters["until"], end=True)
+        where.append(sql)
+        params.append(p)
+    if filters.get("agent"):
+        where.append("(c.agent_id = ? OR c.agent_name = ?)")
+        params += [str(filters["agent"])] * 2
+    if filters.get("debtor"):
+        where.append("(c.debtor_name = ? OR c.phone = ? OR c.account = ?)")
+        params += [str(filters["debtor"])] * 3
+    if filters.get("rule"):
+        where.append("EXISTS (SELECT 1 FROM alerts a WHERE a.call_id = c.id AND a.rule = ? AND a.retracted = 0)")
+        params.append(str(filters["rule"]))
+    if filters.get("stage"):
+        where.append(
+            "(EXISTS (SELECT 1 FROM stages s WHERE s.call_id = c.id AND s.stage = ?)"
+            " OR EXISTS (SELECT 1 FROM utterances x WHERE x.call_id = c.id AND x.stage = ?))"
+        )
+        params += [str(filters["stage"])] * 2
+    if filters.get("ptp") is not None:
+        made = "(c.ptp_amount IS NOT NULL OR c.ptp_date IS NOT NULL OR c.ptp_channel IS NOT NULL)"
+        where.append(made if filters["ptp"] else f"NOT {made}")
+    if filters.get("status"):
+        where.append("c.status = ?")
+        params.append(str(filters["status"]))
+    return where, params
+
+
+def _ptp(row: dict) -> dict | None:
+    ptp = {"amount": row.pop("ptp_amount", None), "date": row.pop("ptp_date", None),
+           "channel": row.pop("ptp_channel", None)}
+    return ptp if any(v is not None for v in ptp.values()) else None
+
+
+def _alert_counts(conn: sqlite3.Connection, ids: list[str]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {i: {} for i in ids}
+    for chunk in _chunks(ids, 500):
+        marks = ",".join("?" * len(chunk))
+        for cid, rule, n in conn.execute(
+            f"SELECT call_id, rule, count(*) FROM alerts WHERE retracted = 0 AND call_id IN ({marks})"
+            " GROUP BY call_id, rule ORDER BY call_id, rule", chunk,
+        ):
+            out[cid][rule] = n
+    return out
+
+
+def _chunks(items: list, n: int) -> Iterable[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def list_calls(conn: sqlite3.Connection, *, limit: int | None = None, offset: int = 0, **filters) -> list[dict]:
+    """Calls newest first, each with its promise to pay, alert counts by rule and utterance count."""
+    where, params = where_clause(filters)
+    sql = (
+        f"SELECT {', '.join('c.' + c for c in CALL_COLUMNS)}, c.ptp_amount, c.ptp_date, c.ptp_channel,"
+        " (SELECT count(*) FROM utterances u WHERE u.call_id = c.id AND u.is_final = 1) AS utterances"
+        " FROM calls c"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY c.started_ts DESC, c.id"
+    )
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [int(limit), int(offset)]
+    rows = list(_db(conn).query(sql, params))
+    counts = _alert_counts(conn, [r["id"] for r in rows])
+    for row in rows:
+        row["ptp"] = _ptp(row)
+        row["alerts"] = counts[row["id"]]
+    return rows
+
+
+def get_call(conn: sqlite3.Connection, call_id: str) -> dict | None:
+    db = _db(conn)
+    rows = list(db.query(
+        f"SELECT {', '.join(CALL_COLUMNS)}, case_json, ptp_amount, ptp_date, ptp_channel, audio_purged_at"
+        " FROM calls WHERE id = ?", [call_id]))
+    if not rows:
+        return None
+    call = rows[0]
+    call["ptp"] = _ptp(call)
+    try:
+        call["case"] = json.loads(call.pop("case_json") or "{}")
+    except json.JSONDecodeError:
+        call["case"] = {}
+    call["utterances"] = list(db.query(
+        'SELECT idx AS utterance, start, "end", text, raw_text, stage, t, is_final FROM utterances'
+        " WHERE call_id = ? ORDER BY idx", [call_id]))
+    for u in call["utterances"]:
+        u["is_final"] = bool(u["is_final"])
+    call["alerts"] = list(db.query(
+        "SELECT id, utterance, rule, severity, evidence, source, message, advice, basis, t, retracted, dismissed,"
+        " dismissed_at FROM alerts WHERE call_id = ? ORDER BY t, id", [call_id]))
+    for a in call["alerts"]:
+        a["retracted"] = bool(a["retracted"])
+        a["dismissed"] = bool(a["dismissed"])
+    call["suggestions"] = list(db.query(
+        "SELECT stage, text, reason, line_id, t, used, used_at, alternatives FROM suggestions WHERE call_id = ?"
+        " ORDER BY t, id", [call_id]))
+    for s in call["suggestions"]:
+        s["used"] = bool(s["used"])
+        try:
+            s["alternatives"] = json.loads(s["alternatives"] or "[]")
+        except json.JSONDecodeError:
+            s["alternatives"] = []
+    call["stages"] = list(db.query(
+        "SELECT stage, utterance, t FROM stages WHERE call_id = ? ORDER BY t, id", [call_id]))
+    call["ptp_history"] = list(db.query(
+        "SELECT amount, date, channel, t FROM ptps WHERE call_id = ? ORDER BY t, id", [call_id]))
+    return call
+
+
+def highlight(text: str, terms: list[str], mark: tuple[str, str] = ("【", "】")) -> str:
+    """Wrap each occurrence of a query term in ``mark`` (case-insensitively, on the simplified text)."""
+    if not terms or not text:
+        return text
+    low = normalise(text)
+    if len(low) != len(text):  # normalisation changed lengths (rare NFKC cases): do not risk misplaced marks
+        return text
+    spans = []
+    for term in sorted(set(terms), key=len, reverse=True):
+        start = 0
+        while (i := low.find(term, start)) >= 0:
+            if not any(a < i + len(term) and i < b for a, b in spans):
+                spans.append((i, i + len(term)))
+            start = i + len(term)
+    out, last = [], 0
+    for a, b in sorted(spans):
+        out += [text[last:a], mark[0], text[a:b], mark[1]]
+        last = b
+    out.append(text[last:])
+    return "".join(out)
+
+
+_HIT_SQL = (
+    "SELECT c.id AS call_id, c.started_at, c.status, c.agent_name, c.agent_id, c.debtor_name, c.phone, c.account,"
+    ' u.idx AS utterance, u.start, u."end", u.stage, u.text, u.raw_text'
+)
+
+
+def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int = 0, **filters) -> list[dict]:
+    """Utterances matching every word of ``query`` (newest first), with their call's summary.
+
+    Full-text match on the jieba tokens first; when that finds nothing (a word jieba splits differently in
+    context, a single character), falls back to a substring match of every term in the text or raw text.
+    With an empty query, the filters alone select calls and every hit is the call's first utterance.
+    """
+    where, params = where_clause(filters)
+    terms = query_terms(query)
+    expr = match_expression(query)
+    rows: list[dict] = []
+    db = _db(conn)
+    if expr is not None:
+        # Newest first by rowid lets FTS5 stop early under LIMIT instead of ranking every match.
+        sql = (
+            _HIT_SQL + " FROM utterances_fts f JOIN utterances u ON u.id = f.rowid JOIN calls c ON c.id = u.call_id"
+            " WHERE utterances_fts MATCH ?" + "".join(" AND " + w for w in where)
+            + " ORDER BY f.rowid DESC LIMIT ? OFFSET ?"
+        )
+        rows = list(db.query(sql, [expr, *params, int(limit), int(offset)]))
+    if not rows and terms:
+        likes = []
+        like_params: list[Any] = []
+        for term in terms:
+            likes.append("(u.text LIKE ? ESCAPE '\\' OR u.raw_text LIKE ? ESCAPE '\\')")
+            pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            like_params += [pattern, pattern]
+        sql = (
+            _HIT_SQL + " FROM utterances u JOIN calls c ON c.id = u.call_id WHERE "
+            + " AND ".join(likes + where) + " ORDER BY u.id DESC LIMIT ? OFFSET ?"
+        )
+        rows = list(db.query(sql, [*like_params, *params, int(limit), int(offset)]))
+    if not terms and expr is None:
+        sql = (
+            _HIT_SQL + " FROM calls c JOIN utterances u ON u.call_id = c.id AND u.idx ="
+            " (SELECT min(idx) FROM utterances WHERE call_id = c.id)"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY c.started_ts DESC LIMIT ? OFFSET ?"
+        )
+        rows = list(db.query(sql, [*params, int(limit), int(offset)]))
+    for row in rows:
+        row["terms"] = terms
+        row["snippet"] = highlight(row["text"], terms)
+    return rows

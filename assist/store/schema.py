@@ -1,0 +1,204 @@
+"""The records schema and its ordered migrations, versioned with ``PRAGMA user_version``.
+
+MIGRATIONS[i] takes a database from version i to version i + 1. A released migration is never edited: a change
+to the schema is a new function appended to the list (tests upgrade committed fixture databases of every older
+version, see tests/store/make_fixtures.py).
+
+- v1: calls, final utterances, alerts, suggestions shown, stage changes, promise-to-pay history, notes.
+- v2: full-text search (jieba tokens in an FTS5 index kept in sync by triggers), alert dismissal,
+      suggestion use.
+- v3: writer ownership (so a second process does not mistake a live call for an interrupted one), kept audio.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+# Identifies a callassist records database ("CAR1" in ASCII), so a random SQLite file is refused clearly.
+APPLICATION_ID = 0x43415231
+
+STATUSES = ("active", "completed", "interrupted", "failed")
+
+
+def _script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several statements inside the caller's transaction (``executescript`` would commit it first)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            conn.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending.strip()[:60]}")
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    _script(
+        conn,
+        """
+        CREATE TABLE calls (
+            id          TEXT PRIMARY KEY,
+            started_at  TEXT NOT NULL,               -- local ISO 8601 with UTC offset
+            started_ts  REAL NOT NULL,               -- POSIX seconds, for ordering and time filters
+            ended_at    TEXT,
+            duration    REAL,                        -- seconds on the call's clock
+            status      TEXT NOT NULL DEFAULT 'active'
+                        CHECK (status IN ('active', 'completed', 'interrupted', 'failed')),
+            source      TEXT NOT NULL DEFAULT '',    -- 'mic', 'mic:<device>' or the analysed file
+            agent_name  TEXT NOT NULL DEFAULT '',
+            agent_id    TEXT NOT NULL DEFAULT '',    -- 工号
+            case_json   TEXT NOT NULL DEFAULT '{}',
+            debtor_name TEXT NOT NULL DEFAULT '',
+            phone       TEXT NOT NULL DEFAULT '',
+            account     TEXT NOT NULL DEFAULT '',
+            notes       TEXT NOT NULL DEFAULT '',
+            ptp_amount  REAL,
+            ptp_date    TEXT,
+            ptp_channel TEXT,
+            error       TEXT NOT NULL DEFAULT ''     -- why a call failed / was interrupted
+        );
+        CREATE INDEX calls_started ON calls(started_ts);
+        CREATE INDEX calls_agent ON calls(agent_id);
+
+        CREATE TABLE utterances (
+            id       INTEGER PRIMARY KEY,
+            call_id  TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+            idx      INTEGER NOT NULL,
+            text     TEXT NOT NULL DEFAULT '',
+            raw_text TEXT NOT NULL DEFAULT '',
+            start    REAL,
+            "end"    REAL,
+            stage    TEXT NOT NULL DEFAULT '',
+            is_final INTEGER NOT NULL DEFAULT 1,
+            t        REAL,
+            UNIQUE (call_id, idx)
+        );
+
+        CREATE TABLE alerts (
+            id        INTEGER PRIMARY KEY,
+            call_id   TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+            utterance INTEGER,                       -- NULL for call rules
+            rule      TEXT NOT NULL,
+            severity  TEXT NOT NULL,
+            evidence  TEXT NOT NULL DEFAULT '',
+            source    TEXT NOT NULL DEFAULT '',
+            message   TEXT NOT NULL DEFAULT '',
+            advice    TEXT NOT NULL DEFAULT '',
+            basis     TEXT NOT NULL DEFAULT '',
+            t         REAL,
+            retracted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX alerts_call ON alerts(call_id, rule);
+        CREATE INDEX alerts_rule ON alerts(rule);
+
+        CREATE TABLE suggestions (
+            id      INTEGER PRIMARY KEY,
+            call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+            stage   TEXT NOT NULL DEFAULT '',
+            text    TEXT NOT NULL DEFAULT '',
+            reason  TEXT NOT NULL DEFAULT '',
+            line_id TEXT NOT NULL DEFAULT '',
+            t       REAL
+        );
+        CREATE INDEX suggestions_call ON suggestions(call_id, line_id);
+
+        CREATE TABLE stages (
+            id        INTEGER PRIMARY KEY,
+            call_id   TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+            stage     TEXT NOT NULL,
+            utterance INTEGER,                       -- the utterance that moved the call there
+            t         REAL
+        );
+        CREATE INDEX stages_call ON stages(call_id, stage);
+        CREATE INDEX stages_stage ON stages(stage);
+
+        CREATE TABLE ptps (
+            id      INTEGER PRIMARY KEY,
+            call_id TEXT NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+            amount  REAL,
+            date    TEXT,
+            channel TEXT,
+            t       REAL
+        );
+        CREATE INDEX ptps_call ON ptps(call_id);
+        """,
+    )
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    # Jieba tokens are computed in Python, so existing rows are back-filled here, not in SQL.
+    from .tokens import index_tokens
+
+    conn.execute("ALTER TABLE utterances ADD COLUMN tokens TEXT NOT NULL DEFAULT ''")
+    rows = conn.execute("SELECT id, text, raw_text FROM utterances").fetchall()
+    conn.executemany(
+        "UPDATE utterances SET tokens = ? WHERE id = ?", [(index_tokens(text, raw), rid) for rid, text, raw in rows]
+    )
+    _script(
+        conn,
+        """
+        CREATE VIRTUAL TABLE utterances_fts USING fts5(tokens, content='utterances', content_rowid='id');
+        INSERT INTO utterances_fts(utterances_fts) VALUES ('rebuild');
+        CREATE TRIGGER utterances_ai AFTER INSERT ON utterances BEGIN
+            INSERT INTO utterances_fts(rowid, tokens) VALUES (new.id, new.tokens);
+        END;
+        CREATE TRIGGER utterances_ad AFTER DELETE ON utterances BEGIN
+            INSERT INTO utterances_fts(utterances_fts, rowid, tokens) VALUES ('delete', old.id, old.tokens);
+        END;
+        CREATE TRIGGER utterances_au AFTER UPDATE OF tokens ON utterances BEGIN
+            INSERT INTO utterances_fts(utterances_fts, rowid, tokens) VALUES ('delete', old.id, old.tokens);
+            INSERT INTO utterances_fts(rowid, tokens) VALUES (new.id, new.tokens);
+        END;
+
+        ALTER TABLE alerts ADD COLUMN dismissed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE alerts ADD COLUMN dismissed_at TEXT;
+        ALTER TABLE suggestions ADD COLUMN used INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE suggestions ADD COLUMN used_at REAL;
+        ALTER TABLE suggestions ADD COLUMN alternatives TEXT NOT NULL DEFAULT '[]';
+        """
+    )
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        ALTER TABLE calls ADD COLUMN owner TEXT NOT NULL DEFAULT '';   -- the writer's lock token (owner.py)
+        ALTER TABLE calls ADD COLUMN audio_path TEXT;
+        ALTER TABLE calls ADD COLUMN audio_purged_at TEXT;
+        CREATE INDEX calls_status ON calls(status);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def apply_migrations(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> tuple[int, int]:
+    """Bring ``conn`` (autocommit mode) to version ``upto``, one committed transaction per version.
+
+    Returns (version before, version after). A failing migration rolls back to the last good version.
+    """
+    before = user_version(conn)
+    for version in range(before, upto):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            if user_version(conn) != version:
+                conn.execute("ROLLBACK")
+                continue
+            MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return before, user_version(conn)

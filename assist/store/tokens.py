@@ -1,0 +1,90 @@
+"""Chinese-aware tokens for the transcript index, and the matching FTS5 query.
+
+SQLite's own tokenizers cannot split Chinese into words, so each utterance is segmented with jieba in search
+mode (``cut_for_search`` also emits the short words inside long ones: 信用卡 → 信用 信用卡) and the tokens are
+stored space-separated in ``utterances.tokens``, which FTS5 indexes. A query is segmented the same way.
+
+Both sides are normalised first (traditional → simplified, full-width → half-width, lower case) and numbers
+are indexed in both spellings (三千六百八十 and 3680), so a search for either finds the other. The recogniser's
+raw text is indexed too, so a homophone that escaped correction (海款) is still findable as heard.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from assist.textnorm import numerals_to_digits, to_simplified
+
+_WORD = re.compile(r"\w", re.UNICODE)
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def _cut(text: str) -> list[str]:
+    global _jieba_ready
+    import jieba
+
+    if not _jieba_ready:
+        with _jieba_lock:  # the first use loads the dictionary (~1 s); do it once, quietly
+            if not _jieba_ready:
+                jieba.setLogLevel(60)
+                jieba.initialize()
+                _jieba_ready = True
+    return [w for w in (t.strip().lower() for t in jieba.cut_for_search(text)) if w and _WORD.search(w)]
+
+
+def normalise(text: str) -> str:
+    return to_simplified(text or "").lower()
+
+
+def _forms(text: str) -> list[str]:
+    """The text as written and, if different, with Chinese numerals turned into digits."""
+    base = normalise(text)
+    digits = numerals_to_digits(base) if base else base
+    return [base] if digits == base else [base, digits]
+
+
+def index_tokens(text: str, raw_text: str = "") -> str:
+    """Space-separated distinct tokens of an utterance, for ``utterances.tokens``."""
+    seen: dict[str, None] = {}
+    for source in (text, raw_text):
+        if not source:
+            continue
+        for form in _forms(source):
+            for tok in _cut(form):
+                seen.setdefault(_fts_safe(tok), None)
+    seen.pop("", None)
+    return " ".join(seen)
+
+
+def _fts_safe(token: str) -> str:
+    # FTS5's default tokenizer splits on anything that is not a letter/digit; keep tokens to those characters
+    # so the index and the query agree exactly.
+    return "".join(ch for ch in token if ch.isalnum())
+
+
+def query_terms(query: str) -> list[str]:
+    """The words a user typed (split on spaces), normalised; used for highlighting and the substring fallback."""
+    return [t for t in (normalise(part) for part in (query or "").split()) if _WORD.search(t)]
+
+
+def match_expression(query: str) -> str | None:
+    """An FTS5 MATCH expression: every space-separated term must match (in either number spelling).
+
+    Returns None when the query has nothing searchable (only punctuation).
+    """
+    groups = []
+    for term in query_terms(query):
+        alternatives = []
+        for form in _forms(term):
+            toks = list(dict.fromkeys(t for t in (_fts_safe(x) for x in _cut(form)) if t))
+            if toks:
+                alternatives.append(" AND ".join(f'"{t}"' for t in toks))
+        alternatives = list(dict.fromkeys(alternatives))
+        if not alternatives:
+            continue
+        groups.append(alternatives[0] if len(alternatives) == 1 else "(" + ") OR (".join(alternatives) + ")")
+    if not groups:
+        return None
+    return " AND ".join(f"({g})" for g in groups)

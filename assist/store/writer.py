@@ -1,0 +1,240 @@
+"""The one thread that writes the records database.
+
+Callers only append to an in-memory queue (never blocks the live call). The thread commits what is queued —
+usually one event per transaction, whatever has piled up when it is behind. When the database is locked, full
+or read-only, the transaction is rolled back, ``on_error`` gets a clear message (once per outage, then at most
+every ``report_every_s``), and the same ops are retried with capped exponential backoff: the queue is kept, in
+order, nothing is dropped. If the store is closed while the database is still unwritable, the pending ops are
+saved to a rescue file beside the database (``<db>.pending-<id>.jsonl``) that the next open replays.
+An op that can never succeed (a bug: unknown call, constraint violation) is reported and moved to the rescue
+file, so one bad op cannot block the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+import uuid
+from collections import deque
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Callable
+
+from . import ops as ops_mod
+from .db import describe
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 500
+
+
+def _retryable(exc: BaseException) -> bool:
+    # Locked/busy, full, read-only, I/O: conditions that can clear. Integrity/programming errors cannot.
+    return isinstance(exc, sqlite3.OperationalError) and "no such" not in str(exc).lower()
+
+
+class Writer:
+    def __init__(self, conn: sqlite3.Connection, db_path: Path, *, on_error: Callable[[str], None] | None,
+                 backoff_s: tuple[float, float] = (0.05, 5.0), report_every_s: float = 30.0):
+        self._conn = conn
+        self._db_path = db_path
+        self._on_error = on_error
+        self._backoff = backoff_s
+        self._report_every = report_every_s
+        self._cond = threading.Condition()
+        self._queue: deque = deque()       # ops (dicts) or (callable, Future) jobs
+        self._inflight = 0
+        self._stopping = False
+        self._last_report = 0.0
+        self._failing = False
+        self.failures = 0                  # retried transactions so far (tests and the app's status line read it)
+        self._thread = threading.Thread(target=self._run, name="records-writer", daemon=True)
+        self._thread.start()
+
+    # --- caller side -------------------------------------------------------------------------------------
+    def put(self, *items) -> None:
+        with self._cond:
+            if self._stopping:
+                raise RuntimeError("the record store is closed")
+            self._queue.extend(items)
+            self._cond.notify_all()
+
+    def put_front(self, items: list) -> None:
+        with self._cond:
+            self._queue.extendleft(reversed(items))
+            self._cond.notify_all()
+
+    def call(self, fn: Callable[[sqlite3.Connection], object]) -> Future:
+        """Run ``fn(conn)`` on the writer thread, in queue order; its result or exception goes to the Future."""
+        fut: Future = Future()
+        self.put(("job", fn, fut))
+        return fut
+
+    def replay(self, path: Path, items: list[dict]) -> None:
+        """Queue a rescue file's ops first; the file is deleted in the transaction's wake, once they are in."""
+        self.put_front([("replay", path, items)])
+
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._queue) + self._inflight
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._queue or self._inflight:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+    def stop(self, timeout: float = 10.0) -> list:
+        """Finish what can be written within ``timeout``; return the ops that could not be (already rescued)."""
+        self.flush(timeout)
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        self._thread.join(timeout=max(1.0, self._backoff[1] + 1.0))
+        with self._cond:
+            # Replays not done yet stay in their own rescue file; jobs fail; ops go to a new rescue file.
+            left = [item for item in self._queue if isinstance(item, dict)]
+            for item in self._queue:
+                if isinstance(item, tuple) and item[0] == "job":
+                    item[2].set_exception(RuntimeError("the record store was closed before this ran"))
+            self._queue.clear()
+        if left:
+            path = self.rescue(left)
+            self._report(f"通话记录未能写入数据库，已暂存到 {path}，下次打开时自动补写 ({len(left)} pending writes saved)",
+                         force=True)
+        return left
+
+    # --- writer thread -----------------------------------------------------------------------------------
+    def _run(self) -> None:
+        delay = self._backoff[0]
+        while True:
+            with self._cond:
+                while not self._queue and not self._stopping:
+                    self._cond.wait()
+                if not self._queue:
+                    return  # stopping and drained
+                if isinstance(self._queue[0], tuple):
+                    batch = [self._queue.popleft()]
+                else:
+                    batch = []
+                    while self._queue and len(batch) < MAX_BATCH and isinstance(self._queue[0], dict):
+                        batch.append(self._queue.popleft())
+                self._inflight = len(batch)
+            ok = self._apply(batch)
+            with self._cond:
+                if ok:
+                    self._inflight = 0
+                    delay = self._backoff[0]
+                    self._cond.notify_all()
+                    continue
+                # Keep the batch, in order, at the head of the queue and wait before retrying.
+                self._queue.extendleft(reversed(batch))
+                self._inflight = 0
+                self._cond.notify_all()
+                if self._stopping:
+                    return
+                self._cond.wait(delay)
+                delay = min(delay * 2, self._backoff[1])
+
+    def _apply(self, batch: list) -> bool:
+        if isinstance(batch[0], tuple) and batch[0][0] == "job":
+            _, fn, fut = batch[0]
+            try:
+                fut.set_result(fn(self._conn))
+            except BaseException as exc:  # the job's caller gets the exception
+                self._rollback()
+                fut.set_exception(exc)
+            return True
+        if isinstance(batch[0], tuple):  # ("replay", path, ops)
+            _, path, items = batch[0]
+            if not self._apply(items):
+                return False
+            try:
+                path.unlink()
+            except OSError:
+                pass
+            return True
+        try:
+            self._transaction(batch)
+        except sqlite3.Error as exc:
+            self._rollback()
+            if _retryable(exc):
+                self.failures += 1
+                self._failing = True
+                self._report(describe(exc, self._db_path))
+                return False
+            if len(batch) > 1:  # find the bad op: apply one by one
+                for op in batch:
+                    if not self._apply([op]):
+                        # A retryable error mid-way: put back what was not done yet.
+                        rest = batch[batch.index(op):]
+                        batch[:] = rest
+                        return False
+                return True
+            path = self.rescue(batch)
+            self._report(f"一条通话记录无法写入 ({exc})，已保存到 {path}", force=True)
+            log.error("record op %s failed permanently: %s", batch[0].get("op"), exc)
+            return True
+        if self._failing:
+            self._failing = False
+            self._last_report = 0.0  # the next outage is reported at once
+            log.info("records database writable again")
+        return True
+
+    def _transaction(self, batch: list) -> None:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        for op in batch:
+            ops_mod.apply(conn, op)
+        conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    def _report(self, message: str, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and self._last_report and now - self._last_report < self._report_every:
+            return
+        self._last_report = now
+        log.warning("%s", message)
+        if self._on_error is not None:
+            try:
+                self._on_error(message)
+            except Exception:  # a broken callback must not stop the writer
+                log.exception("records on_error callback failed")
+
+    def rescue(self, items: list) -> Path:
+        path = self._db_path.with_name(f"{self._db_path.name}.pending-{uuid.uuid4().hex[:12]}.jsonl")
+        with open(path, "a", encoding="utf-8") as fh:
+            for op in items:
+                fh.write(json.dumps(op, ensure_ascii=False) + "\n")
+            fh.flush()
+        return path
+
+
+def load_rescued(db_path: Path) -> list[tuple[Path, list[dict]]]:
+    """Rescue files left by earlier runs, oldest first, with their ops."""
+    found = []
+    for path in sorted(db_path.parent.glob(f"{db_path.name}.pending-*.jsonl"), key=lambda p: p.stat().st_mtime):
+        items = []
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                line = line.strip()
+                if line:
+                    try:
+                        items.append(json.loads(line))
+                    except json.JSONDecodeError:
+                        log.error("skipping a damaged line in %s", path)
+        found.append((path, items))
+    return found
