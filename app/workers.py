@@ -35,10 +35,17 @@ class FunctionWorker(QRunnable):
         try:
             result = self.fn(*self.args, **self.kwargs)
         except Exception as exc:  # reported to the GUI, never raised into Qt's pool
-            log.error("background task failed: %s\n%s", exc, traceback.format_exc())
-            self.signals.failed.emit(str(exc) or exc.__class__.__name__)
+            log.warning("background task failed: %s\n%s", exc, traceback.format_exc())
+            self._emit(self.signals.failed, str(exc) or exc.__class__.__name__)
         else:
-            self.signals.done.emit(result)
+            self._emit(self.signals.done, result)
+
+    @staticmethod
+    def _emit(signal, value) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the app (or the window that asked) is already gone: nobody to tell
+            log.debug("background result dropped: receiver deleted")
 
 
 _alive: set[FunctionWorker] = set()

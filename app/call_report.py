@@ -1,0 +1,83 @@
+"""One recorded call (RecordStore.get_call dict) as HTML for the review window: header, promise to pay,
+call-level alerts, then the transcript with each utterance's stage and its alerts highlighted in place,
+and the suggestions that were shown (✓ when the agent used one). Qt-free."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .labels import SEVERITY_NAMES, format_clock, format_ptp, rule_name, stage_name
+
+STATUS_NAMES = {"active": "进行中", "completed": "已完成", "interrupted": "中断", "failed": "失败"}
+_BG = {"critical": "#ffcdd2", "warning": "#ffe0b2", "info": "#e3f2fd"}
+_FG = {"critical": "#b71c1c", "warning": "#e65100", "info": "#0d47a1"}
+
+
+def _alert_html(a: dict) -> str:
+    sev = a.get("severity", "info")
+    state = []
+    if a.get("dismissed"):
+        state.append("坐席已确认")
+    if a.get("source") == "partial":
+        state.append("识别中触发")
+    extra = f"（{'，'.join(state)}）" if state else ""
+    msg = escape(a.get("message") or rule_name(a.get("rule", "")))
+    parts = [f"<b>{SEVERITY_NAMES.get(sev, sev)} · {escape(rule_name(a.get('rule', '')))}</b>：{msg}{extra}"]
+    if a.get("evidence"):
+        parts.append(f"原话：“{escape(a['evidence'])}”")
+    if a.get("advice"):
+        parts.append(f"建议改说：{escape(a['advice'])}")
+    if a.get("basis"):
+        parts.append(f"依据：{escape(a['basis'])}")
+    return (f'<div style="background:{_BG.get(sev, "#eee")}; color:{_FG.get(sev, "#000")}; '
+            f'margin:2px 0 6px 24px; padding:4px;">' + "<br>".join(parts) + "</div>")
+
+
+def call_html(call: dict) -> str:
+    alerts = [a for a in call.get("alerts", []) if not a.get("retracted")]
+    by_utt: dict = {}
+    for a in alerts:
+        by_utt.setdefault(a.get("utterance"), []).append(a)
+    used = [s for s in call.get("suggestions", []) if s.get("used")]
+    case = call.get("case") or {}
+    out = [
+        f"<h3>{escape(call.get('started_at', '')[:19].replace('T', ' '))} · "
+        f"{escape(call.get('debtor_name') or case.get('debtor_name') or '未填姓名')}</h3>",
+        "<p>",
+        f"坐席：{escape(call.get('agent_name') or '')} 工号 {escape(call.get('agent_id') or '—')}<br>",
+        f"电话：{escape(call.get('phone') or '—')} 账户：{escape(call.get('account') or '—')}<br>",
+        f"时长：{format_clock(call.get('duration') or 0)} · 状态：{STATUS_NAMES.get(call.get('status'), call.get('status'))}"
+        f" · 来源：{escape(call.get('source') or '')}<br>",
+        f"<b>还款承诺：{escape(format_ptp(call.get('ptp')))}</b>",
+        "</p>",
+    ]
+    stages = [stage_name(s["stage"]) for s in call.get("stages", [])]
+    if stages:
+        out.append(f"<p>阶段：{' → '.join(escape(s) for s in stages)}</p>")
+    if by_utt.get(None):
+        out.append("<p><b>整通电话的问题</b></p>")
+        out += [_alert_html(a) for a in by_utt[None]]
+    out.append("<hr><p><b>通话文字</b></p>")
+    utterances = [u for u in call.get("utterances", []) if u.get("is_final", True)]
+    if not utterances:
+        out.append("<p>（没有识别到坐席的话）</p>")
+    for u in utterances:
+        hits = by_utt.get(u["utterance"], [])
+        style = f' style="background:{_BG[hits[0]["severity"]]};"' if hits and hits[0].get("severity") in _BG else ""
+        out.append(
+            f'<p{style}><span style="color:#1565c0;">【{escape(stage_name(u.get("stage")))}】</span>'
+            f'<span style="color:#8a8f98;">{format_clock(u.get("start") or 0)}</span> {escape(u.get("text") or "")}</p>'
+        )
+        out += [_alert_html(a) for a in hits]
+    if call.get("suggestions"):
+        out.append(f"<hr><p><b>建议话术</b>（共显示 {len(call['suggestions'])} 次，采用 {len(used)} 次）</p><ul>")
+        seen = set()
+        for s in call["suggestions"]:
+            key = s.get("line_id") or s.get("text")
+            if key in seen:
+                continue
+            seen.add(key)
+            mark = "✓ " if any((x.get("line_id") or x.get("text")) == key for x in used) else ""
+            out.append(f"<li>{mark}【{escape(stage_name(s.get('stage')))}】{escape(s.get('text') or '')}</li>")
+        out.append("</ul>")
+    return "\n".join(out)

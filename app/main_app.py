@@ -1,0 +1,50 @@
+"""MainApp: owns the shared services and the windows (live window first, review and settings on demand)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QDialog
+
+from .live_window import LiveWindow
+from .services import AppServices
+from .settings_dialog import SettingsDialog
+from .theme import apply_theme
+
+
+class MainApp(QObject):
+    def __init__(self, services: AppServices | None = None, *, load_model: bool = True):
+        super().__init__()
+        self.services = services or AppServices()
+        apply_theme(QApplication.instance(), self.services.prefs.font_size, self.services.prefs.high_contrast)
+        self.live = LiveWindow(self.services)
+        self.review = None
+        self.live.reviewRequested.connect(self.show_review)
+        self.live.settingsRequested.connect(self.show_settings)
+        self.live.callFinished.connect(self._call_finished)
+        self.services.prefsChanged.connect(
+            lambda p: apply_theme(QApplication.instance(), p.font_size, p.high_contrast))
+        if load_model:
+            self.services.load_model()
+
+    def show(self) -> None:
+        self.live.show()
+
+    def show_review(self):
+        if self.review is None:
+            from .review_window import ReviewWindow
+
+            self.review = ReviewWindow(self.services)
+        self.review.show()
+        self.review.raise_()
+        self.review.refresh()
+        return self.review
+
+    def show_settings(self) -> None:
+        names = [self.live.setup.devices.itemData(i) for i in range(self.live.setup.devices.count())]
+        dialog = SettingsDialog(self.services.prefs, self.live, devices=[n for n in names if n])
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.services.update_prefs(dialog.prefs)
+
+    def _call_finished(self, _call_id: str) -> None:
+        if self.review is not None and self.review.isVisible():
+            self.review.refresh()

@@ -1,0 +1,266 @@
+"""ReviewWindow: for QA leads and agents after the call — find calls, read one with its alerts in place,
+edit notes, export the 催收记录表, re-analyse a recorded call file. All DB work runs on workers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
+                               QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter, QTableWidget,
+                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+
+from assist.events import CallEnded, UtteranceFinal
+
+from .call_report import STATUS_NAMES, call_html
+from .labels import format_clock, format_ptp, rule_name
+from .services import AppServices
+from .widgets.call_filters import CallFilters
+from .workers import run_async
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ["开始时间", "坐席", "债务人", "时长", "告警", "还款承诺", "状态", "匹配内容"]
+AUDIO_FILTER = "录音文件 (*.wav *.flac *.mp3 *.m4a *.ogg);;所有文件 (*)"
+
+
+def _reanalyse(path: str, *, config, store, model, progress) -> str:
+    """Run one recorded call through the live pipeline (fast mode) into the records; returns its call id."""
+    from assist.audio import FileSource
+    from assist.session import CallSession
+
+    source = FileSource(path)
+    total = getattr(source, "duration_s", None) or 0.0
+    # The recording's modification time is the best guess of when the call happened (call_time rule).
+    started_at = datetime.fromtimestamp(Path(path).stat().st_mtime).astimezone()
+    session = CallSession(source, config=config, store=store, model=model, started_at=started_at)
+
+    def on_event(event):
+        if isinstance(event, (UtteranceFinal, CallEnded)):
+            progress((float(getattr(event, "end", event.t)), total))
+
+    session.subscribe(on_event)
+    session.start()
+    session.wait()
+    if store is not None:
+        store.flush()
+    return session.call_id
+
+
+class ReviewWindow(QMainWindow):
+    listed = Signal(int)          # rows shown (tests, status)
+    detailShown = Signal(str)     # call id
+    reanalysed = Signal(str)      # call id
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self.setWindowTitle("通话记录 — 催收通话助手")
+        self.rows: list[dict] = []
+        self.current: dict | None = None
+        self._pending_select: str | None = None
+        self._generation = 0
+        page = QWidget()
+        page.setObjectName("page")
+        root = QVBoxLayout(page)
+        self.filters = CallFilters()
+        root.addWidget(self.filters)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        split.addWidget(self.table)
+        detail = QWidget()
+        dl = QVBoxLayout(detail)
+        dl.setContentsMargins(0, 0, 0, 0)
+        self.view = QTextBrowser()
+        dl.addWidget(self.view, 1)
+        dl.addWidget(QLabel("备注"))
+        self.notes = QPlainTextEdit()
+        self.notes.setMaximumHeight(90)
+        self.notes.setPlaceholderText("给这通电话写备注（质检意见、后续跟进…）")
+        dl.addWidget(self.notes)
+        self.save_notes_button = QPushButton("保存备注")
+        dl.addWidget(self.save_notes_button)
+        split.addWidget(detail)
+        split.setSizes([520, 560])
+        root.addWidget(split, 1)
+        bottom = QHBoxLayout()
+        self.status = QLabel()
+        self.status.setObjectName("muted")
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.export_csv_button = QPushButton("导出催收记录表 CSV…")
+        self.export_json_button = QPushButton("导出 JSON…")
+        self.reanalyse_button = QPushButton("重新分析录音…")
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.progress)
+        for b in (self.reanalyse_button, self.export_csv_button, self.export_json_button):
+            bottom.addWidget(b)
+        root.addLayout(bottom)
+        self.setCentralWidget(page)
+        self.resize(1100, 700)
+
+        self.filters.changed.connect(self.refresh)
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.save_notes_button.clicked.connect(self.save_notes)
+        self.export_csv_button.clicked.connect(lambda: self.choose_export("csv"))
+        self.export_json_button.clicked.connect(lambda: self.choose_export("json"))
+        self.reanalyse_button.clicked.connect(self.choose_reanalyse)
+
+    # --- list -----------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        store = self.services.open_store()
+        if store is None:
+            self.status.setText(self.services.store_message)
+            return
+        filters, query = self.filters.filters(), self.filters.text_query()
+
+        def load():
+            if not query:
+                return store.list_calls(**filters), {}
+            hits = store.search(query, **filters)
+            snippets: dict[str, str] = {}
+            for h in hits:
+                snippets.setdefault(h["call_id"], h.get("snippet") or h.get("text", ""))
+            calls = {c["id"]: c for c in store.list_calls(**filters)}
+            return [calls[i] for i in snippets if i in calls], snippets
+
+        self.status.setText("正在查询…")
+        # Queries can overlap (filters changed quickly): only the latest one's answer is shown.
+        self._generation += 1
+        gen = self._generation
+        run_async(load, on_done=lambda result: self._show_rows(result, gen),
+                  on_error=lambda m: self.status.setText(f"查询失败：{m}"))
+
+    def _show_rows(self, result, generation: int | None = None) -> None:
+        if generation is not None and generation != self._generation:
+            return
+        rows, snippets = result
+        self.rows = rows
+        self.table.setRowCount(len(rows))
+        for r, call in enumerate(rows):
+            alerts = call.get("alerts") or {}
+            values = [
+                (call.get("started_at") or "")[:16].replace("T", " "),
+                " ".join(x for x in (call.get("agent_name"), call.get("agent_id")) if x),
+                call.get("debtor_name") or "",
+                format_clock(call.get("duration") or 0),
+                "、".join(f"{rule_name(k)}×{v}" for k, v in alerts.items()) or "无",
+                format_ptp(call.get("ptp")),
+                STATUS_NAMES.get(call.get("status"), call.get("status") or ""),
+                snippets.get(call["id"], ""),
+            ]
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setData(Qt.ItemDataRole.UserRole, call["id"])
+                if c == 4 and alerts:
+                    item.setForeground(Qt.GlobalColor.red)
+                self.table.setItem(r, c, item)
+        self.status.setText(f"共 {len(rows)} 通电话" + ("（全文搜索）" if snippets else ""))
+        self.listed.emit(len(rows))
+        select = self._pending_select
+        self._pending_select = None
+        for r, call in enumerate(rows):
+            if call["id"] == select:
+                self.table.selectRow(r)
+
+    def _selected(self) -> None:
+        items = self.table.selectedItems()
+        if items:
+            self.show_call(items[0].data(Qt.ItemDataRole.UserRole))
+
+    def call_ids(self) -> list[str]:
+        return [c["id"] for c in self.rows]
+
+    # --- detail ----------------------------------------------------------------------------------------
+    def show_call(self, call_id: str) -> None:
+        store = self.services.open_store()
+        if store is None:
+            return
+        run_async(store.get_call, call_id, on_done=self._show_detail,
+                  on_error=lambda m: self.status.setText(f"读取通话失败：{m}"))
+
+    def _show_detail(self, call: dict | None) -> None:
+        if call is None:
+            self.view.setHtml("<p>这通电话的记录不存在。</p>")
+            return
+        self.current = call
+        self.view.setHtml(call_html(call))
+        self.notes.setPlainText(call.get("notes") or "")
+        self.detailShown.emit(call["id"])
+
+    def save_notes(self) -> None:
+        store = self.services.open_store()
+        if self.current is None or store is None:
+            return
+        call_id, text = self.current["id"], self.notes.toPlainText()
+
+        def save():
+            store.set_notes(call_id, text)
+            if not store.flush():
+                raise RuntimeError("数据库忙，备注稍后写入")
+
+        run_async(save, on_done=lambda _r: self.status.setText("备注已保存"),
+                  on_error=lambda m: self.status.setText(f"备注保存失败：{m}"))
+
+    # --- export ----------------------------------------------------------------------------------------
+    def choose_export(self, fmt: str) -> None:
+        name = f"催收记录表-{datetime.now():%Y%m%d}.{fmt}"
+        path, _ = QFileDialog.getSaveFileName(self, "导出催收记录表", name,
+                                              "CSV (*.csv)" if fmt == "csv" else "JSON (*.json)")
+        if path:
+            self.export(fmt, path)
+
+    def export(self, fmt: str, path: str) -> None:
+        store = self.services.open_store()
+        if store is None:
+            return
+        filters = self.filters.filters()
+        self.status.setText("正在导出…")
+        run_async(store.export, fmt, path, **filters,
+                  on_done=lambda n: self.status.setText(f"已导出 {n} 通电话到 {path}"),
+                  on_error=lambda m: self.status.setText(f"导出失败：{m}"))
+
+    # --- re-analysis -----------------------------------------------------------------------------------
+    def choose_reanalyse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择要重新分析的录音", "", AUDIO_FILTER)
+        if path:
+            self.reanalyse(path)
+
+    def reanalyse(self, path: str) -> None:
+        store = self.services.open_store()
+        self.reanalyse_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.status.setText(f"正在分析 {Path(path).name}…")
+        run_async(_reanalyse, path, config=self.services.config, store=store, model=self.services.model,
+                  with_progress=True, on_progress=self._progress, on_done=self._reanalysed,
+                  on_error=self._reanalyse_failed)
+
+    def _progress(self, value) -> None:
+        done, total = value
+        if total:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * min(1.0, done / total)))
+        self.status.setText(f"正在分析… 已处理 {format_clock(done)}" + (f" / {format_clock(total)}" if total else ""))
+
+    def _reanalysed(self, call_id: str) -> None:
+        self.progress.hide()
+        self.reanalyse_button.setEnabled(True)
+        self._pending_select = call_id
+        self.refresh()
+        self.reanalysed.emit(call_id)
+
+    def _reanalyse_failed(self, message: str) -> None:
+        self.progress.hide()
+        self.reanalyse_button.setEnabled(True)
+        self.status.setText(f"分析失败：{message}")
+        QMessageBox.warning(self, "无法分析录音", message)

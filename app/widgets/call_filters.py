@@ -1,0 +1,73 @@
+"""CallFilters: the review window's filter bar — date range, agent, rule hit, promise made, full-text query."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
+
+from ..labels import RULE_NAMES
+
+
+class CallFilters(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.use_since = QCheckBox("从")
+        self.since = QDateEdit(QDate.currentDate().addDays(-30))
+        self.use_until = QCheckBox("到")
+        self.until = QDateEdit(QDate.currentDate())
+        for d in (self.since, self.until):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+        self.agent = QLineEdit()
+        self.agent.setPlaceholderText("坐席工号或姓名")
+        self.rule = QComboBox()
+        self.rule.addItem("全部违规类型", "")
+        for rid, name in RULE_NAMES.items():
+            self.rule.addItem(name, rid)
+        self.ptp = QComboBox()
+        self.ptp.addItem("承诺：不限", None)
+        self.ptp.addItem("有还款承诺", True)
+        self.ptp.addItem("无还款承诺", False)
+        self.query = QLineEdit()
+        self.query.setPlaceholderText("全文搜索通话内容，如“分期”“工号”")
+        self.query.setClearButtonEnabled(True)
+        self.apply_button = QPushButton("查询")
+        grid.addWidget(self.use_since, 0, 0)
+        grid.addWidget(self.since, 0, 1)
+        grid.addWidget(self.use_until, 0, 2)
+        grid.addWidget(self.until, 0, 3)
+        grid.addWidget(QLabel("坐席"), 0, 4)
+        grid.addWidget(self.agent, 0, 5)
+        grid.addWidget(self.rule, 1, 0, 1, 2)
+        grid.addWidget(self.ptp, 1, 2, 1, 2)
+        grid.addWidget(self.query, 1, 4, 1, 2)
+        grid.addWidget(self.apply_button, 0, 6, 2, 1)
+        self.apply_button.clicked.connect(self.changed)
+        self.query.returnPressed.connect(self.changed)
+        self.agent.returnPressed.connect(self.changed)
+        for w in (self.rule, self.ptp):
+            w.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        for w in (self.use_since, self.use_until):
+            w.toggled.connect(lambda _on: self.changed.emit())
+
+    def filters(self) -> dict:
+        """Keyword arguments for RecordStore.list_calls/search/export."""
+        f: dict = {}
+        if self.use_since.isChecked():
+            f["since"] = self.since.date().toString("yyyy-MM-dd")
+        if self.use_until.isChecked():
+            f["until"] = self.until.date().toString("yyyy-MM-dd")
+        if self.agent.text().strip():
+            f["agent"] = self.agent.text().strip()
+        if self.rule.currentData():
+            f["rule"] = self.rule.currentData()
+        if self.ptp.currentData() is not None:
+            f["ptp"] = bool(self.ptp.currentData())
+        return f
+
+    def text_query(self) -> str:
+        return self.query.text().strip()

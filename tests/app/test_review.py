@@ -1,0 +1,97 @@
+"""Review window on a real records database: list, filters, full-text search, detail, notes, export."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timezone, timedelta
+
+import pytest
+
+from assist.case import CaseData
+from assist.events import Alert, CallEnded, PromiseToPay, StageChanged, Suggestion, UtteranceFinal
+
+TZ = timezone(timedelta(hours=8))
+
+
+def _record_call(store, call_id, when, case, lines, alerts=(), ptp=None):
+    store.begin_call(call_id, started_at=when, case=case, source="mic", agent_id=case.agent_id)
+    for i, (stage, text) in enumerate(lines):
+        store.record(call_id, UtteranceFinal(utterance=i, start=i * 4.0, end=i * 4.0 + 3, text=text, stage=stage, t=i * 4.0 + 3))
+        store.record(call_id, StageChanged(stage=stage, t=i * 4.0 + 3))
+        store.record(call_id, Suggestion(stage=stage, text=f"建议{i}", reason="测试", t=i * 4.0 + 3, line_id=f"l{i}"))
+    for a in alerts:
+        store.record(call_id, a)
+    if ptp:
+        store.record(call_id, PromiseToPay(t=20.0, **ptp))
+    store.record(call_id, CallEnded(call_id=call_id, duration=30.0, alerts={a.rule: 1 for a in alerts}, ptp=ptp, t=30.0))
+
+
+@pytest.fixture()
+def filled(services):
+    store = services.open_store()
+    agent = CaseData(debtor_name="张伟", phone="13800001111", amount=3680, agent_name="王芳", agent_id="A023")
+    _record_call(store, "c1", datetime(2026, 11, 20, 10, 0, tzinfo=TZ), agent,
+                 [("greet", "您好，我是华信银行工号A023的王芳。"), ("plan", "您看能不能先分期还款？")],
+                 ptp={"amount": 1000.0, "date": "2026-11-25", "channel": "alipay"})
+    other = CaseData(debtor_name="李娜", agent_name="赵强", agent_id="B007")
+    threat = Alert(rule="threat", severity="critical", utterance=1, evidence="去你单位", source="final", t=7.0,
+                   message="威胁上门到单位", advice="请说明合法的后续流程", basis="催收工作指引")
+    _record_call(store, "c2", datetime(2026, 11, 21, 15, 0, tzinfo=TZ), other,
+                 [("greet", "喂，李娜是吧。"), ("consequence", "再不还我们就去你单位找你。")], alerts=[threat])
+    assert store.flush()
+    return services
+
+
+def test_list_filter_search_and_detail(qtbot, filled):
+    from app.review_window import ReviewWindow
+
+    win = ReviewWindow(filled)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.listed, timeout=5000):
+        win.refresh()
+    assert set(win.call_ids()) == {"c1", "c2"}
+
+    win.filters.rule.setCurrentIndex(win.filters.rule.findData("threat"))   # re-queries by itself
+    qtbot.waitUntil(lambda: win.call_ids() == ["c2"], timeout=5000)
+    assert "威胁恐吓" in win.table.item(0, 4).text()
+    win.filters.rule.setCurrentIndex(0)
+    win.filters.ptp.setCurrentIndex(win.filters.ptp.findData(True))
+    qtbot.waitUntil(lambda: win.call_ids() == ["c1"], timeout=5000)
+    win.filters.ptp.setCurrentIndex(0)
+
+    win.filters.query.setText("分期")
+    with qtbot.waitSignal(win.listed, timeout=5000):
+        win.filters.query.returnPressed.emit()
+    assert win.call_ids() == ["c1"]
+    assert "分期" in win.table.item(0, 7).text()
+
+    win.filters.query.setText("")
+    with qtbot.waitSignal(win.listed, timeout=5000):
+        win.refresh()
+    with qtbot.waitSignal(win.detailShown, timeout=5000):
+        win.show_call("c2")
+    html = win.view.toPlainText()
+    assert "再不还我们就去你单位找你" in html
+    assert "威胁上门到单位" in html and "建议改说" in html   # the alert is shown in place
+    assert "【强调后果】" in html
+
+
+def test_notes_saved_and_export_csv(qtbot, filled, tmp_path):
+    from app.review_window import ReviewWindow
+
+    win = ReviewWindow(filled)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.detailShown, timeout=5000):
+        win.show_call("c1")
+    win.notes.setPlainText("客户承诺25号还1000，需回访")
+    win.save_notes()
+    qtbot.waitUntil(lambda: "已保存" in win.status.text(), timeout=5000)
+    assert filled.store.get_call("c1")["notes"] == "客户承诺25号还1000，需回访"
+
+    out = tmp_path / "记录.csv"
+    win.export("csv", str(out))
+    qtbot.waitUntil(lambda: "已导出" in win.status.text(), timeout=10000)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")          # Excel-friendly UTF-8 BOM
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert len(rows) == 3 and any("张伟" in cell for cell in rows[1] + rows[2])

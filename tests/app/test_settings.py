@@ -1,0 +1,66 @@
+"""QSettings ⇄ AppPrefs ⇄ EngineConfig, and the settings dialog editing them."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+from app.settings import AppPrefs, load_prefs, open_settings, save_prefs
+
+
+def test_round_trip_through_ini_and_into_engine_config(tmp_path):
+    qs = open_settings(tmp_path / "s.ini")
+    prefs = AppPrefs(input_device="USB Headset", model_dir=str(tmp_path / "m"), call_start="09:00", call_end="20:30",
+                     alert_sound=False, font_size=18, high_contrast=True, always_on_top=True, keep_audio=True,
+                     audio_retention_days=7, db_path=str(tmp_path / "r.sqlite3"), agent_name="王芳", agent_id="A023")
+    save_prefs(prefs, qs)
+    again = load_prefs(open_settings(tmp_path / "s.ini"))   # a fresh QSettings reads the file back
+    assert again == prefs
+    cfg = again.engine_config()
+    assert cfg.call_hours.start == time(9, 0) and cfg.call_hours.end == time(20, 30)
+    assert not cfg.call_hours.allows(time(20, 45))
+    assert cfg.asr.model_dir == Path(tmp_path / "m")
+    assert cfg.db_path == Path(tmp_path / "r.sqlite3")
+    assert cfg.input_device == "USB Headset" and cfg.keep_audio and cfg.audio_retention_days == 7
+
+
+def test_defaults_and_broken_values_fall_back(tmp_path):
+    path = tmp_path / "bad.ini"
+    path.write_text("[General]\nfont_size=abc\ncall_start=25:99\naudio_retention_days=0\n", encoding="utf-8")
+    prefs = load_prefs(open_settings(path))
+    assert prefs.font_size == AppPrefs().font_size
+    assert prefs.call_start == "08:00"
+    assert prefs.audio_retention_days == 1
+    assert AppPrefs().engine_config().input_device is None   # '' = system default microphone
+
+
+def test_validate_reports_in_chinese():
+    assert AppPrefs(call_start="22:00", call_end="08:00").validate() == ["允许拨打时段的开始时间必须早于结束时间"]
+    assert any("字号" in p for p in AppPrefs(font_size=99).validate())
+
+
+def test_settings_dialog_edits_and_refuses_bad_hours(qtbot, tmp_path):
+    from PySide6.QtCore import QTime
+
+    from app.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(AppPrefs(db_path=str(tmp_path / "r.sqlite3")), devices=["Mic A", "Mic B"])
+    qtbot.addWidget(dialog)
+    dialog.device.setCurrentIndex(dialog.device.findData("Mic B"))
+    dialog.font_size.setValue(20)
+    dialog.call_start.setTime(QTime(21, 0))
+    dialog.call_end.setTime(QTime(9, 0))
+    dialog.accept()
+    assert dialog.result() == 0 and "开始时间" in dialog.error.text()   # refused, dialog stays open
+    dialog.call_end.setTime(QTime(21, 30))
+    dialog.accept()
+    assert dialog.result() == 1
+    assert (dialog.prefs.input_device, dialog.prefs.font_size, dialog.prefs.call_start) == ("Mic B", 20, "21:00")
+
+
+def test_services_update_prefs_persists(services, tmp_path):
+    from dataclasses import replace
+
+    services.update_prefs(replace(services.prefs, font_size=22, agent_id="Z9"))
+    assert load_prefs(services.settings).font_size == 22
+    assert services.config.call_hours.start == time(8, 0)
