@@ -69,8 +69,9 @@ run: setup
 		echo "  $(VENV)/bin/callassist analyze CALL.wav"; \
 		echo "  $(VENV)/bin/callassist check '我们会上门找你家人'"; \
 		echo "  $(VENV)/bin/callassist --help"; \
-		exit 0; fi
-	$(VENV)/bin/callassist
+	else \
+		exec $(VENV)/bin/callassist; \
+	fi
 
 # Qt tests run offscreen; pytest's exit status 5 (nothing collected) is reported, not hidden.
 test: setup
