@@ -1,0 +1,337 @@
+"""Domain-lexicon correction of ASR homophones by pinyin: 于七/预期→逾期, 海款→还款, 公号→工号, 发吸→罚息.
+
+Whisper hears the sounds right and picks the wrong characters. For every span of the text we compare its
+toneless pinyin (every reading of every character, folded over the usual ASR confusions n/l, an/ang, en/eng,
+in/ing, z/zh, c/ch, s/sh; digits read as Chinese) with the domain terms of ``resources/lexicon/terms.tsv`` and
+the call's extra terms (debtor name, institution...). A matching span is rewritten only when that is safe:
+
+- it is not itself an ordinary word and not inside one (jieba's dictionary), and lines up with word boundaries;
+- or one of the term's cue words is close by (预期 → 逾期 only in 已经预期三十天, not in 超出预期).
+
+The result is idempotent: a corrected span equals its term and is never matched again.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import product
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .resources import ResourceError
+
+COMMON_FREQ = 50          # jieba dictionary frequency from which a word counts as "ordinary"
+CUE_REACH = 4             # characters on either side searched for a cue word
+NUM_CUE = "<NUM>"
+
+_DIGIT_READING = {"0": "ling", "1": "yi", "2": "er", "3": "san", "4": "si", "5": "wu", "6": "liu", "7": "qi",
+                  "8": "ba", "9": "jiu"}
+_NUMERAL_CHARS = set("0123456789零〇一二两三四五六七八九十百千万")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_CLAUSE_BREAK = set("，。！？；：、,.!?;: \t\n“”\"'（）()")
+
+
+def _fold(syllable: str) -> str:
+    """Toneless pinyin folded over common Mandarin ASR confusions (so 'ying' == 'yin', 'zhi' == 'zi')."""
+    s = syllable.lower()
+    for a, b in (("zh", "z"), ("ch", "c"), ("sh", "s")):
+        if s.startswith(a):
+            s = b + s[2:]
+            break
+    if s.startswith("n") and not s.startswith("ng"):
+        s = "l" + s[1:]
+    for a, b in (("ang", "an"), ("eng", "en"), ("ing", "in")):
+        if s.endswith(a):
+            s = s[: -len(a)] + b
+            break
+    return s
+
+
+@lru_cache(maxsize=8192)
+def _raw_readings(ch: str) -> frozenset[str]:
+    """Every toneless reading of one character (heteronyms included); digits as spoken."""
+    if ch in _DIGIT_READING:
+        return frozenset({_DIGIT_READING[ch]})
+    if not _HAN.match(ch):
+        return frozenset()
+    from pypinyin import Style, pinyin
+
+    out = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return frozenset(r.lower() for r in (out[0] if out else ()) if r)
+
+
+@lru_cache(maxsize=8192)
+def _readings(ch: str) -> frozenset[str]:
+    """The readings folded over the fuzzy pairs."""
+    return frozenset(_fold(r) for r in _raw_readings(ch))
+
+
+def _exact(span: str, word: str) -> bool:
+    """True when ``span`` sounds exactly like ``word`` (toneless, no fuzzy folding)."""
+    return len(span) == len(word) and all(_raw_readings(a) & _raw_readings(b) for a, b in zip(span, word))
+
+
+def _term_keys(term: str, limit: int = 16) -> set[tuple[str, ...]]:
+    """All folded pinyin sequences of a term (heteronyms multiply; capped for safety)."""
+    per_char = [sorted(_readings(c)) for c in term]
+    if not all(per_char):
+        return set()
+    keys: set[tuple[str, ...]] = set()
+    for combo in product(*per_char):
+        keys.add(combo)
+        if len(keys) >= limit:
+            break
+    return keys
+
+
+@dataclass(frozen=True)
+class Term:
+    word: str
+    variants: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass
+class Lexicon:
+    terms: list[Term]
+    path: Path | None = None
+    by_word: dict[str, Term] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_word = {t.word: t for t in self.terms}
+
+
+def default_lexicon_path() -> Path:
+    from . import paths
+
+    return paths.resources_dir() / "lexicon" / "terms.tsv"
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Read and validate ``terms.tsv``; errors read ``path:line: message``."""
+    p = Path(path) if path is not None else default_lexicon_path()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResourceError(p, None, "the domain lexicon file is missing") from None
+    except UnicodeDecodeError as exc:
+        raise ResourceError(p, None, f"not UTF-8 text ({exc.reason})") from None
+    terms: list[Term] = []
+    seen: dict[str, int] = {}
+    header_seen = False
+    for no, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cols = line.split("\t")
+        if not header_seen and cols[0].strip().lower() == "term":
+            header_seen = True
+            continue
+        if len(cols) > 3:
+            raise ResourceError(p, no, f"expected at most 3 TAB-separated columns (term, variants, cues), got {len(cols)}")
+        word = cols[0].strip()
+        if not word:
+            raise ResourceError(p, no, "the term column is empty")
+        if " " in word or not all(_HAN.match(c) for c in word):
+            raise ResourceError(p, no, f"term {word!r} must be Chinese characters only")
+        if not 2 <= len(word) <= 8:
+            raise ResourceError(p, no, f"term {word!r} must be 2 to 8 characters long")
+        if word in seen:
+            raise ResourceError(p, no, f"term {word!r} is already defined on line {seen[word]}")
+        variants = tuple(cols[1].split()) if len(cols) > 1 else ()
+        for v in variants:
+            if v == word:
+                raise ResourceError(p, no, f"variant {v!r} is the term itself")
+            if len(v) < 2:
+                raise ResourceError(p, no, f"variant {v!r} is too short (2 characters at least)")
+        cues = tuple(cols[2].split()) if len(cols) > 2 else ()
+        for c in cues:
+            if c.startswith("<") and c != NUM_CUE:
+                raise ResourceError(p, no, f"unknown cue {c!r} (the only special cue is {NUM_CUE})")
+        seen[word] = no
+        terms.append(Term(word, variants, cues, no))
+    if not terms:
+        raise ResourceError(p, None, "the domain lexicon has no terms")
+    return Lexicon(terms, p)
+
+
+class _Index:
+    """Pinyin index of a set of terms: first folded syllable → [(key, term)], plus literal variants."""
+
+    def __init__(self, terms: Iterable[Term]):
+        self.by_first: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
+        self.variants: dict[str, Term] = {}
+        self.words: set[str] = set()
+        self.max_len = 0
+        for t in terms:
+            self.words.add(t.word)
+            self.max_len = max(self.max_len, len(t.word), *(len(v) for v in t.variants)) if t.variants else max(self.max_len, len(t.word))
+            for key in _term_keys(t.word):
+                self.by_first.setdefault(key[0], []).append((key, t))
+            for v in t.variants:
+                self.variants.setdefault(v, t)
+
+
+_lock = threading.Lock()
+_default: tuple[Lexicon, _Index] | None = None
+
+
+def _default_index() -> tuple[Lexicon, _Index]:
+    global _default
+    with _lock:
+        if _default is None:
+            lex = load_lexicon()
+            _default = (lex, _Index(lex.terms))
+        return _default
+
+
+@lru_cache(maxsize=64)
+def _extra_index(extra: tuple[str, ...]) -> _Index:
+    return _Index(Term(w) for w in extra)
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba
+
+
+def _is_common(word: str) -> bool:
+    return _jieba().dt.FREQ.get(word, 0) >= COMMON_FREQ
+
+
+def _clean_extra(extra_terms: Sequence[str]) -> tuple[str, ...]:
+    out = []
+    for w in extra_terms or ():
+        w = (w or "").strip()
+        # Only Chinese names/institutions of 2+ characters can be matched by pinyin.
+        if len(w) >= 2 and all(_HAN.match(c) for c in w):
+            out.append(w)
+    return tuple(dict.fromkeys(out))
+
+
+def correct(text: str, extra_terms: Sequence[str] = ()) -> str:
+    """Rewrite domain-term homophones in ``text``; everything else is left exactly as it was."""
+    if not text or not _HAN.search(text):
+        return text
+    lex, index = _default_index()
+    extra = _clean_extra(extra_terms)
+    indexes = [index] + ([_extra_index(extra)] if extra else [])
+    protected = set(index.words).union(extra)
+    return _correct(text, indexes, protected)
+
+
+def _boundaries(text: str) -> tuple[set[int], list[tuple[int, int, str]]]:
+    toks = _jieba().lcut(text, HMM=False)
+    bounds = {0}
+    spans = []
+    pos = 0
+    for tok in toks:
+        spans.append((pos, pos + len(tok), tok))
+        pos += len(tok)
+        bounds.add(pos)
+    return bounds, spans
+
+
+def _cue_near(text: str, start: int, end: int, cues: Sequence[str]) -> bool:
+    if not cues:
+        return False
+    # stay inside the clause: a cue across a comma belongs to another thought
+    lo = start
+    while lo > 0 and start - lo < CUE_REACH and text[lo - 1] not in _CLAUSE_BREAK:
+        lo -= 1
+    hi = end
+    while hi < len(text) and hi - end < CUE_REACH and text[hi] not in _CLAUSE_BREAK:
+        hi += 1
+    left, right = text[lo:start], text[end:hi]
+    for cue in cues:
+        if cue == NUM_CUE:
+            if end < len(text) and text[end] in _NUMERAL_CHARS:
+                return True
+        elif cue in left or cue in right:
+            return True
+    return False
+
+
+def _correct(text: str, indexes: list[_Index], protected: set[str]) -> str:
+    n = len(text)
+    readings = [_readings(c) for c in text]
+    bounds, spans = _boundaries(text)
+    # For each position: the ordinary jieba token covering it, if that token is longer than one character.
+    covering: list[tuple[int, int, str] | None] = [None] * n
+    for s, e, tok in spans:
+        if e - s > 1 and _is_common(tok):
+            for i in range(s, e):
+                covering[i] = (s, e, tok)
+
+    # candidates: (start, end, term)
+    cands: list[tuple[int, int, Term, bool]] = []   # bool: literal variant
+    max_len = max(ix.max_len for ix in indexes)
+    for i in range(n):
+        if not readings[i] and text[i] not in _DIGIT_READING:
+            continue
+        for ix in indexes:
+            for r in readings[i]:
+                for key, term in ix.by_first.get(r, ()):
+                    L = len(key)
+                    if i + L > n:
+                        continue
+                    if all(key[k] in readings[i + k] for k in range(1, L)):
+                        cands.append((i, i + L, term, False))
+            for L in range(2, max_len + 1):
+                if i + L <= n:
+                    t = ix.variants.get(text[i:i + L])
+                    if t is not None:
+                        cands.append((i, i + L, t, True))
+
+    # longest first, then leftmost; spans already equal to a term are "taken" so nothing overlaps them
+    taken = [False] * n
+    for term in protected:
+        start = text.find(term)
+        while start >= 0:
+            for k in range(start, start + len(term)):
+                taken[k] = True
+            start = text.find(term, start + 1)
+
+    out = list(text)
+    replaced: list[tuple[int, int, str]] = []
+    for s, e, term, literal in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0])):
+        span = text[s:e]
+        if span == term.word or any(taken[s:e]):
+            continue
+        if not _accept(text, s, e, term, literal, bounds, covering):
+            continue
+        replaced.append((s, e, term.word))
+        for k in range(s, e):
+            taken[k] = True
+    if not replaced:
+        return text
+    for s, e, word in sorted(replaced, reverse=True):
+        out[s:e] = list(word)
+    return "".join(out)
+
+
+def _accept(text, s, e, term: Term, literal: bool, bounds, covering) -> bool:
+    span = text[s:e]
+    if _cue_near(text, s, e, term.cues):
+        return True
+    if _is_common(span):
+        return False            # 预期, 公司, 克服: ordinary words stay unless a cue says otherwise
+    # inside a longer ordinary word (e.g. the 期间 of 期间内): leave it
+    for k in range(s, e):
+        cov = covering[k]
+        if cov is not None and (cov[0] < s or cov[1] > e):
+            return False
+    if literal:
+        return True
+    if not _exact(span, term.word):
+        return False            # a fuzzy-only match (女是 ~ 律师 by n/l) needs a cue
+    # a homophone with no cue must line up with word boundaries (于七 in 于七月 does not: 七月 is one word)
+    return s in bounds and e in bounds
