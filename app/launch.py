@@ -61,6 +61,13 @@ def launch(argv: list[str] | None = None) -> int:
     app.setApplicationName("callassist")
     app.setApplicationDisplayName("催收通话助手")
     _install_translators(app)
+    from PySide6.QtGui import QIcon
+
+    from assist import paths
+
+    icon = paths.resources_dir() / "icons" / "callassist.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     main = MainApp()
     main.show()
     return int(app.exec())

@@ -51,7 +51,7 @@ class LiveWindow(QMainWindow):
         self.call_started_at: float | None = None
         self.last_end = None
         self._suggester = None
-        self.setWindowTitle("催收通话助手")
+        self.setWindowTitle(self.tr("催收通话助手"))
         self._build()
         self._wire()
         self.resize(440, 820)
@@ -67,16 +67,16 @@ class LiveWindow(QMainWindow):
         root.setSpacing(6)
 
         bar = QHBoxLayout()
-        self.start_button = QPushButton("开始通话 (F9)")
+        self.start_button = QPushButton(self.tr("开始通话 (F9)"))
         self.start_button.setObjectName("startButton")
-        self.mute_button = QPushButton("静音")
+        self.mute_button = QPushButton(self.tr("静音"))
         self.mute_button.setCheckable(True)
-        self.mute_button.setToolTip("静音期间的声音不识别，计时继续")
+        self.mute_button.setToolTip(self.tr("静音期间的声音不识别，计时继续"))
         self.timer_label = QLabel("00:00")
         self.timer_label.setObjectName("timer")
-        self.top_check = QCheckBox("置顶")
-        self.review_button = QPushButton("记录")
-        self.settings_button = QPushButton("设置")
+        self.top_check = QCheckBox(self.tr("置顶"))
+        self.review_button = QPushButton(self.tr("记录"))
+        self.settings_button = QPushButton(self.tr("设置"))
         for w in (self.start_button, self.mute_button):
             bar.addWidget(w)
         bar.addWidget(self.timer_label)
@@ -114,7 +114,7 @@ class LiveWindow(QMainWindow):
         self.transcript = TranscriptView()
         left = QVBoxLayout()
         left.addWidget(self.transcript, 1)
-        self.ptp_label = QLabel("还款承诺：无")
+        self.ptp_label = QLabel(self.tr("还款承诺：无"))
         self.ptp_label.setWordWrap(True)
         left.addWidget(self.ptp_label)
         self.left_box = QWidget()
@@ -129,9 +129,9 @@ class LiveWindow(QMainWindow):
         self.objections = ObjectionPad()
         self.checklist = ChecklistView()
         self.library = LibrarySearch()
-        self.tabs.addTab(self.objections, "客户异议")
-        self.tabs.addTab(self.checklist, "必备要素")
-        self.tabs.addTab(self.library, "话术库")
+        self.tabs.addTab(self.objections, self.tr("客户异议"))
+        self.tabs.addTab(self.checklist, self.tr("必备要素"))
+        self.tabs.addTab(self.library, self.tr("话术库"))
         right.addWidget(self.tabs)
         self.right_box = QWidget()
         self.right_box.setLayout(right)
@@ -211,15 +211,15 @@ class LiveWindow(QMainWindow):
     def _refresh_status(self) -> None:
         s = self.services
         if self.running:
-            text, colour = ("已静音 — 识别暂停" if self.mute_button.isChecked() else "通话中"), "#1565c0"
+            text, colour = ("已静音 — 识别暂停" if self.mute_button.isChecked() else self.tr("通话中")), "#1565c0"
         elif s.model_state == "loading":
-            text, colour = "正在加载模型…", "#ef6c00"
+            text, colour = self.tr("正在加载模型…"), "#ef6c00"
         elif s.model_state != "ready":
-            text, colour = s.model_message or "未找到识别模型：请运行 callassist model fetch", "#c62828"
+            text, colour = s.model_message or self.tr("未找到识别模型：请运行 callassist model fetch"), "#c62828"
         elif not self.setup.mic_ok:
-            text, colour = "未检测到麦克风（可先用“用录音测试…”）", "#c62828"
+            text, colour = self.tr("未检测到麦克风（可先用“用录音测试…”）"), "#c62828"
         else:
-            text, colour = "就绪", "#2e7d32"
+            text, colour = self.tr("就绪"), "#2e7d32"
         self.status_label.setText(text)
         self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.start_button.setEnabled(not self.starting and (self.running or s.model_state == "ready"))
@@ -238,9 +238,10 @@ class LiveWindow(QMainWindow):
     def confirm_outside_hours(self, when: datetime) -> bool:
         hours = self.services.config.call_hours
         answer = QMessageBox.warning(
-            self, "不在允许的催收时段",
-            f"现在是 {when:%H:%M}，不在允许的催收时段（{hours.start:%H:%M}–{hours.end:%H:%M}）内。\n"
-            "此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。\n\n仍要开始吗？",
+            self, self.tr("不在允许的催收时段"),
+            self.tr("现在是 {now}，不在允许的催收时段（{start}–{end}）内。\n"
+                    "此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。\n\n仍要开始吗？").format(
+                now=f"{when:%H:%M}", start=f"{hours.start:%H:%M}", end=f"{hours.end:%H:%M}"),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
@@ -250,7 +251,7 @@ class LiveWindow(QMainWindow):
         try:
             source = FileSource(path, realtime=realtime)
         except Exception as exc:
-            QMessageBox.warning(self, "无法读取录音", str(exc))
+            QMessageBox.warning(self, self.tr("无法读取录音"), str(exc))
             return
         self.start_call(source=source)
 
@@ -296,7 +297,7 @@ class LiveWindow(QMainWindow):
         if not self.running:
             return
         self.start_button.setEnabled(False)
-        self.start_button.setText("正在结束…")
+        self.start_button.setText(self.tr("正在结束…"))
         self.bridge.stop()
 
     def _on_started(self, call_id: str) -> None:
@@ -308,7 +309,7 @@ class LiveWindow(QMainWindow):
         self.case_summary.setText(self.setup.case_form.summary())
         self.case_summary.show()
         self.objections.set_active(True)
-        self.start_button.setText("结束通话 (F9)")
+        self.start_button.setText(self.tr("结束通话 (F9)"))
         self.start_button.setProperty("running", "true")
         repolish(self.start_button)
         self._refresh_status()
@@ -317,7 +318,7 @@ class LiveWindow(QMainWindow):
         was_running = self.running
         self.starting = False
         self._set_idle()
-        QMessageBox.warning(self, "通话出错" if was_running else "无法开始通话", message)
+        QMessageBox.warning(self, "通话出错" if was_running else self.tr("无法开始通话"), message)
 
     def _on_call_ended(self, ended) -> None:
         self.last_end = ended
@@ -334,7 +335,7 @@ class LiveWindow(QMainWindow):
         self.objections.set_active(False)
         self.setup.show()
         self.case_summary.hide()
-        self.start_button.setText("开始通话 (F9)")
+        self.start_button.setText(self.tr("开始通话 (F9)"))
         self.start_button.setProperty("running", "false")
         repolish(self.start_button)
         if keep_status:
@@ -351,7 +352,7 @@ class LiveWindow(QMainWindow):
         self.stage_bar.reset()
         self.suggestions.reset()
         self.checklist.reset()
-        self.ptp_label.setText("还款承诺：无")
+        self.ptp_label.setText(self.tr("还款承诺：无"))
         self.device_banner.hide()
         self.timer_label.setText("00:00")
 
@@ -381,7 +382,7 @@ class LiveWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if self.running:
-            answer = QMessageBox.question(self, "通话进行中", "通话还在进行，确定结束通话并退出吗？")
+            answer = QMessageBox.question(self, self.tr("通话进行中"), self.tr("通话还在进行，确定结束通话并退出吗？"))
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return

@@ -57,7 +57,7 @@ class ReviewWindow(QMainWindow):
     def __init__(self, services: AppServices, parent: QWidget | None = None):
         super().__init__(parent)
         self.services = services
-        self.setWindowTitle("通话记录 — 催收通话助手")
+        self.setWindowTitle(self.tr("通话记录 — 催收通话助手"))
         self.rows: list[dict] = []
         self.current: dict | None = None
         self._pending_select: str | None = None
@@ -82,12 +82,12 @@ class ReviewWindow(QMainWindow):
         dl.setContentsMargins(0, 0, 0, 0)
         self.view = QTextBrowser()
         dl.addWidget(self.view, 1)
-        dl.addWidget(QLabel("备注"))
+        dl.addWidget(QLabel(self.tr("备注")))
         self.notes = QPlainTextEdit()
         self.notes.setMaximumHeight(90)
-        self.notes.setPlaceholderText("给这通电话写备注（质检意见、后续跟进…）")
+        self.notes.setPlaceholderText(self.tr("给这通电话写备注（质检意见、后续跟进…）"))
         dl.addWidget(self.notes)
-        self.save_notes_button = QPushButton("保存备注")
+        self.save_notes_button = QPushButton(self.tr("保存备注"))
         dl.addWidget(self.save_notes_button)
         split.addWidget(detail)
         split.setSizes([520, 560])
@@ -97,9 +97,9 @@ class ReviewWindow(QMainWindow):
         self.status.setObjectName("muted")
         self.progress = QProgressBar()
         self.progress.hide()
-        self.export_csv_button = QPushButton("导出催收记录表 CSV…")
-        self.export_json_button = QPushButton("导出 JSON…")
-        self.reanalyse_button = QPushButton("重新分析录音…")
+        self.export_csv_button = QPushButton(self.tr("导出催收记录表 CSV…"))
+        self.export_json_button = QPushButton(self.tr("导出 JSON…"))
+        self.reanalyse_button = QPushButton(self.tr("重新分析录音…"))
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.progress)
         for b in (self.reanalyse_button, self.export_csv_button, self.export_json_button):
@@ -153,7 +153,7 @@ class ReviewWindow(QMainWindow):
                 " ".join(x for x in (call.get("agent_name"), call.get("agent_id")) if x),
                 call.get("debtor_name") or "",
                 format_clock(call.get("duration") or 0),
-                "、".join(f"{rule_name(k)}×{v}" for k, v in alerts.items()) or "无",
+                "、".join(f"{rule_name(k)}×{v}" for k, v in alerts.items()) or self.tr("无"),
                 format_ptp(call.get("ptp")),
                 STATUS_NAMES.get(call.get("status"), call.get("status") or ""),
                 snippets.get(call["id"], ""),
@@ -190,7 +190,7 @@ class ReviewWindow(QMainWindow):
 
     def _show_detail(self, call: dict | None) -> None:
         if call is None:
-            self.view.setHtml("<p>这通电话的记录不存在。</p>")
+            self.view.setHtml(self.tr("<p>这通电话的记录不存在。</p>"))
             return
         self.current = call
         self.view.setHtml(call_html(call))
@@ -214,7 +214,7 @@ class ReviewWindow(QMainWindow):
     # --- export ----------------------------------------------------------------------------------------
     def choose_export(self, fmt: str) -> None:
         name = f"催收记录表-{datetime.now():%Y%m%d}.{fmt}"
-        path, _ = QFileDialog.getSaveFileName(self, "导出催收记录表", name,
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出催收记录表"), name,
                                               "CSV (*.csv)" if fmt == "csv" else "JSON (*.json)")
         if path:
             self.export(fmt, path)
@@ -224,14 +224,14 @@ class ReviewWindow(QMainWindow):
         if store is None:
             return
         filters = self.filters.filters()
-        self.status.setText("正在导出…")
+        self.status.setText(self.tr("正在导出…"))
         run_async(store.export, fmt, path, **filters,
                   on_done=lambda n: self.status.setText(f"已导出 {n} 通电话到 {path}"),
                   on_error=lambda m: self.status.setText(f"导出失败：{m}"))
 
     # --- re-analysis -----------------------------------------------------------------------------------
     def choose_reanalyse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择要重新分析的录音", "", AUDIO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择要重新分析的录音"), "", AUDIO_FILTER)
         if path:
             self.reanalyse(path)
 
@@ -263,4 +263,4 @@ class ReviewWindow(QMainWindow):
         self.progress.hide()
         self.reanalyse_button.setEnabled(True)
         self.status.setText(f"分析失败：{message}")
-        QMessageBox.warning(self, "无法分析录音", message)
+        QMessageBox.warning(self, self.tr("无法分析录音"), message)

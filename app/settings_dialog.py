@@ -18,14 +18,14 @@ from .settings import FONT_MAX, FONT_MIN, AppPrefs
 class SettingsDialog(QDialog):
     def __init__(self, prefs: AppPrefs, parent: QWidget | None = None, *, devices: list[str] | None = None):
         super().__init__(parent)
-        self.setWindowTitle("设置")
+        self.setWindowTitle(self.tr("设置"))
         self.prefs = prefs
         layout = QVBoxLayout(self)
         form = QFormLayout()
 
         self.device = QComboBox()
         self.device.setEditable(True)
-        self.device.addItem("系统默认麦克风", "")
+        self.device.addItem(self.tr("系统默认麦克风"), "")
         for name in devices or []:
             self.device.addItem(name, name)
         i = self.device.findData(prefs.input_device)
@@ -33,10 +33,10 @@ class SettingsDialog(QDialog):
             self.device.setCurrentIndex(i)
         elif prefs.input_device:
             self.device.setEditText(prefs.input_device)
-        form.addRow("麦克风", self.device)
+        form.addRow(self.tr("麦克风"), self.device)
 
         self.model_dir = QLineEdit(prefs.model_dir)
-        form.addRow("识别模型目录", self._with_browse(self.model_dir, directory=True))
+        form.addRow(self.tr("识别模型目录"), self._with_browse(self.model_dir, directory=True))
 
         hours = QHBoxLayout()
         self.call_start = QTimeEdit(QTime.fromString(prefs.call_start, "HH:mm"))
@@ -44,45 +44,45 @@ class SettingsDialog(QDialog):
         for w in (self.call_start, self.call_end):
             w.setDisplayFormat("HH:mm")
         hours.addWidget(self.call_start)
-        hours.addWidget(QLabel("至"))
+        hours.addWidget(QLabel(self.tr("至")))
         hours.addWidget(self.call_end)
         hours.addStretch(1)
-        form.addRow("允许拨打时段", hours)
+        form.addRow(self.tr("允许拨打时段"), hours)
 
-        self.alert_sound = QCheckBox("严重违规时发出提示音")
+        self.alert_sound = QCheckBox(self.tr("严重违规时发出提示音"))
         self.alert_sound.setChecked(prefs.alert_sound)
-        form.addRow("提醒声音", self.alert_sound)
+        form.addRow(self.tr("提醒声音"), self.alert_sound)
         self.font_size = QSpinBox()
         self.font_size.setRange(FONT_MIN, FONT_MAX)
         self.font_size.setValue(prefs.font_size)
-        self.font_size.setSuffix(" 像素")
-        form.addRow("字号", self.font_size)
-        self.high_contrast = QCheckBox("高对比度（黑底白字）")
+        self.font_size.setSuffix(self.tr(" 像素"))
+        form.addRow(self.tr("字号"), self.font_size)
+        self.high_contrast = QCheckBox(self.tr("高对比度（黑底白字）"))
         self.high_contrast.setChecked(prefs.high_contrast)
-        form.addRow("显示", self.high_contrast)
-        self.always_on_top = QCheckBox("窗口始终置顶")
+        form.addRow(self.tr("显示"), self.high_contrast)
+        self.always_on_top = QCheckBox(self.tr("窗口始终置顶"))
         self.always_on_top.setChecked(prefs.always_on_top)
         form.addRow("", self.always_on_top)
 
-        self.keep_audio = QCheckBox("保留通话录音")
+        self.keep_audio = QCheckBox(self.tr("保留通话录音"))
         self.keep_audio.setChecked(prefs.keep_audio)
         self.retention = QSpinBox()
         self.retention.setRange(1, 3650)
         self.retention.setValue(prefs.audio_retention_days)
-        self.retention.setSuffix(" 天")
+        self.retention.setSuffix(self.tr(" 天"))
         audio = QHBoxLayout()
         audio.addWidget(self.keep_audio)
-        audio.addWidget(QLabel("保留"))
+        audio.addWidget(QLabel(self.tr("保留")))
         audio.addWidget(self.retention)
         audio.addStretch(1)
-        form.addRow("录音", audio)
+        form.addRow(self.tr("录音"), audio)
 
         self.db_path = QLineEdit(prefs.db_path)
-        form.addRow("通话记录数据库", self._with_browse(self.db_path, directory=False))
+        form.addRow(self.tr("通话记录数据库"), self._with_browse(self.db_path, directory=False))
         where = QLabel(f"配置目录：{paths.config_dir()}\n日志目录：{paths.log_dir()}")
         where.setObjectName("muted")
         where.setWordWrap(True)
-        form.addRow("数据位置", where)
+        form.addRow(self.tr("数据位置"), where)
         layout.addLayout(form)
 
         self.error = QLabel()
@@ -91,8 +91,8 @@ class SettingsDialog(QDialog):
         self.error.hide()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -102,7 +102,7 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(edit, 1)
-        button = QPushButton("浏览…")
+        button = QPushButton(self.tr("浏览…"))
 
         def browse():
             if directory:
@@ -136,7 +136,7 @@ class SettingsDialog(QDialog):
     def accept(self) -> None:
         problems = self.edited_prefs().validate()
         if not self.db_path.text().strip():
-            problems.append("请填写通话记录数据库的位置")
+            problems.append(self.tr("请填写通话记录数据库的位置"))
         if problems:
             self.error.setText("；".join(problems))
             self.error.show()

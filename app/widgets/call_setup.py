@@ -32,22 +32,22 @@ class CallSetup(QWidget):
         self.case_form = CaseForm()
         layout.addWidget(self.case_form)
         row = QHBoxLayout()
-        row.addWidget(QLabel("麦克风"))
+        row.addWidget(QLabel(self.tr("麦克风")))
         self.devices = QComboBox()
         self.devices.setMinimumContentsLength(12)
         self.devices.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.devices.currentIndexChanged.connect(self._device_changed)
         row.addWidget(self.devices, 1)
-        self.rescan_button = QPushButton("刷新")
-        self.rescan_button.setToolTip("重新查找麦克风（插拔耳机后使用）")
+        self.rescan_button = QPushButton(self.tr("刷新"))
+        self.rescan_button.setToolTip(self.tr("重新查找麦克风（插拔耳机后使用）"))
         self.rescan_button.clicked.connect(lambda: self.scan_devices(rescan=True))
         row.addWidget(self.rescan_button)
         layout.addLayout(row)
         meter_row = QHBoxLayout()
         self.meter = LevelMeter()
         meter_row.addWidget(self.meter, 1)
-        self.file_button = QPushButton("用录音测试…")
-        self.file_button.setToolTip("用一段录音文件代替麦克风，演示或培训时使用")
+        self.file_button = QPushButton(self.tr("用录音测试…"))
+        self.file_button.setToolTip(self.tr("用一段录音文件代替麦克风，演示或培训时使用"))
         self.file_button.clicked.connect(self._choose_file)
         meter_row.addWidget(self.file_button)
         layout.addLayout(meter_row)
@@ -83,7 +83,7 @@ class CallSetup(QWidget):
                 chosen = i
         self.devices.blockSignals(False)
         if not devices:
-            self._set_mic(False, "未检测到麦克风：请插好耳机后点“刷新”")
+            self._set_mic(False, self.tr("未检测到麦克风：请插好耳机后点“刷新”"))
             return
         self.devices.setCurrentIndex(chosen)
         self._set_mic(True, "")
@@ -145,6 +145,6 @@ class CallSetup(QWidget):
             self.meter.set_level_db(getattr(self.preview, "level", None))
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择录音文件", "", AUDIO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择录音文件"), "", AUDIO_FILTER)
         if path:
             self.fileChosen.emit(path)

@@ -34,10 +34,10 @@ class CaseForm(QWidget):
             self.edits[key] = edit
         outer.addLayout(form)
         row = QHBoxLayout()
-        self.paste_button = QPushButton("粘贴案件信息…")
-        self.paste_button.setToolTip("粘贴 JSON 或“姓名：张三”格式的文本")
+        self.paste_button = QPushButton(self.tr("粘贴案件信息…"))
+        self.paste_button.setToolTip(self.tr("粘贴 JSON 或“姓名：张三”格式的文本"))
         self.paste_button.clicked.connect(self.open_paste_dialog)
-        self.clear_button = QPushButton("清空")
+        self.clear_button = QPushButton(self.tr("清空"))
         self.clear_button.clicked.connect(self.clear_debtor)
         row.addWidget(self.paste_button)
         row.addWidget(self.clear_button)
@@ -52,7 +52,7 @@ class CaseForm(QWidget):
     def case(self) -> CaseData:
         """The typed case; raises CaseDataError (Chinese message) on a non-numeric amount or days."""
         values = {k: e.text().strip() for k, e in self.edits.items()}
-        for key, label in (("amount", "欠款金额"), ("overdue_days", "逾期天数")):
+        for key, label in (("amount", self.tr("欠款金额")), ("overdue_days", self.tr("逾期天数"))):
             v = values[key].replace(",", "").replace("元", "").replace("天", "").strip()
             if v:
                 try:
@@ -84,9 +84,9 @@ class CaseForm(QWidget):
 
     def open_paste_dialog(self) -> None:
         dialog = QDialog(self)
-        dialog.setWindowTitle("粘贴案件信息")
+        dialog.setWindowTitle(self.tr("粘贴案件信息"))
         layout = QVBoxLayout(dialog)
-        layout.addWidget(QLabel("粘贴 JSON，或每行一项，例如“姓名：张三”、“金额：3680元”、“逾期天数：45”："))
+        layout.addWidget(QLabel(self.tr("粘贴 JSON，或每行一项，例如“姓名：张三”、“金额：3680元”、“逾期天数：45”：")))
         edit = QPlainTextEdit()
         edit.setPlainText(QApplication.clipboard().text())
         layout.addWidget(edit)

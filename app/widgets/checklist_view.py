@@ -50,4 +50,4 @@ class ChecklistView(QWidget):
         if self.missing:
             self.summary.setText("还缺：" + "、".join(checklist_name(m) for m in self.missing))
         else:
-            self.summary.setText("必备要素已全部完成")
+            self.summary.setText(self.tr("必备要素已全部完成"))

@@ -19,9 +19,9 @@ class HealthIndicator(QLabel):
 
     def reset(self) -> None:
         self.level = "idle"
-        self.setText("● 识别空闲")
+        self.setText(self.tr("● 识别空闲"))
         self.setStyleSheet("color: #8a8f98;")
-        self.setToolTip("语音识别状态")
+        self.setToolTip(self.tr("语音识别状态"))
 
     def set_health(self, health: Health) -> None:
         lag = max(0.0, float(health.lag))

@@ -17,7 +17,7 @@ class LevelMeter(QWidget):
         self.db = FLOOR_DB
         self.setMinimumHeight(10)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("麦克风音量")
+        self.setToolTip(self.tr("麦克风音量"))
 
     def sizeHint(self) -> QSize:
         return QSize(160, 12)

@@ -20,7 +20,7 @@ class LibrarySearch(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.query = QLineEdit()
-        self.query.setPlaceholderText("搜索话术库，如“分期”“工号”“gh”")
+        self.query.setPlaceholderText(self.tr("搜索话术库，如“分期”“工号”“gh”"))
         self.query.setClearButtonEnabled(True)
         self.query.returnPressed.connect(self.run_search)
         self.query.textChanged.connect(lambda _t: self.run_search())
@@ -30,7 +30,7 @@ class LibrarySearch(QWidget):
         self.results.itemActivated.connect(self._copy_item)
         self.results.itemDoubleClicked.connect(self._copy_item)
         layout.addWidget(self.results, 1)
-        self.status = QLabel("双击一条话术即可复制")
+        self.status = QLabel(self.tr("双击一条话术即可复制"))
         self.status.setObjectName("muted")
         layout.addWidget(self.status)
         self.search_fn: Callable[[str], list[Any]] | None = None
@@ -44,7 +44,7 @@ class LibrarySearch(QWidget):
         if not q:
             return
         if self.search_fn is None:
-            self.status.setText("话术库尚未加载")
+            self.status.setText(self.tr("话术库尚未加载"))
             return
         try:
             found = list(self.search_fn(q))[:MAX_RESULTS]
@@ -57,10 +57,10 @@ class LibrarySearch(QWidget):
             item = QListWidgetItem(f"【{stage_name(stage)}】{text}" if stage else text)
             item.setData(Qt.ItemDataRole.UserRole, text)
             self.results.addItem(item)
-        self.status.setText(f"找到 {len(found)} 条" if found else "没有找到匹配的话术")
+        self.status.setText(f"找到 {len(found)} 条" if found else self.tr("没有找到匹配的话术"))
 
     def _copy_item(self, item: QListWidgetItem) -> None:
         text = item.data(Qt.ItemDataRole.UserRole)
         QApplication.clipboard().setText(text)
-        self.status.setText("已复制")
+        self.status.setText(self.tr("已复制"))
         self.copied.emit(text)

@@ -28,11 +28,11 @@ class SuggestionLine(QWidget):
         texts.addWidget(self.reason_label)
         layout.addLayout(texts, 1)
         buttons = QVBoxLayout()
-        self.copy_button = QPushButton("复制")
-        self.copy_button.setToolTip("复制到剪贴板")
+        self.copy_button = QPushButton(self.tr("复制"))
+        self.copy_button.setToolTip(self.tr("复制到剪贴板"))
         self.copy_button.clicked.connect(self.copy)
-        self.used_button = QPushButton("已用")
-        self.used_button.setToolTip("标记为已使用（记入通话记录）")
+        self.used_button = QPushButton(self.tr("已用"))
+        self.used_button.setToolTip(self.tr("标记为已使用（记入通话记录）"))
         self.used_button.clicked.connect(self.mark_used)
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.used_button)
@@ -47,7 +47,7 @@ class SuggestionLine(QWidget):
         self.reason_label.setVisible(bool(reason))
         self.copy_button.setEnabled(bool(text))
         self.used_button.setEnabled(bool(text))
-        self.used_button.setText("已用")
+        self.used_button.setText(self.tr("已用"))
         self.setVisible(bool(text))
 
     def copy(self) -> None:
@@ -58,6 +58,6 @@ class SuggestionLine(QWidget):
 
     def mark_used(self) -> None:
         if self.text_label.text():
-            self.used_button.setText("✓ 已用")
+            self.used_button.setText(self.tr("✓ 已用"))
             self.used_button.setEnabled(False)
             self.used.emit(self.line_id)

@@ -37,10 +37,10 @@ class SuggestionPanel(QFrame):
         self.setObjectName("panel")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        self.title = QLabel("建议话术")
+        self.title = QLabel(self.tr("建议话术"))
         self.title.setObjectName("sectionTitle")
         layout.addWidget(self.title)
-        self.placeholder = QLabel("通话开始后，这里会给出下一句建议。")
+        self.placeholder = QLabel(self.tr("通话开始后，这里会给出下一句建议。"))
         self.placeholder.setObjectName("muted")
         self.placeholder.setWordWrap(True)
         layout.addWidget(self.placeholder)
@@ -65,7 +65,7 @@ class SuggestionPanel(QFrame):
 
     def reset(self) -> None:
         self.current = None
-        self.title.setText("建议话术")
+        self.title.setText(self.tr("建议话术"))
         self.placeholder.show()
         for line in [self.top, *self.alts]:
             line.set_line("", "", "")

@@ -1,0 +1,560 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="zh_CN">
+<context>
+    <name>AlertCard</name>
+    <message>
+        <location filename="../../app/widgets/alert_card.py" line="27"/>
+        <source>知道了</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/alert_card.py" line="28"/>
+        <source>关闭此提醒（会记录在通话记录中）</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CallFilters</name>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="18"/>
+        <source>从</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="20"/>
+        <source>到</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="26"/>
+        <source>坐席工号或姓名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="28"/>
+        <source>全部违规类型</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="32"/>
+        <source>承诺：不限</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="33"/>
+        <source>有还款承诺</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="34"/>
+        <source>无还款承诺</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="36"/>
+        <source>全文搜索通话内容，如“分期”“工号”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="38"/>
+        <source>查询</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="43"/>
+        <source>坐席</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CallSetup</name>
+    <message>
+        <location filename="../../app/widgets/call_setup.py" line="35"/>
+        <source>麦克风</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_setup.py" line="41"/>
+        <source>刷新</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_setup.py" line="42"/>
+        <source>重新查找麦克风（插拔耳机后使用）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_setup.py" line="49"/>
+        <source>用录音测试…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_setup.py" line="50"/>
+        <source>用一段录音文件代替麦克风，演示或培训时使用</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_setup.py" line="86"/>
+        <source>未检测到麦克风：请插好耳机后点“刷新”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_setup.py" line="148"/>
+        <source>选择录音文件</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CaseForm</name>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="37"/>
+        <source>粘贴案件信息…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="38"/>
+        <source>粘贴 JSON 或“姓名：张三”格式的文本</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="40"/>
+        <source>清空</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="55"/>
+        <source>欠款金额</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="55"/>
+        <source>逾期天数</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="87"/>
+        <source>粘贴案件信息</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="89"/>
+        <source>粘贴 JSON，或每行一项，例如“姓名：张三”、“金额：3680元”、“逾期天数：45”：</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistView</name>
+    <message>
+        <location filename="../../app/widgets/checklist_view.py" line="53"/>
+        <source>必备要素已全部完成</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HealthIndicator</name>
+    <message>
+        <location filename="../../app/widgets/health_indicator.py" line="22"/>
+        <source>● 识别空闲</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/health_indicator.py" line="24"/>
+        <source>语音识别状态</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LevelMeter</name>
+    <message>
+        <location filename="../../app/widgets/level_meter.py" line="20"/>
+        <source>麦克风音量</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LibrarySearch</name>
+    <message>
+        <location filename="../../app/widgets/library_search.py" line="23"/>
+        <source>搜索话术库，如“分期”“工号”“gh”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/library_search.py" line="33"/>
+        <source>双击一条话术即可复制</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/library_search.py" line="47"/>
+        <source>话术库尚未加载</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/library_search.py" line="60"/>
+        <source>没有找到匹配的话术</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/library_search.py" line="65"/>
+        <source>已复制</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LiveWindow</name>
+    <message>
+        <location filename="../../app/live_window.py" line="54"/>
+        <source>催收通话助手</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="70"/>
+        <location filename="../../app/live_window.py" line="338"/>
+        <source>开始通话 (F9)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="72"/>
+        <source>静音</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="74"/>
+        <source>静音期间的声音不识别，计时继续</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="77"/>
+        <source>置顶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="78"/>
+        <source>记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="79"/>
+        <source>设置</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="117"/>
+        <location filename="../../app/live_window.py" line="355"/>
+        <source>还款承诺：无</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="132"/>
+        <source>客户异议</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="133"/>
+        <source>必备要素</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="134"/>
+        <source>话术库</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="214"/>
+        <source>通话中</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="216"/>
+        <source>正在加载模型…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="218"/>
+        <source>未找到识别模型：请运行 callassist model fetch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="220"/>
+        <source>未检测到麦克风（可先用“用录音测试…”）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="222"/>
+        <source>就绪</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="241"/>
+        <source>不在允许的催收时段</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="242"/>
+        <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
+此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
+
+仍要开始吗？</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="254"/>
+        <source>无法读取录音</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="300"/>
+        <source>正在结束…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="312"/>
+        <source>结束通话 (F9)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="321"/>
+        <source>无法开始通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="385"/>
+        <source>通话进行中</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="385"/>
+        <source>通话还在进行，确定结束通话并退出吗？</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReviewWindow</name>
+    <message>
+        <location filename="../../app/review_window.py" line="60"/>
+        <source>通话记录 — 催收通话助手</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="85"/>
+        <source>备注</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="88"/>
+        <source>给这通电话写备注（质检意见、后续跟进…）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="90"/>
+        <source>保存备注</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="100"/>
+        <source>导出催收记录表 CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="101"/>
+        <source>导出 JSON…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="102"/>
+        <source>重新分析录音…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="156"/>
+        <source>无</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="193"/>
+        <source>&lt;p&gt;这通电话的记录不存在。&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="217"/>
+        <source>导出催收记录表</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="227"/>
+        <source>正在导出…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="234"/>
+        <source>选择要重新分析的录音</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="266"/>
+        <source>无法分析录音</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="21"/>
+        <source>设置</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="28"/>
+        <source>系统默认麦克风</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="36"/>
+        <source>麦克风</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="39"/>
+        <source>识别模型目录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="47"/>
+        <source>至</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="50"/>
+        <source>允许拨打时段</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="52"/>
+        <source>严重违规时发出提示音</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="54"/>
+        <source>提醒声音</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="58"/>
+        <source> 像素</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="59"/>
+        <source>字号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="60"/>
+        <source>高对比度（黑底白字）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="62"/>
+        <source>显示</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="63"/>
+        <source>窗口始终置顶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="67"/>
+        <source>保留通话录音</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="72"/>
+        <source> 天</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="75"/>
+        <source>保留</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="78"/>
+        <source>录音</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="81"/>
+        <source>通话记录数据库</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="85"/>
+        <source>数据位置</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="94"/>
+        <source>保存</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="95"/>
+        <source>取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="105"/>
+        <source>浏览…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="139"/>
+        <source>请填写通话记录数据库的位置</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionLine</name>
+    <message>
+        <location filename="../../app/widgets/suggestion_line.py" line="31"/>
+        <source>复制</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_line.py" line="32"/>
+        <source>复制到剪贴板</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_line.py" line="34"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="50"/>
+        <source>已用</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_line.py" line="35"/>
+        <source>标记为已使用（记入通话记录）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_line.py" line="61"/>
+        <source>✓ 已用</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionPanel</name>
+    <message>
+        <location filename="../../app/widgets/suggestion_panel.py" line="40"/>
+        <location filename="../../app/widgets/suggestion_panel.py" line="68"/>
+        <source>建议话术</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_panel.py" line="43"/>
+        <source>通话开始后，这里会给出下一句建议。</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
