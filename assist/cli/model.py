@@ -36,7 +36,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 
 def run(args) -> int:
+    import logging
+
     from .. import paths
+    from ..logs import setup_logging
     from ..model import ModelError, fetch, install_from, list_models, verify
     from ..model.provision import describe
 
@@ -44,18 +47,25 @@ def run(args) -> int:
     if action is None:
         args._model_parser.print_help()
         return 2
+    setup_logging()
+    logger = logging.getLogger("assist.model")
+
+    def say(msg: str) -> None:  # the user reads it; support reads the log file
+        print(msg, flush=True)
+        logger.info(msg)
+
     try:
         if action == "fetch":
             if args.from_dir is not None:
                 if args.wheels or args.dest:
                     print("error: --from cannot be combined with --wheels/--dest", file=sys.stderr)
                     return 2
-                install_from(args.from_dir, name=args.name, force=args.force, test_load=args.test_load)
+                install_from(args.from_dir, name=args.name, force=args.force, test_load=args.test_load, log=say)
             else:
                 if args.name or args.force or args.test_load:
                     print("error: --name/--force/--test-load only go with --from DIR", file=sys.stderr)
                     return 2
-                fetch(args.dest, wheels_dir=args.wheels)
+                fetch(args.dest, wheels_dir=args.wheels, log=say)
             return 0
         if action == "list":
             models = list_models()
@@ -71,7 +81,13 @@ def run(args) -> int:
             print(f"{target}: {status} ({detail})")
             return 0 if status in ("verified", "unverified") else 1
     except ModelError as e:
+        logger.info("model %s refused: %s", action, e)  # INFO: the file gets it, stderr gets the line below
         print(f"error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # read-only program folder, disk full, file in use (Windows)...
+        logger.info("model %s failed", action, exc_info=True)
+        where = f" ({e.filename})" if e.filename else ""
+        print(f"error: {e.strerror or e}{where}; nothing was changed or the previous model was kept", file=sys.stderr)
         return 1
     return 2
 

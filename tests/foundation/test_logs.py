@@ -4,21 +4,7 @@ from __future__ import annotations
 
 import logging
 
-import pytest
-
 from assist import logs
-
-
-@pytest.fixture(autouse=True)
-def _restore_root_logger():
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    yield
-    for h in list(root.handlers):
-        if h not in handlers:
-            root.removeHandler(h)
-            h.close()
-    root.setLevel(level)
 
 
 def test_writes_to_log_dir(tmp_path, monkeypatch):
