@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 SAID_SIMILARITY = 0.5      # bigram Dice at which an utterance counts as having said a library line
 RELOAD_CHECK_S = 2.0       # how often to look at the library files' mtimes
+# Situations specific enough that their lines go before generic ones of the same stage.
+_SITUATIONS = frozenset({"wrong_party", "hardship", "dispute"})
 _SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
 
@@ -222,10 +224,14 @@ class Suggester:
                 continue
             if any(flag not in flags for flag in ln.when):
                 continue
+            if "wrong_party" in flags and "wrong_party" not in ln.when:
+                continue                      # a third party gets only the lines written for that case
             if ln.covers and stage != "close" and not any(c in missing for c in ln.covers):
                 continue                      # what it does is done already (a goodbye may take a few lines)
             said_section = (ln.kind + ":" + ln.stage, ln.section) in self._said_sections
-            rank = (0 if due in ln.covers else 1 if ln.covers else 2, 1 if said_section else 0, order)
+            situational = bool(set(ln.when) & _SITUATIONS)
+            rank = (0 if due in ln.covers else 1 if situational else 2 if ln.covers else 3,
+                    1 if said_section else 0, order)
             scored.append((rank, ln))
         scored.sort(key=lambda x: x[0])
         return [ln for _, ln in scored]
