@@ -195,44 +195,36 @@ def highlight(text: str, terms: list[str], mark: tuple[str, str] = ("【", "】"
 
 
 _HIT_SQL = (
-    "SELECT c.id AS call_id, c.started_at, c.status, c.agent_name, c.agent_id, c.debtor_name, c.phone, c.account,"
-    ' u.idx AS utterance, u.start, u."end", u.stage, u.text, u.raw_text'
+    "SELECT u.id AS _id, c.id AS call_id, c.started_at, c.status, c.agent_name, c.agent_id, c.debtor_name,"
+    ' c.phone, c.account, u.idx AS utterance, u.start, u."end", u.stage, u.text, u.raw_text'
 )
 
 
-def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int = 0, **filters) -> list[dict]:
-    """Utterances matching every word of ``query`` (newest first), with their call's summary.
+def _substring_condition(term: str) -> tuple[str, list]:
+    """Every occurrence of ``term`` in the text or the raw text. instr() is ~3x faster than LIKE; LIKE is used
+    only for terms with Latin letters, where it gives the case-insensitive match (App/app)."""
+    if any("a" <= ch <= "z" for ch in term):
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return ("(u.text LIKE ? ESCAPE '\\' OR (u.raw_text <> u.text AND u.raw_text LIKE ? ESCAPE '\\'))",
+                [pattern, pattern])
+    return "(instr(u.text, ?) > 0 OR (u.raw_text <> u.text AND instr(u.raw_text, ?) > 0))", [term, term]
 
-    Full-text match on the jieba tokens first; when that finds nothing (a word jieba splits differently in
-    context, a single character), falls back to a substring match of every term in the text or raw text.
-    With an empty query, the filters alone select calls and every hit is the call's first utterance.
+
+def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int = 0, **filters) -> list[dict]:
+    """Utterances matching every word of ``query``, newest first, with their call's summary.
+
+    Two ways to match, merged: the full-text index of jieba tokens (a word anywhere in the utterance, either
+    number spelling, traditional or simplified), and, when the index gives fewer than a page, a plain
+    substring match of every term (finds what jieba segmented differently in context, single characters,
+    arbitrary spans). With an empty query the filters alone select calls; each hit is the call's first
+    utterance.
     """
     where, params = where_clause(filters)
     terms = query_terms(query)
     expr = match_expression(query)
-    rows: list[dict] = []
+    want = int(limit) + int(offset)
     db = _db(conn)
-    if expr is not None:
-        # Newest first by rowid lets FTS5 stop early under LIMIT instead of ranking every match.
-        sql = (
-            _HIT_SQL + " FROM utterances_fts f JOIN utterances u ON u.id = f.rowid JOIN calls c ON c.id = u.call_id"
-            " WHERE utterances_fts MATCH ?" + "".join(" AND " + w for w in where)
-            + " ORDER BY f.rowid DESC LIMIT ? OFFSET ?"
-        )
-        rows = list(db.query(sql, [expr, *params, int(limit), int(offset)]))
-    if not rows and terms:
-        likes = []
-        like_params: list[Any] = []
-        for term in terms:
-            likes.append("(u.text LIKE ? ESCAPE '\\' OR u.raw_text LIKE ? ESCAPE '\\')")
-            pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            like_params += [pattern, pattern]
-        sql = (
-            _HIT_SQL + " FROM utterances u JOIN calls c ON c.id = u.call_id WHERE "
-            + " AND ".join(likes + where) + " ORDER BY u.id DESC LIMIT ? OFFSET ?"
-        )
-        rows = list(db.query(sql, [*like_params, *params, int(limit), int(offset)]))
-    if not terms and expr is None:
+    if not terms:
         sql = (
             _HIT_SQL + " FROM calls c JOIN utterances u ON u.call_id = c.id AND u.idx ="
             " (SELECT min(idx) FROM utterances WHERE call_id = c.id)"
@@ -240,7 +232,32 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int
             + " ORDER BY c.started_ts DESC LIMIT ? OFFSET ?"
         )
         rows = list(db.query(sql, [*params, int(limit), int(offset)]))
+    else:
+        found: dict[int, dict] = {}
+        if expr is not None:
+            # Newest first by rowid lets FTS5 stop early under LIMIT instead of ranking every match.
+            sql = (
+                _HIT_SQL + " FROM utterances_fts f JOIN utterances u ON u.id = f.rowid"
+                " JOIN calls c ON c.id = u.call_id WHERE utterances_fts MATCH ?"
+                + "".join(" AND " + w for w in where) + " ORDER BY f.rowid DESC LIMIT ?"
+            )
+            for row in db.query(sql, [expr, *params, want]):
+                found[row["_id"]] = row
+        if len(found) < want:
+            conds, cparams = [], []
+            for term in terms:
+                cond, p = _substring_condition(term)
+                conds.append(cond)
+                cparams += p
+            sql = (
+                _HIT_SQL + " FROM utterances u JOIN calls c ON c.id = u.call_id WHERE "
+                + " AND ".join(conds + where) + " ORDER BY u.id DESC LIMIT ?"
+            )
+            for row in db.query(sql, [*cparams, *params, want]):
+                found.setdefault(row["_id"], row)
+        rows = [found[k] for k in sorted(found, reverse=True)][int(offset):want]
     for row in rows:
+        row.pop("_id", None)
         row["terms"] = terms
         row["snippet"] = highlight(row["text"], terms)
     return rows

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import re
 import threading
+import warnings
 
 from assist.textnorm import numerals_to_digits, to_simplified
+
+# cn2an warns on every fragment it cannot convert (千, 百五十); the fallback is the unconverted text, so the
+# warnings are noise in the writer thread and on the CLI.
+warnings.filterwarnings("ignore", category=UserWarning, module=r"cn2an(\.|$)")
 
 _WORD = re.compile(r"\w", re.UNICODE)
 _jieba_lock = threading.Lock()
