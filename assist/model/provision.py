@@ -150,7 +150,7 @@ def _write_manifest(d: Path, *, sha256: str, source: str, verified: bool) -> Non
 
 def _pid_alive(pid: int) -> bool:
     if os.name != "posix":
-        return False  # leftovers on Windows are cleaned by age only
+        return True  # no cheap check on Windows: treat as running, leftovers there are cleaned by age only
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -266,6 +266,12 @@ def verify(model_dir: Path, *, spec: ModelSpec | None = None, log: Log | None = 
         return "corrupt", f"model.bin changed since it was installed verified (sha256 now {digest})"
     if manifest and manifest.get("model_bin_sha256") not in (None, digest):
         return "corrupt", f"model.bin changed since it was installed (sha256 now {digest})"
+    if manifest:
+        # Same content, new timestamps (copied, restored from backup): refresh so `list` need not re-hash.
+        try:
+            _write_manifest(d, sha256=digest, source=str(manifest.get("source", "")), verified=False)
+        except OSError:
+            pass
     return "unverified", f"sha256 {digest}; no published checksum for this model"
 
 
