@@ -19,14 +19,17 @@ SUBCOMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    # only: build just that subcommand, so a command never depends on the others importing cleanly
+    # (`callassist model fetch` is the repair command and must work in a half-broken install).
     parser = argparse.ArgumentParser(
         prog="callassist",
         description="催收通话助手 — offline live assist for collection calls. Without a subcommand, starts the desktop app.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in SUBCOMMANDS.items():
-        importlib.import_module(module).add_parser(sub)
+        if only is None or name == only:
+            importlib.import_module(module).add_parser(sub)
     return parser
 
 
@@ -36,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         from app.launch import launch  # Qt is imported only when the app is wanted
 
         return launch()
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv[0] in SUBCOMMANDS else None)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
