@@ -1,0 +1,208 @@
+"""Phrase patterns that survive ASR errors: words matched by character AND by pinyin, punctuation ignored.
+
+Pattern syntax (what a QA lead writes in resources/rules, resources/stages):
+
+    坐牢|进监狱            alternatives
+    找人 + 收拾|弄         parts in order, at most 10 characters apart
+    我是 ++ 律师事务所      parts in order, anywhere later in the utterance (≤ 40 characters)
+    =还 + 钱               a leading "=" matches the characters exactly (no pinyin look-alikes)
+    工号 + <数>             <数> is a run of numerals (0-9 or 零一二…十百千万两幺); 分<数>期 inside a word
+
+A word of two or more Chinese characters also matches its homophones (same pinyin without tones) as long as
+at least one character is the written one, so 预期/于期 match 逾期 and 海款 matches 还款 while unrelated
+words with equal sounds (出省/畜生) do not. A single character matches only itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+from assist.textnorm import to_simplified
+
+NEAR_GAP = 10
+FAR_GAP = 40
+NUMERAL_CHARS = "0123456789零〇一二三四五六七八九十百千万两幺壹贰叁肆伍陆柒捌玖拾佰仟"
+
+
+class PatternError(ValueError):
+    pass
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def fuzzy(py: str) -> str:
+    """Pinyin as compared: toneless, ü spelled v. (Folding zh/z or in/ing was tried: 整死 then matched 正式.)"""
+    return py.replace("ü", "v")
+
+
+# Characters whose other reading is common enough that a transcript may carry either sense. We do not take
+# every reading pypinyin knows: rare ones make nonsense match (她 also reads "jie", so 她的 matched 借的).
+_POLYPHONES = {
+    "还": ("huan", "hai"), "行": ("xing", "hang"), "长": ("chang", "zhang"), "重": ("zhong", "chong"),
+    "得": ("de", "dei"), "了": ("le", "liao"), "着": ("zhe", "zhao", "zhuo"), "地": ("de", "di"),
+    "的": ("de", "di"), "都": ("dou", "du"), "会": ("hui", "kuai"), "传": ("chuan", "zhuan"),
+    "调": ("diao", "tiao"), "当": ("dang",), "倒": ("dao",), "便": ("bian", "pian"), "差": ("cha", "chai"),
+    "给": ("gei", "ji"), "系": ("xi", "ji"), "数": ("shu",), "只": ("zhi",), "种": ("zhong",), "转": ("zhuan",),
+    "期": ("qi",), "息": ("xi",), "款": ("kuan",),
+}
+
+
+def _term_readings(term: str) -> list[tuple[str, ...]]:
+    """Per character: its reading inside the term (pypinyin's phrase-aware choice) plus common other readings."""
+    ctx = lazy_pinyin(term, style=Style.NORMAL, errors=lambda s: list(s))
+    if len(ctx) != len(term):
+        ctx = [lazy_pinyin(c, style=Style.NORMAL)[0] for c in term]
+    return [tuple(sorted({fuzzy(r), *_POLYPHONES.get(c, ())})) for c, r in zip(term, ctx)]
+
+
+@dataclass(frozen=True)
+class TextView:
+    """An utterance prepared for matching.
+
+    ``clean`` is the simplified text without punctuation/spaces, lower case; ``pos[i]`` maps clean index i to
+    the index in ``text``; ``breaks`` holds clean indexes where punctuation stood (clause boundaries when ASR
+    kept them); ``tokens`` is the string the compiled patterns run on: one "字:pinyin " token per clean char.
+    """
+
+    text: str
+    clean: str
+    pos: tuple[int, ...]
+    breaks: frozenset[int]
+    tokens: str
+    starts: tuple[int, ...]  # token string offset of each clean char (plus a final sentinel)
+
+    def char_at(self, token_offset: int) -> int:
+        """Clean index of the token starting at (or containing) a token-string offset."""
+        import bisect
+
+        return max(0, bisect.bisect_right(self.starts, token_offset) - 1)
+
+    def evidence(self, start: int, end: int) -> str:
+        """The words of ``text`` covering clean[start:end] (punctuation inside kept as spoken)."""
+        if start >= end:
+            return ""
+        return self.text[self.pos[start]: self.pos[end - 1] + 1]
+
+
+def view(text: str) -> TextView:
+    simp = to_simplified(text or "")
+    clean_chars: list[str] = []
+    pos: list[int] = []
+    breaks: set[int] = set()
+    for i, ch in enumerate(simp):
+        cat = unicodedata.category(ch)
+        if ch.isspace() or cat.startswith("P") or cat.startswith("S"):
+            breaks.add(len(clean_chars))
+            continue
+        clean_chars.append(ch.lower())
+        pos.append(i)
+    clean = "".join(clean_chars)
+    pys = lazy_pinyin(clean, style=Style.NORMAL, errors=lambda s: list(s)) if clean else []
+    if len(pys) != len(clean):  # defensive: never let a tokenizer quirk misalign evidence
+        pys = [lazy_pinyin(c, style=Style.NORMAL, errors=lambda s: list(s))[0] for c in clean]
+    parts: list[str] = []
+    starts: list[int] = []
+    off = 0
+    for ch, py in zip(clean, pys):
+        tok = f"{ch}:{fuzzy(py) if _is_han(ch) else ch} "
+        starts.append(off)
+        parts.append(tok)
+        off += len(tok)
+    starts.append(off)
+    return TextView(simp, clean, tuple(pos), frozenset(breaks), "".join(parts), tuple(starts))
+
+
+# ---------------------------------------------------------------- compiling
+
+
+def _term_regex(term: str) -> str:
+    exact = term.startswith("=")
+    if exact:
+        term = term[1:]
+    if not term:
+        raise PatternError("empty word")
+    if "<数>" in term:
+        # numerals inside a word (分<数>期 = 分六期, 分12期): one or more numeral characters at that place
+        numerals = "(?:[" + re.escape(NUMERAL_CHARS) + "]:[^ ]* )+"
+        return numerals.join(
+            _term_regex("=" + piece) if piece else "" for piece in term.split("<数>"))
+    term = to_simplified(term).lower()
+    bad = [c for c in term if not c.isalnum()]
+    if bad:
+        raise PatternError(f"word {term!r} has characters that are not letters or digits: {''.join(bad)!r}")
+
+    readings = _term_readings(term)
+
+    def char(i: int, sound_alike: bool) -> str:
+        ch = term[i]
+        if sound_alike and _is_han(ch):
+            return "[^ :]:(?:" + "|".join(map(re.escape, readings[i])) + ") "
+        return re.escape(ch) + ":[^ ]* "
+
+    han = [i for i, c in enumerate(term) if _is_han(c)]
+    if exact or len(han) < 2:
+        return "".join(char(i, False) for i in range(len(term)))
+    # Homophones count, but at least one character must be the written one: 预期/于期 (期) match 逾期,
+    # 海款 (款) matches 还款, while 出省 never matches 畜生 and 正式 never 整死.
+    alts = []
+    for keep in han:
+        alts.append("".join(char(i, i != keep) for i in range(len(term))))
+    return "(?:" + "|".join(alts) + ")"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    source: str
+    regex: re.Pattern
+    nparts: int
+
+
+def compile_pattern(source: str) -> Pattern:
+    """Compile a pattern (syntax in the module doc); raises PatternError with a plain message."""
+    src = source.strip()
+    if not src:
+        raise PatternError("empty pattern")
+    pieces = re.split(r"\s+(\+\+|\+)\s+", src)
+    if len(pieces) % 2 == 0:
+        raise PatternError("a pattern cannot end with '+'")
+    regex = []
+    for k, piece in enumerate(pieces):
+        if k % 2 == 1:
+            gap = NEAR_GAP if piece == "+" else FAR_GAP
+            regex.append(f"(?:[^ ]+ ){{0,{gap}}}?")
+            continue
+        if "+" in piece:
+            raise PatternError(f"'+' must have spaces on both sides: {piece!r}")
+        alts = [a.strip() for a in piece.split("|")]
+        if any(not a for a in alts):
+            raise PatternError(f"empty alternative in {piece!r}")
+        # the last part is captured so negation can be checked up to the key word
+        group = "(" if k == len(pieces) - 1 else "(?:"
+        regex.append(group + "|".join(_term_regex(a) for a in alts) + ")")
+    try:
+        compiled = re.compile("".join(regex))
+    except re.error as exc:  # pragma: no cover - our own regex generation
+        raise PatternError(str(exc)) from exc
+    return Pattern(src, compiled, (len(pieces) + 1) // 2)
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int      # clean index
+    end: int        # clean index (exclusive)
+    key_start: int  # clean index of the last part
+
+
+def find_all(pattern: Pattern, tv: TextView) -> list[Match]:
+    # every regex unit eats whole "字:py " tokens, so matches start and end on token boundaries
+    out = []
+    for m in pattern.regex.finditer(tv.tokens):
+        out.append(Match(tv.char_at(m.start()), tv.char_at(m.end()), tv.char_at(m.start(1))))
+    return out
