@@ -145,7 +145,9 @@ def _write_manifest(d: Path, *, sha256: str, source: str, verified: bool) -> Non
         "source": source,
         "installed_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    (d / MANIFEST).write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp = d / f"{MANIFEST}.{os.getpid()}.tmp"  # readers (a concurrent `list`) never see half a file
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, d / MANIFEST)
 
 
 def _pid_alive(pid: int) -> bool:
