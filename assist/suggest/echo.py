@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..textnorm import to_simplified
+
 # An echo frames the debtor's words: "you said / I understand you ..." or a confirming question.
 _ECHO = re.compile(r"(您|你)(刚才|刚刚|是|的意思是|这边|也)?(说|讲|提到)|听(您|你)说|理解(您|你)|明白(您|你)|既然(您|你)"
                    r"|(是吗|对吗|对吧|是吧|是不是)[？?。！!]*$")
@@ -37,15 +39,21 @@ _HANDLING = re.compile(r"理解|明白|不容易|别着急|不着急|记录|申�
 
 def heard_objections(text: str) -> list[str]:
     """Objection keys the agent echoes in ``text`` (empty unless the words are framed as the debtor's)."""
+    text = to_simplified(text or "")
     if not text or not _ECHO.search(text):
         return []
     return [key for key, pat in _OBJECTIONS.items() if pat.search(text)]
 
 
+def is_echo(text: str) -> bool:
+    """The words are framed as the debtor's (您说… / …是吗), not the agent's own question or statement."""
+    return bool(_ECHO.search(to_simplified(text or "")))
+
+
 def is_handling(text: str) -> bool:
-    return bool(_HANDLING.search(text or ""))
+    return bool(_HANDLING.search(to_simplified(text or "")))
 
 
 def wrong_party(text: str) -> bool:
     """The agent's words show someone other than the debtor answered (never disclose the debt then)."""
-    return bool(_WRONG_PARTY.search(text or ""))
+    return bool(_WRONG_PARTY.search(to_simplified(text or "")))

@@ -52,6 +52,8 @@ class FlowContext:
     wrong_party: bool = False
     asked_for_debtor: bool = False              # (third party on the line) already asked for the debtor
     stage_run: int = 1                          # consecutive agent utterances in the current stage
+    handling: int | None = None                 # support lines said since the debtor's hardship/dispute came up
+                                                # (None: none came up, or the agent acknowledged it in passing)
 
     @property
     def ptp_slots(self) -> int:
@@ -133,7 +135,7 @@ def rank_stages(ctx: FlowContext, has_lines) -> list[tuple[str, float]]:
             score["consequence"] += 1.2             # agreed: a lawful reminder, then read it back
         if ctx.hardship and "support" not in ctx.visited:
             score["support"] += 0.7
-        if cur == "support" and (ctx.hardship or ctx.dispute) and ctx.stage_run < SUPPORT_DWELL:
+        if cur == "support" and ctx.handling is not None and ctx.handling < SUPPORT_DWELL:
             score["support"] += 1.2                 # stay with the hardship / dispute while handling it
         if ctx.dispute and "consequence" not in ctx.visited and cur == "support":
             score["consequence"] += 1.2             # no plan in a dispute: the lawful note comes before goodbye

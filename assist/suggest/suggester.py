@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from functools import lru_cache
 from typing import Sequence
 
 from ..analysis.state import CHECKLIST, OBJECTIONS, CallState
@@ -19,7 +20,7 @@ from ..events import Alert, Checklist, Event, Suggestion
 from ..resources import ResourceError
 from ..textnorm import strip_punct, to_simplified
 from . import echo
-from .flow import FlowContext, rank_stages
+from .flow import DISPUTE, HARDSHIP, FlowContext, rank_stages
 from .library import ScriptLibrary, ScriptLine
 from .render import call_values
 
@@ -32,6 +33,7 @@ _SITUATIONS = frozenset({"wrong_party", "hardship", "dispute"})
 _SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
 
+@lru_cache(maxsize=4096)
 def _bigrams(text: str) -> frozenset[str]:
     s = strip_punct(to_simplified(text)).lower()
     return frozenset(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset({s})
@@ -55,8 +57,11 @@ class Suggester:
         self._said_sections: set[tuple[str, str]] = set()   # (kind/stage file, section)
         self._said_covers: set[str] = set()
         self._objections: list[str] = []        # heard or picked, in order
+        self._seen_objections = 0               # state.objections already looked at
         self._handled: set[str] = set()         # objections whose answer was suggested or said
         self._wrong_party = False
+        self._handling_from: int | None = None  # index into _stages where a hardship/dispute was confirmed
+        self._corrected: set[tuple[int | None, str]] = set()   # (utterance, rule) already answered
         self._stages: list[str] = []            # the stage after each utterance seen
         self._pinned: str | None = None
         self._last_reload_check = time.monotonic()
@@ -71,11 +76,13 @@ class Suggester:
         self._update_party(state, text)
 
         picks: list[tuple[ScriptLine, str]] = []   # (line, reason)
-        rule = self._alert_rule(new_alerts)
+        rule = self._alert_rule(self._uncorrected(state, new_alerts))
         if rule:
             line = self._first_unsaid(self.library.correction_lines(rule), values)
             if line:
                 picks.append((line, line.reason))
+        if self._handling_from is None and any(k in HARDSHIP | DISPUTE for k in pending):
+            self._handling_from = len(self._stages)   # the debtor opened up: stay with it for a few lines
         for key in pending:
             line = self._first_unsaid(self.library.objection_lines(key), values)
             if line:
@@ -160,8 +167,12 @@ class Suggester:
                         self._pinned = None
 
     def _update_objections(self, state: CallState, text: str) -> list[str]:
-        heard = [k for k in getattr(state, "objections", []) or [] if k in OBJECTIONS]
-        heard += echo.heard_objections(text)
+        # The analyzer's keys come from keywords; only an echo (您说… / …是吗) tells the debtor said it, not the
+        # agent asking (是忘记还款了吗) or informing (可以向监管部门投诉).
+        listed = [k for k in getattr(state, "objections", []) or [] if k in OBJECTIONS]
+        fresh = [k for k in listed[self._seen_objections:]]
+        self._seen_objections = len(listed)
+        heard = (fresh if echo.is_echo(text) else []) + echo.heard_objections(text)
         new = []
         for key in heard:
             if key not in self._objections:
@@ -178,6 +189,20 @@ class Suggester:
             self._wrong_party = True
         elif self._wrong_party and state.stage in ("confirm_debt", "willingness", "plan"):
             self._wrong_party = False        # the agent evidently has the debtor on the line now
+
+    def _uncorrected(self, state: CallState, new_alerts: Sequence[Alert]) -> list[Alert]:
+        """This utterance's alerts (also those already raised from its partial text, which the final does not
+        repeat) and call-level ones raised since, each answered once."""
+        last = len(state.texts) - 1
+        pool = list(new_alerts) + [a for a in getattr(state, "alerts", []) or []
+                                   if isinstance(a, Alert) and (a.utterance is None or a.utterance >= last)]
+        out = []
+        for a in pool:
+            key = (a.utterance, a.rule)
+            if key not in self._corrected:
+                self._corrected.add(key)
+                out.append(a)
+        return out
 
     @staticmethod
     def _alert_rule(alerts: Sequence[Alert]) -> str | None:
@@ -210,8 +235,12 @@ class Suggester:
                 break
             run += 1
         asked = any(sec == "wrong_party" for _, sec in self._said_sections)
+        handling = None
+        if self._handling_from is not None:
+            handling = sum(1 for st in self._stages[self._handling_from:] if st == "support")
         return FlowContext(stage=state.stage, covered=covered, visited=visited, objections=set(self._objections),
-                           wrong_party=self._wrong_party, asked_for_debtor=asked, stage_run=max(1, run))
+                           wrong_party=self._wrong_party, asked_for_debtor=asked, stage_run=max(1, run),
+                           handling=handling)
 
     def _candidates(self, stage: str, ctx: FlowContext, flags: set[str], exclude: set[str]) -> list[ScriptLine]:
         """Fitting unsaid lines of ``stage``, best first: sections covering a missing item, unsaid sections,

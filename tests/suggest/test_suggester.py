@@ -127,6 +127,11 @@ def test_objection_from_the_analyzer_state(library, make_state):
     top, _ = _split(s.after_utterance(st, "您是说想要减一点", [], 5.0))
     assert top.line_id.startswith("objection.want_waiver.")
     assert "以审核" in top.text or "权限" in top.text
+    # The agent's own lawful words that merely contain an objection keyword are not the debtor's objection.
+    s2 = Suggester(library=library)
+    st2 = make_state(stage="support", covered={"agent_id", "identity", "debt_stated"}, objections=["complaint"])
+    top, _ = _split(s2.after_utterance(st2, "您对处理结果不满意的话，也可以向金融监管部门投诉。", [], 5.0))
+    assert not top.line_id.startswith("objection.") and s2.objections_heard == ()
 
 
 @pytest.mark.parametrize("key", list(OBJECTIONS))
@@ -211,3 +216,28 @@ def test_latency_is_well_under_50ms(library, case, make_state):
             s.after_utterance(st, text, [], 1.0)
             times.append(time.perf_counter() - t0)
     assert statistics.median(times) < 0.050
+
+
+def test_alert_raised_from_partial_text_is_still_corrected_once(library, make_state):
+    # The final does not repeat a partial's alert, so the suggester also reads state.alerts.
+    s = Suggester(library=library)
+    st = make_state(stage="consequence", covered={"agent_id", "identity", "debt_stated"}, texts=["a", "b"])
+    st.alerts.append(Alert(rule="threat", severity="critical", utterance=1, evidence="", source="partial", t=1.5))
+    top, _ = _split(s.after_utterance(st, "b", [], 2.0))
+    assert top.line_id.startswith("correction.threat.")
+    st.texts.append("c")
+    top, _ = _split(s.after_utterance(st, "c", [], 3.0))
+    assert not top.line_id.startswith("correction.")
+    # A call-level alert raised between utterances (no 工号 after ~30 s) is answered at the next one.
+    st.alerts.append(Alert(rule="missing_agent_id", severity="warning", utterance=None, evidence="", source="call",
+                           t=30.0))
+    st.texts.append("d")
+    top, _ = _split(s.after_utterance(st, "d", [], 31.0))
+    assert top.line_id.startswith("correction.missing_agent_id.")
+
+
+def test_traditional_and_unpunctuated_echoes(library, make_state):
+    s = Suggester(library=library)
+    st = make_state(stage="willingness", covered={"agent_id", "identity", "debt_stated"})
+    top, _ = _split(s.after_utterance(st, "您是說這筆錢不是您本人借的對嗎", [], 5.0))
+    assert top.line_id.startswith("objection.not_mine.")
