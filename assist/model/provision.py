@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -103,7 +103,6 @@ class FetchResult:
     path: Path
     installed: bool  # False: it was already there and verified
     sha256: str
-    notes: list[str] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
