@@ -14,11 +14,7 @@ from pathlib import Path
 from assist import paths
 from assist.case import CaseData
 from assist.config import EngineConfig
-try:
-    from assist.correct import correct
-except ImportError:  # the domain corrector (ASR area) has not landed yet; t2s happens in patterns.view anyway
-    def correct(text: str, extra_terms=()) -> str:  # type: ignore[misc]
-        return text
+from assist.correct import correct
 from assist.events import Alert, AlertRetracted, Event, PromiseToPay, StageChanged, UtteranceFinal
 
 from . import ptp as ptpmod
