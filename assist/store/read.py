@@ -211,7 +211,7 @@ def _substring_condition(term: str) -> tuple[str, list]:
 
 
 def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int = 0, **filters) -> list[dict]:
-    """Utterances matching every word of ``query``, newest first, with their call's summary.
+    """Utterances matching every word of ``query``, most recently recorded first, with their call's summary.
 
     Two ways to match, merged: the full-text index of jieba tokens (a word anywhere in the utterance, either
     number spelling, traditional or simplified), and, when the index gives fewer than a page, a plain
@@ -235,7 +235,8 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int
     else:
         found: dict[int, dict] = {}
         if expr is not None:
-            # Newest first by rowid lets FTS5 stop early under LIMIT instead of ranking every match.
+            # Most recently recorded first (rowid order) lets FTS5 stop early under LIMIT instead of ranking or
+            # sorting every match: a common word matches most of the database.
             sql = (
                 _HIT_SQL + " FROM utterances_fts f JOIN utterances u ON u.id = f.rowid"
                 " JOIN calls c ON c.id = u.call_id WHERE utterances_fts MATCH ?"

@@ -77,13 +77,18 @@ def query_terms(query: str) -> list[str]:
 def match_expression(query: str) -> str | None:
     """An FTS5 MATCH expression: every space-separated term must match (in either number spelling).
 
-    Returns None when the query has nothing searchable (only punctuation).
+    Returns None when the index cannot answer the query: nothing searchable (only punctuation), or a term
+    that segments into a single Chinese character.
     """
     groups = []
     for term in query_terms(query):
         alternatives = []
         for form in _forms(term):
             toks = list(dict.fromkeys(t for t in (_fts_safe(x) for x in _cut(form)) if t))
+            if any(len(t) == 1 and not t.isascii() for t in toks):
+                # A lone character (款, 还五 → 还 + 五) would match anywhere in the utterance: such a term is
+                # left to the substring match, which means what the user typed.
+                return None
             if toks:
                 alternatives.append(" AND ".join(f'"{t}"' for t in toks))
         alternatives = list(dict.fromkeys(alternatives))

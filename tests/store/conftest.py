@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from datetime import datetime
 
@@ -65,13 +66,25 @@ def store(tmp_path, errors):
     s.close()
 
 
+@pytest.fixture(scope="session")
+def filled_db(tmp_path_factory, dev_calls):
+    """A database holding all sixteen dev calls, completed (built once; tests get a copy)."""
+    path = tmp_path_factory.mktemp("filled") / "records.sqlite3"
+    with RecordStore(path) as s:
+        for call in dev_calls:
+            feed_call(s, call)
+        assert s.flush(30)
+    assert not path.with_name(path.name + "-wal").exists() or path.with_name(path.name + "-wal").stat().st_size == 0
+    return path
+
+
 @pytest.fixture
-def filled(store, dev_calls):
-    """A store holding all sixteen dev calls, completed."""
-    for call in dev_calls:
-        feed_call(store, call)
-    assert store.flush(30)
-    return store
+def filled(tmp_path, filled_db, errors):
+    path = tmp_path / "records.sqlite3"
+    shutil.copy(filled_db, path)
+    s = RecordStore(path, on_error=errors.append, busy_timeout_s=0.2, backoff_s=(0.02, 0.2))
+    yield s
+    s.close()
 
 
 def wait_for(predicate, timeout: float = 10.0) -> bool:
