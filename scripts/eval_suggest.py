@@ -104,6 +104,28 @@ def run_call(call: dict, library: ScriptLibrary, use_truth: bool, verbose: bool)
     return rows, times
 
 
+def select(calls: list[dict], which: str) -> list[dict]:
+    if which == "clean":
+        return [c for c in calls if not any(r in UTTERANCE_RULES for u in c["utterances"] for r in u["rules"])]
+    if which == "strict":
+        return [c for c in calls if not any(u["rules"] for u in c["utterances"])]
+    return list(calls)
+
+
+def evaluate(calls: list[dict], *, use_truth: bool = False, verbose: bool = False,
+             library: ScriptLibrary | None = None) -> tuple[int, int, int, list[float]]:
+    """→ (top-1 hits, top-3 hits, predictions, sorted after_utterance times in ms)."""
+    library = library or ScriptLibrary()
+    rows, times = [], []
+    for call in calls:
+        r, t = run_call(call, library, use_truth, verbose)
+        rows += r
+        times += t
+    top1 = sum(1 for want, got in rows if got[:1] == [want])
+    top3 = sum(1 for want, got in rows if want in got[:3])
+    return top1, top3, len(rows), sorted(times)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--calls", choices=("clean", "strict", "all"), default="clean")
@@ -112,11 +134,7 @@ def main(argv=None) -> int:
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args(argv)
 
-    calls = json.loads(args.data.read_text(encoding="utf-8"))
-    if args.calls == "clean":
-        calls = [c for c in calls if not any(r in UTTERANCE_RULES for u in c["utterances"] for r in u["rules"])]
-    elif args.calls == "strict":
-        calls = [c for c in calls if not any(u["rules"] for u in c["utterances"])]
+    calls = select(json.loads(args.data.read_text(encoding="utf-8")), args.calls)
     use_truth = args.truth
     if not use_truth:
         try:
@@ -125,16 +143,7 @@ def main(argv=None) -> int:
             print("(assist.analysis.CallAnalyzer not available: using the labelled stages instead)")
             use_truth = True
 
-    library = ScriptLibrary()
-    rows, times = [], []
-    for call in calls:
-        r, t = run_call(call, library, use_truth, args.verbose)
-        rows += r
-        times += t
-    n = len(rows)
-    top1 = sum(1 for want, got in rows if got[:1] == [want])
-    top3 = sum(1 for want, got in rows if want in got[:3])
-    times.sort()
+    top1, top3, n, times = evaluate(calls, use_truth=use_truth, verbose=args.verbose)
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
     print(f"calls: {', '.join(c['id'] for c in calls)}  ({args.calls}; state from "
           f"{'labels' if use_truth else 'CallAnalyzer'})")
