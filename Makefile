@@ -17,14 +17,13 @@ PYTEST_ARGS ?=
 PIP_ARGS    ?=
 FETCH_ARGS  ?=
 
-# The first python3 that is >= 3.10 (override: make PYTHON=/path/to/python3.11 ...).
-ifeq ($(origin PYTHON),undefined)
-PYTHON := $(shell for p in python3 python3.13 python3.12 python3.11 python3.10; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null \
-	&& { command -v $$p; break; }; done)
-endif
+# The first python3 that is >= 3.10, looked up when .venv is created (after `system` may have installed
+# it); override with make PYTHON=/path/to/python3.11 ...
+PYTHON ?=
+PY_CANDIDATES := python3 python3.13 python3.12 python3.11 python3.10
 
 .PHONY: help system venv model setup run test clean
+.NOTPARALLEL:
 
 help:
 	@echo "make run     set everything up, then start the desktop app"
@@ -35,17 +34,21 @@ help:
 system:
 	@bash scripts/setup_system.sh
 
-# An existing working .venv is adopted as is; otherwise it is created with $(PYTHON).
+# An existing working .venv is adopted as is; otherwise it is created with the chosen Python.
 $(VENV_OK):
 	@if [ -x $(VPY) ] && $(VPY) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then \
 		touch $@; exit 0; fi; \
-	if [ -z "$(PYTHON)" ]; then \
-		echo "error: Python >= 3.10 is needed, found: $$(python3 --version 2>&1 || echo 'no python3')." >&2; \
+	py="$(PYTHON)"; \
+	if [ -z "$$py" ]; then for p in $(PY_CANDIDATES); do \
+		if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; \
+		then py=$$(command -v $$p); break; fi; done; fi; \
+	if [ -z "$$py" ] || ! "$$py" -c 'import sys; sys.exit(sys.version_info < (3, 10))' >/dev/null 2>&1; then \
+		echo "error: Python >= 3.10 is needed, found: $$( { $${py:-python3} --version; } 2>&1 | head -n1)" >&2; \
 		echo "  Install one (Debian/Ubuntu: sudo apt-get install python3 python3-venv) or run make PYTHON=/path/to/python3.11" >&2; \
 		exit 1; fi; \
-	echo "creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
-	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
-		echo "error: '$(PYTHON) -m venv' failed; on Debian/Ubuntu install python3-venv (make system does it as root)" >&2; \
+	echo "creating $(VENV) with $$py ($$("$$py" --version 2>&1))"; \
+	"$$py" -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "error: '$$py -m venv' failed; on Debian/Ubuntu install python3-venv (make system does it as root)" >&2; \
 		exit 1; }; \
 	touch $@
 
