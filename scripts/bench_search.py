@@ -186,6 +186,19 @@ def main() -> int:
                 store.list_calls(**f)
                 lt.append((time.perf_counter() - t0) * 1000)
         print(f"list_calls: p50={pct(lt, 50):.1f} ms  p95={pct(lt, 95):.1f} ms")
+    # Commit latency of one live event: record() → committed (one transaction, fsync'd, with jieba tokens).
+    with tempfile.TemporaryDirectory() as d, RecordStore(Path(d) / "latency.sqlite3") as store:
+        store.begin_call("lat", started_at=datetime.now().astimezone())
+        store.flush(30)
+        store.search("预热")
+        lat = []
+        for k in range(100):
+            t0 = time.perf_counter()
+            store.record("lat", ev.UtteranceFinal(utterance=k, start=k, end=k + 1, text="您的信用卡已经逾期三十五天，欠款三千六百八十元。",
+                                                  stage="confirm_debt", t=k + 1))
+            store.flush(30)
+            lat.append((time.perf_counter() - t0) * 1000)
+        print(f"commit latency per utterance: p50={pct(lat, 50):.1f} ms  p95={pct(lat, 95):.1f} ms")
     if tmp is not None:
         tmp.cleanup()
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 from sqlite_utils import Database
@@ -41,8 +41,12 @@ def _when(value, *, end: bool) -> tuple[str, Any]:
             date.fromisoformat(text)
         except ValueError as exc:
             raise FilterError(f"bad date {text!r}: expected YYYY-MM-DD") from exc
-        # The call's own local date: the first 10 characters of its local ISO start time.
-        return ("substr(c.started_at, 1, 10) <= ?" if end else "substr(c.started_at, 1, 10) >= ?"), text
+        # The call's own local date: the first 10 characters of its local ISO start time. The started_ts bound
+        # (that date in UTC, widened by the largest UTC offsets) is implied by it and lets the index help.
+        day = datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+        if end:
+            return "(c.started_ts < ? AND substr(c.started_at, 1, 10) <= ?)", [day + 86400 + 12 * 3600, text]
+        return "(c.started_ts >= ? AND substr(c.started_at, 1, 10) >= ?)", [day - 14 * 3600, text]
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:
@@ -56,14 +60,11 @@ def where_clause(filters: dict) -> tuple[list[str], list[Any]]:
         raise FilterError(f"unknown filter(s): {', '.join(unknown)}; known: {', '.join(FILTERS)}")
     where: list[str] = []
     params: list[Any] = []
-    if filters.get("since") not in (None, ""):
-        sql, p = _when(filters["since"], end=False)
-        where.append(sql)
-        params.append(p)
-    if filters.get("until") not in (None, ""):
-        sql, p = _when(filters["until"], end=True)
-        where.append(sql)
-        params.append(p)
+    for key, end in (("since", False), ("until", True)):
+        if filters.get(key) not in (None, ""):
+            sql, p = _when(filters[key], end=end)
+            where.append(sql)
+            params += p if isinstance(p, list) else [p]
     if filters.get("agent"):
         where.append("(c.agent_id = ? OR c.agent_name = ?)")
         params += [str(filters["agent"])] * 2
@@ -200,6 +201,9 @@ _HIT_SQL = (
 )
 
 
+_SELECTIVE = ("since", "until", "agent", "debtor", "rule", "stage")
+
+
 def _substring_condition(term: str) -> tuple[str, list]:
     """Every occurrence of ``term`` in the text or the raw text. instr() is ~3x faster than LIKE; LIKE is used
     only for terms with Latin letters, where it gives the case-insensitive match (App/app)."""
@@ -250,10 +254,12 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int
                 cond, p = _substring_condition(term)
                 conds.append(cond)
                 cparams += p
-            sql = (
-                _HIT_SQL + " FROM utterances u JOIN calls c ON c.id = u.call_id WHERE "
-                + " AND ".join(conds + where) + " ORDER BY u.id DESC LIMIT ?"
-            )
+            # With a selective filter, walk the few matching calls' utterances (CROSS JOIN fixes that order);
+            # otherwise scan utterances newest first and stop at the limit.
+            selective = any(filters.get(k) not in (None, "") for k in _SELECTIVE)
+            join = "calls c CROSS JOIN utterances u ON u.call_id = c.id" if selective else \
+                "utterances u JOIN calls c ON c.id = u.call_id"
+            sql = _HIT_SQL + f" FROM {join} WHERE " + " AND ".join(conds + where) + " ORDER BY u.id DESC LIMIT ?"
             for row in db.query(sql, [*cparams, *params, want]):
                 found.setdefault(row["_id"], row)
         rows = [found[k] for k in sorted(found, reverse=True)][int(offset):want]

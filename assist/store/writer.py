@@ -163,7 +163,7 @@ class Writer:
             return True
         try:
             self._transaction(batch)
-        except sqlite3.Error as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the writer thread must survive it
             self._rollback()
             if _retryable(exc):
                 self.failures += 1

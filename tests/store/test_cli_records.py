@@ -114,3 +114,10 @@ def test_default_database_is_the_apps(filled_db, capsys):
     shutil.copy(filled_db, target)
     assert run(["records", "list", "--json", "--limit", "2"]) == 0
     assert [c["id"] for c in json.loads(capsys.readouterr().out)] == ["d16", "d15"]
+
+
+def test_through_the_callassist_entry_point(db, capsys):
+    from assist.cli.main import main
+
+    assert main(["records", "search", "老赖", "--db", str(db), "--json"]) == 0
+    assert [h["call_id"] for h in json.loads(capsys.readouterr().out)] == ["d08"]
