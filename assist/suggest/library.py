@@ -9,6 +9,7 @@ The format is line-oriented so every error can name its line (resources/scripts/
     covers: identity                ← checklist items this move fulfils (assist.analysis.state.CHECKLIST)
     reason: 还未核实对方是否本人      ← why an agent would say it now (shown with the suggestion)
     when: ptp_complete              ← only offered when the call is in this situation (WHEN_FLAGS)
+    unless: hardship                ← never offered in this situation
     tags: 核身 本人                   ← extra search words
     - 请问您是{姓名|机主}本人吗？       ← a line (placeholders: see render.py)
 
@@ -52,7 +53,7 @@ WHEN_FLAGS = {
     "dispute": "客户对欠款有异议（不是我借的/已经还了）",
 }
 
-KEYS = ("covers", "reason", "when", "tags", "label", "stage")
+KEYS = ("covers", "reason", "when", "unless", "tags", "label", "stage")
 OBJECTIONS_FILE = "objections"
 CORRECTIONS_FILE = "corrections"
 _SECTION_RE = re.compile(r"^\[([a-z][a-z0-9_]*)\]$")
@@ -69,6 +70,7 @@ class ScriptLine:
     reason: str
     covers: tuple[str, ...] = ()
     when: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     label: str = ""           # objections: the Chinese label (没钱)
     path: str = ""
@@ -178,7 +180,8 @@ def _parse_file(path: Path) -> list[ScriptLine]:
             out.append(ScriptLine(
                 id=f"{prefix}.{sec.id}.{n}", kind=kind, section=sec.id, stage=stage, template=template,
                 reason=sec.attrs["reason"], covers=_split_words(sec.attrs.get("covers", "")),
-                when=_split_words(sec.attrs.get("when", "")), tags=_split_words(sec.attrs.get("tags", "")),
+                when=_split_words(sec.attrs.get("when", "")), unless=_split_words(sec.attrs.get("unless", "")),
+                tags=_split_words(sec.attrs.get("tags", "")),
                 label=sec.attrs.get("label", ""), path=str(path), line=lineno,
             ))
     return out
@@ -189,7 +192,7 @@ def _check_attr(path: Path, lineno: int, kind: str, key: str, value: str) -> Non
         for item in _split_words(value):
             if item not in CHECKLIST:
                 raise ResourceError(path, lineno, f"unknown checklist item '{item}'; expected {', '.join(CHECKLIST)}")
-    elif key == "when":
+    elif key in ("when", "unless"):
         for flag in _split_words(value):
             if flag not in WHEN_FLAGS:
                 raise ResourceError(path, lineno, f"unknown situation '{flag}'; expected {', '.join(WHEN_FLAGS)}")

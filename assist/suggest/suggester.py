@@ -251,7 +251,7 @@ class Suggester:
         for order, ln in enumerate(self.library.stage_lines(stage)):
             if ln.id in exclude or ln.id in self._said_lines:
                 continue
-            if any(flag not in flags for flag in ln.when):
+            if any(flag not in flags for flag in ln.when) or any(flag in flags for flag in ln.unless):
                 continue
             if "wrong_party" in flags and "wrong_party" not in ln.when:
                 continue                      # a third party gets only the lines written for that case

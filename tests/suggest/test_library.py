@@ -46,6 +46,7 @@ GOOD = "[intro]\ncovers: agent_id\nreason: 开场\n- 您好，我是{坐席|工�
     ("[intro]\nreason: 开场\nfoo: bar\n- 您好\n", 3, "unknown key 'foo'"),
     ("[intro]\ncovers: nonsense\nreason: 开场\n- 您好\n", 2, "unknown checklist item 'nonsense'"),
     ("[intro]\nwhen: raining\nreason: 开场\n- 您好\n", 2, "unknown situation 'raining'"),
+    ("[intro]\nreason: 开场\nunless: snowing\n- 您好\n", 3, "unknown situation 'snowing'"),
     ("[intro]\nreason: 开场\n- 您好\n[intro]\nreason: 又来\n- 再见\n", 4, "already defined at line 1"),
     ("[intro]\nreason: 开场\n- 您好，{名字|您}\n", 3, "unknown placeholder {名字}"),
     ("[intro]\nreason: 开场\n- 您好，{姓名}\n", 3, "has no fallback"),

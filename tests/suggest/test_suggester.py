@@ -241,3 +241,14 @@ def test_traditional_and_unpunctuated_echoes(library, make_state):
     st = make_state(stage="willingness", covered={"agent_id", "identity", "debt_stated"})
     top, _ = _split(s.after_utterance(st, "您是說這筆錢不是您本人借的對嗎", [], 5.0))
     assert top.line_id.startswith("objection.not_mine.")
+
+
+def test_hardship_turns_the_plan_to_partial_or_instalment(library, case, make_state):
+    s = Suggester(case=case, library=library)
+    st = make_state(stage="willingness", covered={"agent_id", "identity", "debt_stated", "reason_asked"})
+    s.after_utterance(st, "听您说最近失业了，是吗？", [], 4.0)
+    st.stage = "plan"
+    top, _ = _split(s.after_utterance(st, "那我们看看怎么安排还款。", [], 5.0))
+    offered = [top] + list(top.alternatives)
+    assert not any(o.line_id.startswith("plan.propose_full") for o in offered)
+    assert top.line_id.startswith(("plan.propose_partial", "plan.instalment")), top
