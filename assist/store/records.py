@@ -59,7 +59,7 @@ class RecordStore:
             raise RecordStoreError(f"无法创建记录数据库锁文件: {exc}") from exc
         if on_connect is not None:
             on_connect(conn)
-        self._writer = Writer(conn, self.path, on_error=on_error, backoff_s=backoff_s)
+        self._writer = Writer(conn, self.path, on_error=on_error, backoff_s=backoff_s, busy_timeout_s=busy_timeout_s)
         owner.sweep(self.path)
         # Calls left active by a process that died: marked interrupted. Done as the writer's first job so a
         # locked database delays it instead of failing the open.

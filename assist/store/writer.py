@@ -38,12 +38,14 @@ def _retryable(exc: BaseException) -> bool:
 
 class Writer:
     def __init__(self, conn: sqlite3.Connection, db_path: Path, *, on_error: Callable[[str], None] | None,
-                 backoff_s: tuple[float, float] = (0.05, 5.0), report_every_s: float = 30.0):
+                 backoff_s: tuple[float, float] = (0.05, 5.0), report_every_s: float = 30.0,
+                 busy_timeout_s: float = 5.0):
         self._conn = conn
         self._db_path = db_path
         self._on_error = on_error
         self._backoff = backoff_s
         self._report_every = report_every_s
+        self._busy_timeout = busy_timeout_s
         self._cond = threading.Condition()
         self._queue: deque = deque()       # ops (dicts) or (callable, Future) jobs
         self._inflight = 0
@@ -97,7 +99,8 @@ class Writer:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
-        self._thread.join(timeout=max(1.0, self._backoff[1] + 1.0))
+        # Long enough for a transaction waiting out busy_timeout to finish: the connection is closed after this.
+        self._thread.join(timeout=self._busy_timeout + self._backoff[1] + 2.0)
         with self._cond:
             # Replays not done yet stay in their own rescue file; jobs fail; ops go to a new rescue file.
             left = [item for item in self._queue if isinstance(item, dict)]
