@@ -57,6 +57,7 @@ KEYS = ("covers", "reason", "when", "unless", "tags", "label", "stage")
 OBJECTIONS_FILE = "objections"
 CORRECTIONS_FILE = "corrections"
 _SECTION_RE = re.compile(r"^\[([a-z][a-z0-9_]*)\]$")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _KEY_RE = re.compile(r"^([a-z_]+)\s*[:：]\s*(.*)$")
 
 
@@ -276,19 +277,21 @@ class ScriptLibrary:
     # -- search ------------------------------------------------------------------------------------------
     def _search_index(self):
         if self._index is None:
-            import jieba
             from pypinyin import Style, lazy_pinyin
 
+            # Curated words (tags, labels, stage names) tell a word match (gh = 工号) from a chance one (个号码).
+            vocab = {t for ln in self.lines for t in ln.tags} | {ln.label for ln in self.lines if ln.label}
+            vocab |= set(STAGE_NAMES.values()) | set(OBJECTIONS.values())
             index = []
             for ln in self.lines:
                 plain = re.sub(r"[{}\[\]|]", "", ln.source)
                 words = " ".join((plain, ln.reason, ln.label, " ".join(ln.tags), ln.section, ln.stage,
                                   STAGE_NAMES.get(ln.stage, ""), OBJECTIONS.get(ln.section, "")))
-                # Pinyin per jieba word, so "gh" finds 工号 as a word before 个号码 across words.
-                hanzi_words = [w for w in jieba.lcut(plain + "，" + "，".join(ln.tags)) if re.search(r"[\u4e00-\u9fff]", w)]
-                initials = ["".join(lazy_pinyin(w, style=Style.FIRST_LETTER)).lower() for w in hanzi_words]
-                full = ["".join(lazy_pinyin(w)).lower() for w in hanzi_words]
-                index.append((ln, words.lower(), initials, full))
+                hanzi = "".join(_HAN.findall(plain + "，" + "".join(ln.tags)))
+                initials = [p[:1].lower() for p in lazy_pinyin(hanzi, style=Style.FIRST_LETTER)]
+                full = [p.lower() for p in lazy_pinyin(hanzi)]
+                index.append((ln, words.lower(), hanzi, initials, full))
+            self._vocab = vocab
             self._index = index
         return self._index
 
@@ -298,10 +301,10 @@ class ScriptLibrary:
         if not terms:
             return []
         scored = []
-        for order, (ln, words, initials, full) in enumerate(self._search_index()):
+        for order, (ln, words, hanzi, initials, full) in enumerate(self._search_index()):
             score = 0
             for term in terms:
-                s = _term_score(term, ln, words, initials, full)
+                s = _term_score(term, ln, words, hanzi, initials, full, self._vocab)
                 if not s:
                     score = 0
                     break
@@ -312,16 +315,30 @@ class ScriptLibrary:
         return [ln for _, _, ln in scored[:limit]]
 
 
-def _term_score(term: str, ln: ScriptLine, words: str, initials: list[str], full: list[str]) -> int:
+def _term_score(term: str, ln: ScriptLine, words: str, hanzi: str, initials: list[str], full: list[str],
+                vocab: set[str]) -> int:
     if term in ln.source.lower() or term in ln.tags:
         return 6
     if term in words:
         return 5
     if not (term.isascii() and term.isalpha()):
         return 0
-    if term in initials or term in full:
-        return 4                                   # a whole word: gh = 工号
-    for i in range(len(initials)):                 # consecutive words from a word boundary: qr = 确认
-        if "".join(initials[i:i + 4]).startswith(term) or (len(term) > 2 and "".join(full[i:i + 4]).startswith(term)):
-            return 2
-    return 0
+    best = 0
+    for i in range(len(hanzi)):
+        n = 0
+        if "".join(initials[i:i + len(term)]) == term:
+            n = len(term)                           # initials: gh → 工号
+        elif len(term) > 2:
+            acc = ""
+            for j in range(i, min(len(full), i + len(term))):
+                acc += full[j]
+                if acc == term:
+                    n = j - i + 1                   # full pinyin: gonghao → 工号
+                    break
+                if not term.startswith(acc):
+                    break
+        if n:
+            best = max(best, 4 if hanzi[i:i + n] in vocab else 2)
+            if best == 4:
+                break
+    return best
