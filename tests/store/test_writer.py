@@ -4,6 +4,7 @@ full, or still unwritable when the store closes."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -112,8 +113,15 @@ def test_locked_database_is_reported_retried_and_the_write_lands(store, errors):
     blocker = sqlite3.connect(store.path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
+        t0 = time.perf_counter()
         store.record("c1", ev.UtteranceFinal(utterance=0, start=0, end=1, text="您的欠款已经逾期", stage="confirm_debt", t=1))
         assert wait_for(lambda: errors, 10), "on_error was not called while the database was locked"
+        for i in range(1, 20):  # the live call goes on: queuing never waits for the database
+            store.record("c1", ev.Alert(rule="threat", severity="critical", utterance=0, evidence="x", source="final", t=1))
+        assert time.perf_counter() - t0 < 5.0
+        t1 = time.perf_counter()
+        store.record("c1", ev.StageChanged(stage="plan", t=2))
+        assert time.perf_counter() - t1 < 0.05
         assert "记录数据库被占用，正在重试" in errors[0]
         assert store.pending >= 1
         assert not store.flush(0.3)  # still waiting: nothing was dropped, nothing committed
@@ -122,7 +130,9 @@ def test_locked_database_is_reported_retried_and_the_write_lands(store, errors):
         blocker.close()
     assert store.flush(10)
     assert store.pending == 0
-    assert [u["text"] for u in store.get_call("c1")["utterances"]] == ["您的欠款已经逾期"]
+    got = store.get_call("c1")
+    assert [u["text"] for u in got["utterances"]] == ["您的欠款已经逾期"]
+    assert len(got["alerts"]) == 19 and got["stages"][0]["stage"] == "plan"
 
 
 def test_full_disk_is_reported_and_writes_land_when_space_returns(tmp_path, errors):
