@@ -1,6 +1,6 @@
 """Evaluate next-line suggestions on the dev calls: does the top suggestion name the stage the agent used next?
 
-    .venv/bin/python scripts/eval_suggest.py [--calls clean|strict|all] [--truth] [--verbose]
+    .venv/bin/python scripts/eval_suggest.py [--calls clean|strict|all] [--truth] [--noisy] [--verbose]
 
 For every agent utterance except a call's last, the Suggester runs on the call state after that utterance and
 its top suggestion's stage (and the top three) is compared with the labelled stage of the next utterance.
@@ -45,6 +45,19 @@ _TRUTH_ITEMS = {
 }
 
 
+# ASR-style damage for --noisy: lost punctuation, homophones the domain corrector should undo, digits.
+_HOMOPHONES = (("还款", "海款"), ("逾期", "预期"), ("工号", "公号"), ("征信", "征性"), ("本人", "本仁"))
+
+
+def asr_like(text: str) -> str:
+    from assist.textnorm import numerals_to_digits, strip_punct
+
+    out = numerals_to_digits(strip_punct(text))
+    for right, wrong in _HOMOPHONES:
+        out = out.replace(right, wrong)
+    return out
+
+
 def truth_state(call: dict, upto: int) -> CallState:
     """A CallState from the labels (stages) and a crude keyword checklist — a stand-in for the analyzer."""
     state = CallState(started_at=datetime.fromisoformat(call["started_at"]))
@@ -69,7 +82,7 @@ def case_for(call: dict) -> CaseData:
     return CaseData()
 
 
-def run_call(call: dict, library: ScriptLibrary, use_truth: bool, verbose: bool):
+def run_call(call: dict, library: ScriptLibrary, use_truth: bool, verbose: bool, noisy: bool = False):
     analyzer = None
     if not use_truth:
         from assist.analysis import CallAnalyzer
@@ -79,8 +92,9 @@ def run_call(call: dict, library: ScriptLibrary, use_truth: bool, verbose: bool)
     utts = call["utterances"]
     rows, times = [], []
     for i, utt in enumerate(utts):
+        heard = asr_like(utt["text"]) if noisy else utt["text"]
         if analyzer is not None:
-            events = analyzer.on_final(i, utt["text"], float(i), float(i) + 0.9, float(i) + 1.0)
+            events = analyzer.on_final(i, heard, float(i), float(i) + 0.9, float(i) + 1.0)
             state = analyzer.state
             alerts = [e for e in events if isinstance(e, Alert)]
         else:
@@ -88,7 +102,7 @@ def run_call(call: dict, library: ScriptLibrary, use_truth: bool, verbose: bool)
             alerts = [Alert(rule=r, severity="critical", utterance=i, evidence="", source="final", t=float(i))
                       for r in utt["rules"] if r in UTTERANCE_RULES]
         t0 = time.perf_counter()
-        out = sugg.after_utterance(state, utt["text"], alerts, float(i) + 1.0)
+        out = sugg.after_utterance(state, heard, alerts, float(i) + 1.0)
         times.append((time.perf_counter() - t0) * 1000)
         if i + 1 >= len(utts):
             break
@@ -112,13 +126,13 @@ def select(calls: list[dict], which: str) -> list[dict]:
     return list(calls)
 
 
-def evaluate(calls: list[dict], *, use_truth: bool = False, verbose: bool = False,
+def evaluate(calls: list[dict], *, use_truth: bool = False, verbose: bool = False, noisy: bool = False,
              library: ScriptLibrary | None = None) -> tuple[int, int, int, list[float]]:
     """→ (top-1 hits, top-3 hits, predictions, sorted after_utterance times in ms)."""
     library = library or ScriptLibrary()
     rows, times = [], []
     for call in calls:
-        r, t = run_call(call, library, use_truth, verbose)
+        r, t = run_call(call, library, use_truth, verbose, noisy)
         rows += r
         times += t
     top1 = sum(1 for want, got in rows if got[:1] == [want])
@@ -131,6 +145,8 @@ def main(argv=None) -> int:
     ap.add_argument("--calls", choices=("clean", "strict", "all"), default="clean")
     ap.add_argument("--truth", action="store_true", help="build call state from the labels, not the analyzer")
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "dev" / "calls.json")
+    ap.add_argument("--noisy", action="store_true",
+                    help="feed ASR-like text: no punctuation, digits, homophones (海款, 预期, 公号 …)")
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args(argv)
 
@@ -143,10 +159,10 @@ def main(argv=None) -> int:
             print("(assist.analysis.CallAnalyzer not available: using the labelled stages instead)")
             use_truth = True
 
-    top1, top3, n, times = evaluate(calls, use_truth=use_truth, verbose=args.verbose)
+    top1, top3, n, times = evaluate(calls, use_truth=use_truth, verbose=args.verbose, noisy=args.noisy)
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
     print(f"calls: {', '.join(c['id'] for c in calls)}  ({args.calls}; state from "
-          f"{'labels' if use_truth else 'CallAnalyzer'})")
+          f"{'labels' if use_truth else 'CallAnalyzer'}{'; ASR-like text' if args.noisy else ''})")
     print(f"next-stage top-1: {top1}/{n} = {top1 / n:.1%}   top-3: {top3}/{n} = {top3 / n:.1%}")
     print(f"after_utterance latency: median {statistics.median(times):.2f} ms, p95 {p95:.2f} ms, "
           f"max {times[-1]:.2f} ms over {len(times)} utterances (shared 2-core machine: pessimistic)")
