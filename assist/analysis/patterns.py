@@ -183,8 +183,9 @@ def compile_pattern(source: str) -> Pattern:
         alts = [a.strip() for a in piece.split("|")]
         if any(not a for a in alts):
             raise PatternError(f"empty alternative in {piece!r}")
-        # the last part is captured so negation can be checked up to the key word
-        group = "(" if k == len(pieces) - 1 else "(?:"
+        # the first and last parts are captured: negation is looked for up to the key (last) word, but not
+        # inside the first word itself (别想过 + 安生日子 is not negated by its own 别)
+        group = "(" if k in (0, len(pieces) - 1) else "(?:"
         regex.append(group + "|".join(_term_regex(a) for a in alts) + ")")
     try:
         compiled = re.compile("".join(regex))
@@ -198,11 +199,13 @@ class Match:
     start: int      # clean index
     end: int        # clean index (exclusive)
     key_start: int  # clean index of the last part
+    first_end: int = 0  # clean index where the first part ends
 
 
 def find_all(pattern: Pattern, tv: TextView) -> list[Match]:
     # every regex unit eats whole "字:py " tokens, so matches start and end on token boundaries
     out = []
     for m in pattern.regex.finditer(tv.tokens):
-        out.append(Match(tv.char_at(m.start()), tv.char_at(m.end()), tv.char_at(m.start(1))))
+        last = m.lastindex or 1
+        out.append(Match(tv.char_at(m.start()), tv.char_at(m.end()), tv.char_at(m.start(last)), tv.char_at(m.end(1))))
     return out

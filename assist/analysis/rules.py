@@ -205,7 +205,9 @@ class Utterance:
             if s >= lo and e <= hi and w in neg.breaks:
                 lo = e
         for idx, (w, s, e) in enumerate(self.words):
-            if s < lo or e > hi or w not in neg.negations:
+            if s < lo or s >= hi or w not in neg.negations:  # a word may run into the key (没有|义务)
+                continue
+            if m.start <= s < m.first_end:  # part of the pattern's own first word
                 continue
             nxt = self.words[idx + 1][0] if idx + 1 < len(self.words) else ""
             if nxt in neg.debtor_verbs:   # 你不还(钱)… / 不接电话… is the debtor's condition, not our denial
