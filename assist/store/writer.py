@@ -157,7 +157,7 @@ class Writer:
             return True
         if isinstance(batch[0], tuple):  # ("replay", path, ops)
             _, path, items = batch[0]
-            if not self._apply(items):
+            if items and not self._apply(items):
                 return False
             try:
                 path.unlink()
@@ -174,11 +174,10 @@ class Writer:
                 self._report(describe(exc, self._db_path))
                 return False
             if len(batch) > 1:  # find the bad op: apply one by one
-                for op in batch:
+                for i, op in enumerate(batch):
                     if not self._apply([op]):
-                        # A retryable error mid-way: put back what was not done yet.
-                        rest = batch[batch.index(op):]
-                        batch[:] = rest
+                        # A retryable error mid-way: only what was not done yet goes back to the queue.
+                        batch[:] = batch[i:]
                         return False
                 return True
             path = self.rescue(batch)
