@@ -67,3 +67,22 @@ def test_killed_writer_leaves_an_interrupted_call_with_its_utterances(tmp_path, 
     assert [u["text"] for u in got["utterances"]] == [u["text"] for u in call["utterances"][:5]]
     assert [a["rule"] for a in got["alerts"]] == ["threat"]
     assert got["duration"] == pytest.approx(28.6)
+
+
+def test_dead_writers_lock_files_are_swept_live_ones_kept(tmp_path):
+    from assist.store import owner
+
+    path = tmp_path / "records.sqlite3"
+    live = owner.OwnerLock(path)
+    try:
+        stale = owner.owners_dir(path) / "deadbeef.lock"
+        stale.write_text("")
+        for p in (stale, live.path):
+            os.utime(p, (0, 0))  # both look old; only the unlocked one belongs to a dead writer
+        assert owner.is_alive(path, live.token) and not owner.is_alive(path, "deadbeef")
+        owner.sweep(path)
+        assert not stale.exists() and live.path.exists()
+    finally:
+        live.release()
+    assert not live.path.exists()
+    assert not owner.is_alive(path, live.token)
