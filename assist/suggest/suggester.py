@@ -39,6 +39,13 @@ def _bigrams(text: str) -> frozenset[str]:
     return frozenset(s[i:i + 2] for i in range(len(s) - 1)) if len(s) > 1 else frozenset({s})
 
 
+_FUNCTION_CHARS = frozenset("的了您你我他她是在就这那个一不吗呢吧啊也都还会要把给说们有和")
+
+
+def _content_chars(text: str) -> frozenset[str]:
+    return frozenset(strip_punct(to_simplified(text))) - _FUNCTION_CHARS
+
+
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
@@ -78,7 +85,7 @@ class Suggester:
         picks: list[tuple[ScriptLine, str]] = []   # (line, reason)
         rule = self._alert_rule(self._uncorrected(state, new_alerts))
         if rule:
-            line = self._first_unsaid(self.library.correction_lines(rule), values)
+            line = self._closest_unsaid(self.library.correction_lines(rule), text, values)
             if line:
                 picks.append((line, line.reason))
         if self._handling_from is None and any(k in HARDSHIP | DISPUTE for k in pending):
@@ -217,6 +224,20 @@ class Suggester:
             if ln.id not in self._said_lines and not self._is_said(ln, values):
                 return ln
         return None
+
+    def _closest_unsaid(self, lines: list[ScriptLine], text: str, values: dict[str, str]) -> ScriptLine | None:
+        """The correction that restates what was just said wrong (most words in common), else the first."""
+        grams = _bigrams(text or "")
+        chars = _content_chars(text or "")
+        best, best_sim = None, -1.0
+        for ln in lines:
+            if ln.id in self._said_lines or self._is_said(ln, values):
+                continue
+            rendered = ln.render(values)
+            sim = 2 * len(grams & _bigrams(rendered)) + len(chars & _content_chars(rendered))
+            if sim > best_sim:
+                best, best_sim = ln, sim
+        return best
 
     def _is_said(self, line: ScriptLine, values: dict[str, str]) -> bool:
         grams = _bigrams(line.render(values))

@@ -252,3 +252,14 @@ def test_hardship_turns_the_plan_to_partial_or_instalment(library, case, make_st
     offered = [top] + list(top.alternatives)
     assert not any(o.line_id.startswith("plan.propose_full") for o in offered)
     assert top.line_id.startswith(("plan.propose_partial", "plan.instalment")), top
+
+
+@pytest.mark.parametrize("said, rule, words", [
+    ("只要您这个月底前还清，我保证把您征信上的逾期记录全删了。", "unauthorized_promise", "征信"),
+    ("这样，您明天先还一半，剩下的我直接给您全免了。", "unauthorized_promise", "审核"),
+    ("另外你再交两百块停催费，我这边就不给你打电话了。", "improper_payment", "交"),
+])
+def test_correction_restates_what_was_said_wrong(library, make_state, said, rule, words):
+    s = Suggester(library=library)
+    top, _ = _split(s.after_utterance(make_state(stage="plan", texts=[said]), said, [_alert(rule)], 3.0))
+    assert top.line_id.startswith(f"correction.{rule}.") and words in top.text
