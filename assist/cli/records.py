@@ -50,6 +50,8 @@ def add_parser(sub) -> None:
 
     sp = rsub.add_parser("search", help="full-text search of transcripts (Chinese-aware)")
     sp.add_argument("query", metavar="QUERY", help="words to find; all must occur in one utterance")
+    sp.add_argument("--sounds-like", action="store_true",
+                    help="also match words that sound the same (逾期 finds 预期: recognition homophones)")
     common(sp)
     sp.add_argument("--limit", type=int, default=50, metavar="N", help="at most N hits (default 50)")
 
@@ -235,7 +237,7 @@ def _alert_flags(a: dict) -> str:
 
 
 def _search(store, args) -> int:
-    hits = store.search(args.query, limit=args.limit, **_filters(args))
+    hits = store.search(args.query, limit=args.limit, sounds_like=args.sounds_like, **_filters(args))
     if args.json:
         _json_out(hits)
         return EXIT_OK

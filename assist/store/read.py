@@ -214,18 +214,19 @@ def _substring_condition(term: str) -> tuple[str, list]:
     return "(instr(u.text, ?) > 0 OR (u.raw_text <> u.text AND instr(u.raw_text, ?) > 0))", [term, term]
 
 
-def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int = 0, **filters) -> list[dict]:
+def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int = 0, sounds_like: bool = False,
+           **filters) -> list[dict]:
     """Utterances matching every word of ``query``, most recently recorded first, with their call's summary.
 
     Two ways to match, merged: the full-text index of jieba tokens (a word anywhere in the utterance, either
     number spelling, traditional or simplified), and, when the index gives fewer than a page, a plain
     substring match of every term (finds what jieba segmented differently in context, single characters,
-    arbitrary spans). With an empty query the filters alone select calls; each hit is the call's first
-    utterance.
+    arbitrary spans). ``sounds_like`` also matches words that read the same in pinyin (see tokens.py). With an
+    empty query the filters alone select calls; each hit is the call's first utterance.
     """
     where, params = where_clause(filters)
     terms = query_terms(query)
-    expr = match_expression(query)
+    expr = match_expression(query, sounds_like=sounds_like)
     want = int(limit) + int(offset)
     db = _db(conn)
     if not terms:

@@ -50,15 +50,32 @@ def _forms(text: str) -> list[str]:
     return [base] if digits == base else [base, digits]
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def sound_token(word: str) -> str | None:
+    """The pinyin token of a Chinese word (逾期 and 预期 → pyyuqi), for sounds-like search; None otherwise."""
+    if len(word) < 2 or not _CJK.search(word):
+        return None
+    from pypinyin import Style, lazy_pinyin
+
+    return "py" + "".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
+
+
 def index_tokens(text: str, raw_text: str = "") -> str:
-    """Space-separated distinct tokens of an utterance, for ``utterances.tokens``."""
+    """Space-separated distinct tokens of an utterance, for ``utterances.tokens``: the words, and each
+    Chinese word's pinyin (so a search can also find what the recogniser wrote as a homophone)."""
     seen: dict[str, None] = {}
     for source in (text, raw_text):
         if not source:
             continue
         for form in _forms(source):
             for tok in _cut(form):
-                seen.setdefault(_fts_safe(tok), None)
+                tok = _fts_safe(tok)
+                seen.setdefault(tok, None)
+                sound = sound_token(tok)
+                if sound:
+                    seen.setdefault(sound, None)
     seen.pop("", None)
     return " ".join(seen)
 
@@ -74,11 +91,12 @@ def query_terms(query: str) -> list[str]:
     return [t for t in (normalise(part) for part in (query or "").split()) if _WORD.search(t)]
 
 
-def match_expression(query: str) -> str | None:
+def match_expression(query: str, *, sounds_like: bool = False) -> str | None:
     """An FTS5 MATCH expression: every space-separated term must match (in either number spelling).
 
     Returns None when the index cannot answer the query: nothing searchable (only punctuation), or a term
-    that segments into a single Chinese character.
+    that segments into a single Chinese character. ``sounds_like``: a Chinese word also matches any word that
+    reads the same in pinyin (逾期 finds 预期, 工号 finds 公号: recogniser homophones correction missed).
     """
     groups = []
     for term in query_terms(query):
@@ -90,7 +108,7 @@ def match_expression(query: str) -> str | None:
                 # left to the substring match, which means what the user typed.
                 return None
             if toks:
-                alternatives.append(" AND ".join(f'"{t}"' for t in toks))
+                alternatives.append(" AND ".join(_token_match(t, sounds_like) for t in toks))
         alternatives = list(dict.fromkeys(alternatives))
         if not alternatives:
             continue
@@ -98,3 +116,8 @@ def match_expression(query: str) -> str | None:
     if not groups:
         return None
     return " AND ".join(f"({g})" for g in groups)
+
+
+def _token_match(token: str, sounds_like: bool) -> str:
+    sound = sound_token(token) if sounds_like else None
+    return f'("{token}" OR "{sound}")' if sound else f'"{token}"'

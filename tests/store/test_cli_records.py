@@ -64,6 +64,10 @@ def test_search_table_and_json(db, capsys):
     hits = json.loads(capsys.readouterr().out)
     assert hits and {h["call_id"] for h in hits} <= {"d11", "d12", "d13", "d14", "d15", "d16"}
     assert all("征信" in h["text"] for h in hits)
+    assert run(["records", "search", "公号", "--db", str(db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert run(["records", "search", "公号", "--sounds-like", "--db", str(db), "--json"]) == 0
+    assert {h["call_id"] for h in json.loads(capsys.readouterr().out)} >= {"d01", "d02", "d07"}  # 工号 said there
     assert run(["records", "search", "不存在的说法", "--db", str(db)]) == 0
     assert "未找到" in capsys.readouterr().out
 

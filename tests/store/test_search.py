@@ -118,3 +118,20 @@ def test_bad_filters_are_clear_errors(filled):
         filled.list_calls(since="2026-13-45")
     with pytest.raises(FilterError, match="unknown filter"):
         filled.search("逾期", colour="red")
+
+
+def test_sounds_like_finds_homophones_the_correction_missed(store):
+    from datetime import datetime
+
+    from assist import events as ev
+
+    store.begin_call("h1", started_at=datetime(2026, 10, 1, 10, 0).astimezone())
+    heard = ["您的贷款已经预期三十天了。", "我的公号是八零二六。", "请尽快海款。", "您的预期收益是多少？"]
+    for i, text in enumerate(heard):
+        store.record("h1", ev.UtteranceFinal(utterance=i, start=i, end=i + 1, text=text, stage="greet", t=i + 1))
+    assert store.flush(10)
+    assert store.search("逾期") == [] and store.search("工号") == []
+    assert [h["utterance"] for h in store.search("逾期", sounds_like=True)] == [3, 0]  # the price: 预期收益 too
+    assert [h["utterance"] for h in store.search("工号", sounds_like=True)] == [1]
+    assert [h["utterance"] for h in store.search("还款", sounds_like=True)] == [2]
+    assert [h["utterance"] for h in store.search("逾期 三十", sounds_like=True)] == [0]
