@@ -99,12 +99,14 @@ class Suggester:
         return self._events(picks[:3], state, values, t)
 
     def objection(self, key: str, state: CallState, t: float) -> list[Event]:
-        """The agent picked an objection: its answers first (up to three), then the flow's next line."""
+        """The agent picked an objection: two of its answers first, then the flow's next line."""
         if key not in OBJECTIONS:
             raise KeyError(f"unknown objection '{key}'; expected one of {', '.join(OBJECTIONS)}")
         if key not in self._objections:
             self._objections.append(key)
         self._handled.add(key)
+        if self._handling_from is None and key in HARDSHIP | DISPUTE:
+            self._handling_from = len(self._stages)
         values = call_values(self._case_values, state.ptp)
         lines = [ln for ln in self.library.objection_lines(key) if ln.id not in self._said_lines]
         lines = lines or self.library.objection_lines(key)
