@@ -53,3 +53,25 @@ def test_corrupt_model_bin_refused(tmp_path, model_dir):
     (d / "model.bin").write_bytes(b"\x00" * 4096)
     with pytest.raises(ModelError, match=r"cannot be loaded.*callassist model verify"):
         load_whisper(d)
+
+
+@pytest.mark.model
+def test_hand_copied_base_is_recognised_and_test_loaded(tmp_path, model_dir):
+    from assist.model import install_from, list_models
+
+    info = install_from(model_dir, name="base-copy", models_dir=tmp_path / "models", test_load=True, log=None)
+    assert info.status == "verified"  # same bytes as the published whisper-base
+    assert [(m.name, m.status) for m in list_models(tmp_path / "models")] == [("base-copy", "verified")]
+
+
+def test_test_load_refuses_a_model_that_does_not_load(tmp_path, model_dir):
+    from assist.model import install_from
+
+    src = tmp_path / "broken"
+    src.mkdir()
+    for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+        shutil.copy(model_dir / name, src)
+    (src / "model.bin").write_bytes(b"\x00" * 4096)
+    with pytest.raises(ModelError, match="cannot be loaded"):
+        install_from(src, models_dir=tmp_path / "models", test_load=True, log=None)
+    assert not (tmp_path / "models" / "broken").exists()
