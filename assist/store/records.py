@@ -59,13 +59,14 @@ class RecordStore:
             raise RecordStoreError(f"无法创建记录数据库锁文件: {exc}") from exc
         if on_connect is not None:
             on_connect(conn)
-        self._writer = Writer(conn, self.path, on_error=on_error, backoff_s=backoff_s, busy_timeout_s=busy_timeout_s)
+        self._writer = Writer(conn, self.path, on_error=on_error, backoff_s=backoff_s, busy_timeout_s=busy_timeout_s,
+                             rescue_token=self._owner.token)
         owner.sweep(self.path)
         # Calls left active by a process that died: marked interrupted. Done as the writer's first job so a
         # locked database delays it instead of failing the open.
         self.interrupted: list[str] = []
         self._writer.call(self._recover)
-        for path, items in load_rescued(self.path):
+        for path, items in load_rescued(self.path, self._owner.token):
             log.warning("replaying %d record writes saved in %s", len(items), path)
             self._writer.replay(path, items)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -39,13 +40,16 @@ def _retryable(exc: BaseException) -> bool:
 class Writer:
     def __init__(self, conn: sqlite3.Connection, db_path: Path, *, on_error: Callable[[str], None] | None,
                  backoff_s: tuple[float, float] = (0.05, 5.0), report_every_s: float = 30.0,
-                 busy_timeout_s: float = 5.0):
+                 busy_timeout_s: float = 5.0, rescue_token: str = ""):
         self._conn = conn
         self._db_path = db_path
         self._on_error = on_error
         self._backoff = backoff_s
         self._report_every = report_every_s
         self._busy_timeout = busy_timeout_s
+        # One rescue file per writer, named by its owner token, so a live writer's file is never replayed
+        # (and deleted) by another process while it may still append to it.
+        self.rescue_path = db_path.with_name(f"{db_path.name}.pending-{rescue_token or uuid.uuid4().hex}.jsonl")
         self._cond = threading.Condition()
         self._queue: deque = deque()       # ops (dicts) or (callable, Future) jobs
         self._inflight = 0
@@ -217,7 +221,7 @@ class Writer:
                 log.exception("records on_error callback failed")
 
     def rescue(self, items: list) -> Path:
-        path = self._db_path.with_name(f"{self._db_path.name}.pending-{uuid.uuid4().hex[:12]}.jsonl")
+        path = self.rescue_path
         with open(path, "a", encoding="utf-8") as fh:
             for op in items:
                 fh.write(json.dumps(op, ensure_ascii=False) + "\n")
@@ -225,10 +229,30 @@ class Writer:
         return path
 
 
-def load_rescued(db_path: Path) -> list[tuple[Path, list[dict]]]:
-    """Rescue files left by earlier runs, oldest first, with their ops."""
+def load_rescued(db_path: Path, claim_token: str) -> list[tuple[Path, list[dict]]]:
+    """Rescue files left by writers that are gone, oldest first, with their ops.
+
+    Each file is first claimed by renaming it under ``claim_token`` (atomic), so two processes opening the
+    database at once never both replay it; a claimed file whose claimant dies is replayed by the next open.
+    """
+    from . import owner
+
     found = []
-    for path in sorted(db_path.parent.glob(f"{db_path.name}.pending-*.jsonl"), key=lambda p: p.stat().st_mtime):
+    prefix = f"{db_path.name}.pending-"
+    try:
+        candidates = sorted(db_path.parent.glob(f"{prefix}*.jsonl"), key=lambda p: p.stat().st_mtime)
+    except OSError:
+        return found
+    for n, path in enumerate(candidates):
+        token = path.name[len(prefix):].split(".", 1)[0]
+        if token == claim_token or owner.is_alive(db_path, token):
+            continue  # its writer still runs (and may still append): not ours to replay
+        claimed = path.with_name(f"{prefix}{claim_token}.r{n}.jsonl")
+        try:
+            os.rename(path, claimed)
+        except OSError:
+            continue  # another process claimed it first
+        path = claimed
         items = []
         with open(path, encoding="utf-8") as fh:
             for line in fh:
