@@ -220,3 +220,31 @@ def test_kept_audio_is_attached_and_purged_by_age(store, tmp_path):
     assert store.get_call("old")["audio_path"] is None
     assert store.get_call("new")["audio_path"] == str(files["new"].resolve())
     assert store.purge_audio(30) == 0
+
+
+def test_rescue_files_are_replayed_only_once_their_writer_is_gone(tmp_path):
+    import json
+
+    path = tmp_path / "r.sqlite3"
+    a = RecordStore(path)
+    a.begin_call("c1", started_at=START)
+    assert a.flush(10)
+
+    def op(idx, text):
+        return json.dumps({"op": "utterance", "call_id": "c1", "idx": idx, "text": text, "raw_text": "", "start": 0.0,
+                           "end": 1.0, "stage": "greet", "t": 1.0}, ensure_ascii=False) + "\n"
+
+    live_file = a._writer.rescue_path
+    live_file.write_text(op(0, "活着的写入者"), encoding="utf-8")
+    dead_file = tmp_path / "r.sqlite3.pending-0123dead.jsonl"
+    dead_file.write_text(op(1, "已退出的写入者"), encoding="utf-8")
+
+    with RecordStore(path) as b:
+        assert b.flush(10)
+        assert [u["text"] for u in b.get_call("c1")["utterances"]] == ["已退出的写入者"]
+    assert not dead_file.exists() and live_file.exists()
+    a.close()
+    with RecordStore(path) as c:
+        assert c.flush(10)
+        assert [u["text"] for u in c.get_call("c1")["utterances"]] == ["活着的写入者", "已退出的写入者"]
+    assert not list(tmp_path.glob("r.sqlite3.pending-*"))
