@@ -98,6 +98,11 @@ class Suggester:
         picks += self._flow_picks(state, values, exclude={ln.id for ln, _ in picks})
         return self._events(picks[:3], state, values, t)
 
+    def opening(self, state: CallState, t: float = 0.0) -> list[Event]:
+        """What to say first, before any utterance (the session may publish it at call start)."""
+        values = call_values(self._case_values, state.ptp)
+        return self._events(self._flow_picks(state, values, exclude=set())[:3], state, values, t)
+
     def objection(self, key: str, state: CallState, t: float) -> list[Event]:
         """The agent picked an objection: two of its answers first, then the flow's next line."""
         if key not in OBJECTIONS:

@@ -263,3 +263,9 @@ def test_correction_restates_what_was_said_wrong(library, make_state, said, rule
     s = Suggester(library=library)
     top, _ = _split(s.after_utterance(make_state(stage="plan", texts=[said]), said, [_alert(rule)], 3.0))
     assert top.line_id.startswith(f"correction.{rule}.") and words in top.text
+
+
+def test_opening_line_before_anyone_speaks(library, case, make_state):
+    top, check = _split(Suggester(case=case, library=library).opening(make_state(), 0.0))
+    assert top.line_id.startswith("greet.intro.") and "工号8026" in top.text
+    assert check.missing == CHECKLIST
