@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 import warnings
+from functools import lru_cache
 
 from assist.textnorm import numerals_to_digits, to_simplified
 
@@ -53,6 +54,7 @@ def _forms(text: str) -> list[str]:
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+@lru_cache(maxsize=65536)  # a call's vocabulary repeats: pinyin lookup is the costly part of indexing
 def sound_token(word: str) -> str | None:
     """The pinyin token of a Chinese word (逾期 and 预期 → pyyuqi), for sounds-like search; None otherwise."""
     if len(word) < 2 or not _CJK.search(word):
@@ -66,7 +68,7 @@ def index_tokens(text: str, raw_text: str = "") -> str:
     """Space-separated distinct tokens of an utterance, for ``utterances.tokens``: the words, and each
     Chinese word's pinyin (so a search can also find what the recogniser wrote as a homophone)."""
     seen: dict[str, None] = {}
-    for source in (text, raw_text):
+    for source in dict.fromkeys((text, raw_text)):  # raw usually equals text: segment it once
         if not source:
             continue
         for form in _forms(source):
