@@ -41,6 +41,33 @@ if [ ${#platform_args[@]} -gt 0 ]; then
   echo "    ... and the binary wheels for ${platform_args[*]}"
   "$PY" -m pip download --only-binary :all: --implementation cp "${platform_args[@]}" \
     --find-links "$out" --dest "$out" "${wheel}${extras}" "setuptools>=77" wheel
+  # pip judges environment markers by THIS machine, so Windows-only dependencies (tqdm → colorama on
+  # Windows) are skipped from Linux. Read them from the wheels' metadata and fetch them too.
+  if [[ " ${platform_args[*]} " == *win* ]]; then
+    read -r -a win_only <<<"$("$PY" - "$out" <<'PYEOF'
+import sys, zipfile, pathlib, re
+from packaging.requirements import Requirement
+env = {"platform_system": "Windows", "sys_platform": "win32", "os_name": "nt", "extra": ""}
+need = set()
+for whl in pathlib.Path(sys.argv[1]).glob("*.whl"):
+    with zipfile.ZipFile(whl) as z:
+        meta = next((n for n in z.namelist() if n.endswith(".dist-info/METADATA")), None)
+        if not meta:
+            continue
+        for line in z.read(meta).decode("utf-8", "replace").splitlines():
+            if line.startswith("Requires-Dist:") and re.search(r"platform_system|sys_platform|os_name", line):
+                req = Requirement(line.split(":", 1)[1].strip())
+                if req.marker and req.marker.evaluate(env):
+                    need.add(str(req).split(";")[0].strip())
+print(" ".join(sorted(need)))
+PYEOF
+)"
+    if [ ${#win_only[@]} -gt 0 ]; then
+      echo "    ... and the Windows-only dependencies: ${win_only[*]}"
+      "$PY" -m pip download --only-binary :all: --implementation cp "${platform_args[@]}" \
+        --find-links "$out" --dest "$out" "${win_only[@]}"
+    fi
+  fi
 fi
 
 echo "3/3 downloading the model wheels"
