@@ -240,9 +240,12 @@ def verify(model_dir: Path, *, spec: ModelSpec | None = None, log: Log | None = 
     """Full check of one installed model: hash model.bin and compare. Returns (status, detail).
 
     status: "verified" (matches a published checksum), "unverified" (files fine, checksum as recorded at
-    install but no published reference), "incomplete" (files missing) or "corrupt" (checksum changed).
+    install but no published reference), "incomplete" (files missing), "corrupt" (checksum changed) or
+    "missing" (no such folder).
     """
     d = Path(model_dir)
+    if not d.exists():
+        return "missing", f"nothing installed there: {FIX_HINT}"
     problems = check_files(d)
     if problems:
         return "incomplete", "; ".join(problems)
