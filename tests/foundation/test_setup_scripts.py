@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -106,3 +107,60 @@ def test_make_targets():
     env.pop("WAYLAND_DISPLAY", None)
     dry = subprocess.run(["make", "-n", "run"], cwd=REPO, capture_output=True, text=True, env=env, timeout=60)
     assert "callassist analyze" in dry.stdout
+
+
+@pytest.fixture
+def make_sandbox(tmp_path):
+    """The real Makefile in a folder whose .venv/bin/python is a fake that logs what it is asked to do."""
+    box = tmp_path / "repo"
+    (box / "scripts").mkdir(parents=True)
+    (box / ".venv" / "bin").mkdir(parents=True)
+    shutil.copy(REPO / "Makefile", box)
+    (box / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (box / "scripts" / "setup_system.sh").write_text('echo system >> "$(dirname "$0")/../calls.log"\n')
+    fake = box / ".venv" / "bin" / "python"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'log="$(dirname "$0")/../../calls.log"\n'
+        'case "$1" in\n'
+        '  -c) exit 0 ;;\n'  # version checks
+        '  -m) echo "$2 $3" >> "$log"; [ "$2" = pytest ] && exit "${FAKE_PYTEST_RC:-0}"; exit 0 ;;\n'
+        '  scripts/fetch_model.py) echo fetch >> "$log"; mkdir -p models/whisper-base;'
+        ' echo {} > models/whisper-base/.callassist-model.json ;;\n'
+        "esac\n"
+    )
+    fake.chmod(0o755)
+    return box
+
+
+def _make(box, *args, **env_extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
+    env.update(env_extra)
+    proc = subprocess.run(["make", *args], cwd=box, capture_output=True, text=True, env=env, timeout=60)
+    log = box / "calls.log"
+    calls = log.read_text().split("\n")[:-1] if log.exists() else []
+    log.unlink(missing_ok=True)
+    return proc, calls
+
+
+def test_make_setup_is_idempotent(make_sandbox):
+    box = make_sandbox
+    proc, calls = _make(box, "setup")
+    assert proc.returncode == 0, proc.stderr
+    assert calls == ["system", "pip install", "fetch"]
+    proc, calls = _make(box, "setup")  # everything there: only the (quick) system check runs
+    assert proc.returncode == 0 and calls == ["system"]
+    # pyproject.toml edited after the last install → pip again, model untouched
+    t = (box / "pyproject.toml").stat().st_mtime - 60
+    os.utime(box / ".venv" / ".installed", (t, t))
+    assert _make(box, "setup")[1] == ["system", "pip install"]
+    assert _make(box, "model")[1] == ["fetch"]  # explicit: always re-verifies
+
+
+def test_make_test_reports_pytest_exit_5(make_sandbox):
+    _make(make_sandbox, "setup")
+    proc, calls = _make(make_sandbox, "test", FAKE_PYTEST_RC="5")
+    assert calls[-1] == "pytest -q"
+    assert proc.returncode != 0 and "collected no tests" in proc.stderr
+    proc, _ = _make(make_sandbox, "test")
+    assert proc.returncode == 0
