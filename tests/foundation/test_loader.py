@@ -75,3 +75,13 @@ def test_test_load_refuses_a_model_that_does_not_load(tmp_path, model_dir):
     with pytest.raises(ModelError, match="cannot be loaded"):
         install_from(src, models_dir=tmp_path / "models", test_load=True, log=None)
     assert not (tmp_path / "models" / "broken").exists()
+
+
+def test_hub_is_offline_whoever_imports_faster_whisper_first():
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    code = "import assist, faster_whisper, huggingface_hub.constants as c; print(c.HF_HUB_OFFLINE)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.strip() == "True", out.stderr
