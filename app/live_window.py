@@ -13,7 +13,7 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QSizePolicy, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
                                QPushButton, QTabWidget, QVBoxLayout, QWidget)
 
 from assist.case import CaseDataError
@@ -110,12 +110,13 @@ class LiveWindow(QMainWindow):
         self.alerts = AlertBanner()
         root.addWidget(self.alerts)
 
-        self.body = QBoxLayout(QBoxLayout.Direction.BottomToTop)
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.wide = None
         self.transcript = TranscriptView()
         left = QVBoxLayout()
         left.addWidget(self.transcript, 1)
         self.ptp_label = QLabel(self.tr("还款承诺：无"))
-        self.ptp_label.setWordWrap(True)
+        self.ptp_label.setWordWrap(False)
         left.addWidget(self.ptp_label)
         self.left_box = QWidget()
         self.left_box.setLayout(left)
@@ -135,9 +136,11 @@ class LiveWindow(QMainWindow):
         right.addWidget(self.tabs)
         self.right_box = QWidget()
         self.right_box.setLayout(right)
-        self.body.addWidget(self.left_box, 3)
-        self.body.addWidget(self.right_box, 2)
+        # The suggestion never gets squeezed: the transcript (scrollable) gives up space first.
+        self.suggestions.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.transcript.setMinimumHeight(90)
         root.addLayout(self.body, 1)
+        self._set_wide(False)
 
         self.setCentralWidget(page)
 
@@ -151,6 +154,8 @@ class LiveWindow(QMainWindow):
         b.alertRetracted.connect(self.alerts.retract)
         b.alertRetracted.connect(self.transcript.unmark_alert)
         b.suggestion.connect(self.suggestions.set_suggestion)
+        b.suggestion.connect(lambda _e: QTimer.singleShot(0, self._relayout))
+        b.alert.connect(lambda _e: QTimer.singleShot(0, self._relayout))
         b.checklist.connect(self.checklist.set_checklist)
         b.ptp.connect(lambda e: self.ptp_label.setText("还款承诺：" + format_ptp({"amount": e.amount, "date": e.date, "channel": e.channel})))
         b.health.connect(self.health.set_health)
@@ -200,7 +205,24 @@ class LiveWindow(QMainWindow):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         wide = self.width() >= WIDE_AT
-        self.body.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.BottomToTop)
+        if wide != self.wide:
+            self._set_wide(wide)
+
+    def _set_wide(self, wide: bool) -> None:
+        """Narrow: assist on top, transcript below. Wide: transcript left, assist right."""
+        self.wide = wide
+        self.body.removeWidget(self.left_box)
+        self.body.removeWidget(self.right_box)
+        if wide:
+            self.body.setDirection(QBoxLayout.Direction.LeftToRight)
+            self.body.addWidget(self.left_box, 3)
+            self.body.addWidget(self.right_box, 2)
+        else:
+            self.body.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.body.addWidget(self.right_box, 0)
+            self.body.addWidget(self.left_box, 1)
+        self.alerts.max_cards = 4 if wide else 2   # a narrow panel keeps the newest two (all are recorded)
+
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -223,6 +245,11 @@ class LiveWindow(QMainWindow):
         self.status_label.setText(text)
         self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.start_button.setEnabled(not self.starting and (self.running or s.model_state == "ready"))
+
+    def _relayout(self) -> None:
+        # Wrapped text changed height: make the column layouts re-read their children's minimum sizes.
+        for w in (self.suggestions, self.right_box, self.alerts, self.centralWidget()):
+            w.updateGeometry()
 
     def _show_device_banner(self, text: str) -> None:
         self.device_banner.setText(text)

@@ -9,12 +9,13 @@ from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 from assist.events import Alert, AlertRetracted
 
 from .alert_card import AlertCard
+from .pinned_height import PinnedHeight
 
 
-class AlertBanner(QWidget):
+class AlertBanner(PinnedHeight, QWidget):
     dismissed = Signal(object)   # Alert, after its card is gone
 
-    def __init__(self, parent: QWidget | None = None, *, max_cards: int = 4):
+    def __init__(self, parent: QWidget | None = None, *, max_cards: int = 2):
         super().__init__(parent)
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
@@ -30,6 +31,7 @@ class AlertBanner(QWidget):
         card = self.cards.get(key)
         if card is not None:
             card.set_alert(alert)   # the final text confirmed a partial alert: update, don't duplicate
+            self.pin_height()
             return
         card = AlertCard(alert, self)
         card.dismissed.connect(self._dismiss)
@@ -40,6 +42,7 @@ class AlertBanner(QWidget):
             oldest = next(iter(self.cards))
             self._remove(oldest)
         self.setVisible(True)
+        self.pin_height()
         if alert.severity == "critical" and self.sound:
             self.beeps += 1
             QApplication.beep()
@@ -55,8 +58,10 @@ class AlertBanner(QWidget):
         card = self.cards.pop(key, None)
         if card is not None:
             card.hide()
+            card.setParent(None)
             card.deleteLater()
         self.setVisible(bool(self.cards))
+        self.pin_height()
 
     def clear(self) -> None:
         for key in list(self.cards):

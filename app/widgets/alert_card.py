@@ -34,6 +34,7 @@ class AlertCard(QFrame):
         self.advice_label = QLabel()
         self.advice_label.setWordWrap(True)
         self.basis_label = QLabel()
+        self.basis_label.setObjectName("alertBasis")   # smaller type: the basis matters less mid-call
         self.basis_label.setWordWrap(True)
         for w in (self.rule_label, self.advice_label, self.basis_label):
             layout.addWidget(w)

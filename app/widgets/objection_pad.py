@@ -14,7 +14,7 @@ KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="]
 class ObjectionPad(QWidget):
     picked = Signal(str)   # objection key
 
-    def __init__(self, parent: QWidget | None = None, *, columns: int = 3):
+    def __init__(self, parent: QWidget | None = None, *, columns: int = 4):
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -33,6 +33,7 @@ class ObjectionPad(QWidget):
                 sc = QShortcut(QKeySequence(hotkey), self, context=Qt.ShortcutContext.WindowShortcut)
                 sc.activated.connect(lambda k=key: self._shortcut(k))
                 self.shortcuts.append(sc)
+        grid.setRowStretch(grid.rowCount(), 1)   # buttons stay together at the top in a tall panel
         self.set_active(False)
 
     def _shortcut(self, key: str) -> None:

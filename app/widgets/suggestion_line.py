@@ -40,6 +40,17 @@ class SuggestionLine(QWidget):
         layout.addLayout(buttons)
         self.set_line("", "", "")
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        # Wrapped labels in nested layouts get a one-line height guess; pin them to their real height.
+        for label in (self.text_label, self.reason_label):
+            h = label.heightForWidth(max(1, label.width())) if label.text() else 0
+            if h > 0 and label.minimumHeight() != h:
+                label.setMinimumHeight(h)
+
     def set_line(self, text: str, reason: str, line_id: str) -> None:
         self.line_id = line_id or ""
         self.text_label.setText(text)
@@ -49,6 +60,7 @@ class SuggestionLine(QWidget):
         self.used_button.setEnabled(bool(text))
         self.used_button.setText(self.tr("已用"))
         self.setVisible(bool(text))
+        self._fit_labels()
 
     def copy(self) -> None:
         text = self.text_label.text()

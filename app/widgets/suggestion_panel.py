@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 from assist.events import Suggestion
 
 from ..labels import stage_name
+from .pinned_height import PinnedHeight
 from .suggestion_line import SuggestionLine
 
 
@@ -28,7 +29,7 @@ def line_fields(obj: Any) -> tuple[str, str, str]:
     return str(text), str(reason or ""), str(line_id or "")
 
 
-class SuggestionPanel(QFrame):
+class SuggestionPanel(PinnedHeight, QFrame):
     copied = Signal(str)
     used = Signal(str)
 
@@ -62,6 +63,7 @@ class SuggestionPanel(QFrame):
         alts = [a for a in alts if a[0] and a[0] != s.text]
         for i, line in enumerate(self.alts):
             line.set_line(*(alts[i] if i < len(alts) else ("", "", "")))
+        self.pin_height()
 
     def reset(self) -> None:
         self.current = None

@@ -1,0 +1,47 @@
+"""PinnedHeight: a mixin for panels full of word-wrapped labels.
+
+Qt sizes a top-level window by its layouts' minimum sizes, which ignore wrapped text's height-for-width;
+the wrapped lines are then clipped or overlap. A panel with this mixin reports no height-for-width and
+instead pins its minimum height to what its text really needs at its current width.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+
+
+class PinnedHeight:
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt naming)
+        return False
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.pin_height()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.pin_height()
+
+    def pin_height(self) -> None:
+        """Pin now and once more after Qt has polished fonts and shown new children (deferred)."""
+        self._pin_now()
+        QTimer.singleShot(0, self._pin_now)
+
+    def _pin_now(self) -> None:
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        if layout is None or self.width() <= 0:
+            return
+        h = layout.heightForWidth(self.width()) if layout.hasHeightForWidth() else layout.minimumSize().height()
+        if h > 0 and h != self.minimumHeight():
+            self.setMinimumHeight(h)
+            # Ancestors' layouts cache their children's minimum sizes: make each one re-read them.
+            w = self.parentWidget()
+            while w is not None:
+                if w.layout() is not None:
+                    w.layout().invalidate()
+                w.updateGeometry()
+                if w.isWindow():
+                    break
+                w = w.parentWidget()
