@@ -70,6 +70,23 @@ def local_aware(dt: datetime | None) -> datetime:
     return dt if dt.tzinfo is not None else dt.astimezone()
 
 
+_WARM = False
+
+
+def _warm_up(analyzer_cls, started_at: datetime, config: EngineConfig) -> None:
+    """Analyse one throwaway sentence once per process, so the lazy loads (jieba dictionary, pinyin tables:
+    seconds on a slow PC) happen here, before the call, and not on the agent's first utterance."""
+    global _WARM
+    if _WARM:
+        return
+    _WARM = True
+    try:
+        analyzer_cls(started_at=started_at, config=config).on_final(
+            0, "您好，我是工号一二三四，请问您明天能还款三千元吗？", 0.0, 1.0, 1.0)
+    except Exception:
+        log.exception("warm-up analysis failed (the call will still run)")
+
+
 class CallSession:
     def __init__(
         self,
@@ -97,6 +114,7 @@ class CallSession:
 
         self._analyzer = CallAnalyzer(started_at=self.started_at, case=self.case, config=config)
         self._suggester = Suggester(case=self.case)
+        _warm_up(CallAnalyzer, self.started_at, config)
         self._recognizer = None
 
         self._subscribers: list[Callable[[Event], None]] = []
@@ -123,6 +141,11 @@ class CallSession:
     def state(self):
         """The analyzer's CallState (read it from a subscriber: it changes on the pipeline thread)."""
         return self._analyzer.state
+
+    @property
+    def suggester(self):
+        """The call's Suggester (the UI searches the script library and pins lines through it)."""
+        return self._suggester
 
     @property
     def muted(self) -> bool:
@@ -174,6 +197,10 @@ class CallSession:
 
     def pick_objection(self, key: str) -> None:
         """The agent picked an objection (没钱, 要投诉...): the suggester answers with lines for it."""
+        from .analysis.state import OBJECTIONS
+
+        if key not in OBJECTIONS:
+            raise KeyError(f"unknown objection '{key}'; expected one of {', '.join(OBJECTIONS)}")
         if not self._started:
             raise RuntimeError("pick_objection() needs a started call")
         if not self._done.is_set():
@@ -219,7 +246,9 @@ class CallSession:
     def _make_recognizer(self):
         from .asr import StreamingRecognizer
 
-        return StreamingRecognizer(self.config.asr, model=self._model, case=self.case, on_event=self._on_asr)
+        # realtime=False gives the recogniser its virtual clock: partials are scheduled as they would be live.
+        return StreamingRecognizer(self.config.asr, model=self._model, case=self.case, on_event=self._on_asr,
+                                   realtime=self.realtime)
 
     def _source_label(self) -> str:
         """What the records show as the call's source: the analysed file, or 'mic' / 'mic:<device>'."""
@@ -289,6 +318,10 @@ class CallSession:
             self._recognizer.finish()  # finals of the utterance in flight arrive through _on_asr first
         except Exception:
             log.exception("the recogniser failed while finishing")
+        failure = getattr(self._recognizer, "error", None)
+        if failure is not None and self.error is None:
+            # The call still ends properly; the caller learns that the transcript may be incomplete.
+            self.error = f"speech recognition failed: {failure}"
         self._put(("end",))
 
     def _run_ticker(self) -> None:

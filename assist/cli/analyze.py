@@ -175,6 +175,10 @@ def run(args) -> int:
         if store is not None:
             store.flush()
             store.close()
+    if session.error and status == EXIT_OK:
+        print(f"callassist analyze: error: {_one_line(session.error)} (the call was ended and recorded)",
+              file=sys.stderr)
+        status = EXIT_FAILED
     if session.ended is None and status == EXIT_OK:
         print("callassist analyze: error: the call did not end cleanly (see the log file)", file=sys.stderr)
         status = EXIT_FAILED

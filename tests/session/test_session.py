@@ -1,0 +1,151 @@
+"""CallSession as the app uses it: subscribers, objections, dismissals, mute, stop mid-call."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime
+
+import pytest
+
+from assist.config import EngineConfig
+from assist.events import CONTRACT_EVENTS, Alert, CallEnded, Suggestion, UtteranceFinal
+from assist.session import CallSession
+from assist.transcript import TranscriptSource
+
+from .contract import assert_valid
+from .helpers import dev_call
+
+
+def _contract(events) -> list[dict]:
+    return [e.to_dict() for e in events if e.name in CONTRACT_EVENTS]
+
+
+def _texts(dev_dir, call_id):
+    return [u["text"] for u in dev_call(dev_dir, call_id)["utterances"]]
+
+
+def test_a_failing_subscriber_does_not_stop_the_call(dev_dir, tmp_path):
+    source = TranscriptSource.from_lines(_texts(dev_dir, "d07"))
+    session = CallSession(source, config=EngineConfig(record=False),
+                          started_at=datetime.fromisoformat("2026-10-13T13:10:00+08:00"))
+    seen = []
+    calls = {"n": 0}
+
+    def broken(ev):
+        calls["n"] += 1
+        raise RuntimeError("the UI fell over")
+
+    session.subscribe(broken)
+    session.subscribe(seen.append)
+    session.start()
+    assert session.wait(60)
+    assert isinstance(seen[-1], CallEnded) and calls["n"] == len(seen)
+    assert_valid(_contract(seen), partials=True)
+    assert sum(isinstance(e, UtteranceFinal) for e in seen) == len(source.lines)
+    # d07: the agent claims to be from the court and threatens the debtor.
+    rules = {e.rule for e in seen if isinstance(e, Alert)}
+    assert {"impersonation", "threat"} <= rules
+    assert seen[-1].alerts == {r: sum(1 for e in seen if isinstance(e, Alert) and e.rule == r) for r in rules}
+
+
+def test_pick_objection_answers_between_utterances(dev_dir):
+    # Paced transcript (a line a second) so the pick lands while the call is running.
+    source = TranscriptSource.from_lines(_texts(dev_dir, "d01")[:4], realtime=True, line_s=1.0)
+    session = CallSession(source, config=EngineConfig(record=False))
+    events, first = [], threading.Event()
+
+    def on(ev):
+        events.append(ev)
+        if isinstance(ev, UtteranceFinal):
+            first.set()
+
+    session.subscribe(on)
+    with pytest.raises(RuntimeError):
+        session.pick_objection("no_money")  # not started yet
+    session.start()
+    assert first.wait(10)
+    n_before = len(events)
+    session.pick_objection("no_money")
+    assert session.wait(20)
+    assert_valid(_contract(events), partials=True)
+    later = events[n_before:]
+    # The suggester answered the objection with one of its lines, as the top suggestion.
+    answers = {ln.id for ln in session.suggester.library.objection_lines("no_money")}
+    assert answers
+    assert [e for e in later if isinstance(e, Suggestion) and e.line_id in answers], later
+    with pytest.raises(KeyError):
+        session.pick_objection("no_such_objection")
+
+
+def test_dismiss_alert_reaches_the_records(dev_dir, tmp_path):
+    from assist.store import RecordStore
+
+    db = tmp_path / "r.sqlite3"
+    store = RecordStore(db)
+    source = TranscriptSource.from_lines(_texts(dev_dir, "d08"))
+    session = CallSession(source, config=EngineConfig(record=True, db_path=db), store=store,
+                          started_at=datetime.fromisoformat("2026-10-16T19:30:00+08:00"))
+    events = []
+    session.subscribe(events.append)
+    session.start()
+    assert session.wait(60)
+    insult = next(e for e in events if isinstance(e, Alert) and e.rule == "insult")
+    session.dismiss_alert(insult)
+    assert store.flush()
+    store.close()
+    con = sqlite3.connect(db)
+    try:
+        cols = [r[1] for r in con.execute("PRAGMA table_info(alerts)")]
+        flag = next(c for c in cols if "dismiss" in c)
+        rows = con.execute(f"SELECT rule, {flag} FROM alerts WHERE call_id = ?", (session.call_id,)).fetchall()
+    finally:
+        con.close()
+    assert any(r == "insult" and v for r, v in rows)
+    assert all(not v for r, v in rows if r != "insult")
+
+
+@pytest.mark.model
+def test_muted_audio_is_not_transcribed_but_the_clock_runs(dev_dir, model_dir):
+    from assist.audio import FileSource
+    from assist.model import load_whisper
+
+    cfg = EngineConfig(record=False)
+    session = CallSession(FileSource(dev_dir / "d06.wav"), config=cfg, model=load_whisper(model_dir, cfg.asr))
+    events = []
+    session.subscribe(events.append)
+    session.mute(True)
+    session.start()
+    assert session.wait(120)
+    assert not [e for e in events if isinstance(e, UtteranceFinal)]
+    assert abs(events[-1].duration - dev_call(dev_dir, "d06")["duration"]) < 0.5
+    assert_valid(_contract(events), partials=True)
+
+
+@pytest.mark.model
+def test_stop_mid_call_finalizes_and_ends(dev_dir, model_dir):
+    from assist.audio import FileSource
+    from assist.model import load_whisper
+
+    cfg = EngineConfig(record=False)
+    session = CallSession(FileSource(dev_dir / "d06.wav", realtime=True), config=cfg,
+                          model=load_whisper(model_dir, cfg.asr))
+    events, first = [], threading.Event()
+
+    def on(ev):
+        events.append(ev)
+        if isinstance(ev, UtteranceFinal):
+            first.set()
+
+    session.subscribe(on)
+    session.start()
+    assert first.wait(40), "no utterance within 40 s of a real-time call"
+    session.stop()
+    assert session.wait(30)
+    ended = events[-1]
+    assert isinstance(ended, CallEnded)
+    assert ended.duration < 30  # stopped early, on the wall clock
+    assert_valid(_contract(events), partials=True)
+    # Real-time: an utterance is published after it was spoken (wall clock >= its end in the audio).
+    for u in (e for e in events if isinstance(e, UtteranceFinal)):
+        assert u.t >= u.end - 0.2
