@@ -151,7 +151,7 @@ class MicSource:
                     return dev, rate, ch
                 except Exception as e:  # PortAudioError / ValueError: format refused
                     last = e
-        raise DeviceError(f"麦克风不支持可用的录音格式：{dev.name}（{last}）", dev.index)
+        raise DeviceError(f"无法使用麦克风：{dev.name}（没有可用的录音格式：{_why(last)}）", dev.index)
 
     def _open(self, dev: InputDevice, rate: int, channels: int) -> None:
         sd = _dev.sd()
