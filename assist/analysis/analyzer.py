@@ -192,7 +192,7 @@ class CallAnalyzer:
                 retracted.append(AlertRetracted(rule=rule, utterance=index, t=t))
         events += retracted
         self._last_partial.pop(index, None)
-        events += self._update_ptp(fixed, text, stage, rule_ids, t)
+        events += self._update_ptp(views[0].tv, text, stage, rule_ids, t)
         return events
 
     def on_time(self, t: float) -> list[Event]:
@@ -245,18 +245,18 @@ class CallAnalyzer:
             if key not in self.state.objections and any(find_all(p, utt.tv) for p in patterns):
                 self.state.objections.append(key)
 
-    def _update_ptp(self, text: str, said: str, stage: str, rule_ids: set[str], t: float) -> list[Event]:
+    def _update_ptp(self, tv, said: str, stage: str, rule_ids: set[str], t: float) -> list[Event]:
         cues = self.res.ptp
-        readback = ptpmod.is_readback(text, cues)
+        readback = ptpmod.is_readback(tv, cues)
         if stage != "plan" and not (readback and stage in ("plan", "consequence", "close")):
             return []
-        if "improper_payment" in rule_ids or ptpmod.is_excluded(text, cues):
+        if "improper_payment" in rule_ids or ptpmod.is_excluded(tv, cues):
             return []
         # numbers and dates from the words as given: homophone correction is for terms, never for numerals
         found = {
             "amount": ptpmod.find_amount(said),
             "date": (lambda d: d.isoformat() if d else None)(ptpmod.find_date(said, self._today)),
-            "channel": ptpmod.find_channel(text, cues),
+            "channel": ptpmod.find_channel(tv, cues),
         }
         st = self.state
         changed = False

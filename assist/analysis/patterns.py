@@ -77,6 +77,7 @@ class TextView:
     breaks: frozenset[int]
     tokens: str
     starts: tuple[int, ...]  # token string offset of each clean char (plus a final sentinel)
+    chars: frozenset[str] = frozenset()  # characters and pinyin syllables present (the patterns' quick test)
 
     def char_at(self, token_offset: int) -> int:
         """Clean index of the token starting at (or containing) a token-string offset."""
@@ -116,7 +117,8 @@ def view(text: str) -> TextView:
         parts.append(tok)
         off += len(tok)
     starts.append(off)
-    return TextView(simp, clean, tuple(pos), frozenset(breaks), "".join(parts), tuple(starts))
+    keys = frozenset(clean) | frozenset(fuzzy(p) for p in pys)
+    return TextView(simp, clean, tuple(pos), frozenset(breaks), "".join(parts), tuple(starts), keys)
 
 
 # ---------------------------------------------------------------- compiling
@@ -162,6 +164,30 @@ class Pattern:
     source: str
     regex: re.Pattern
     nparts: int
+    # per part, per alternative word, per character: what the text must contain somewhere (the character or
+    # one of its readings). A pattern none of whose words can be present is skipped without running the regex.
+    anchors: tuple[tuple[tuple[frozenset[str], ...], ...], ...] = ()
+
+    def possible(self, keys: frozenset[str]) -> bool:
+        return all(any(all(not need.isdisjoint(keys) for need in word) for word in part) for part in self.anchors)
+
+
+def _word_needs(word: str) -> tuple[frozenset[str], ...]:
+    exact = word.startswith("=")
+    word = to_simplified(word.lstrip("=")).lower()
+    needs: list[frozenset[str]] = []
+    if "<数>" in word:
+        needs.append(frozenset(NUMERAL_CHARS))
+        word = word.replace("<数>", "")
+        exact = True
+    han = sum(1 for c in word if _is_han(c))
+    readings = _term_readings(word) if word and not exact and han >= 2 else None
+    for i, c in enumerate(word):
+        if readings and _is_han(c):
+            needs.append(frozenset({c, *readings[i]}))
+        else:
+            needs.append(frozenset({c}))
+    return tuple(needs)
 
 
 def compile_pattern(source: str) -> Pattern:
@@ -173,6 +199,7 @@ def compile_pattern(source: str) -> Pattern:
     if len(pieces) % 2 == 0:
         raise PatternError("a pattern cannot end with '+'")
     regex = []
+    anchors = []
     for k, piece in enumerate(pieces):
         if k % 2 == 1:
             gap = NEAR_GAP if piece == "+" else FAR_GAP
@@ -186,12 +213,13 @@ def compile_pattern(source: str) -> Pattern:
         # the first and last parts are captured: negation is looked for up to the key (last) word, but not
         # inside the first word itself (别想过 + 安生日子 is not negated by its own 别)
         group = "(" if k in (0, len(pieces) - 1) else "(?:"
+        anchors.append(tuple(_word_needs(a) for a in alts))
         regex.append(group + "|".join(_term_regex(a) for a in alts) + ")")
     try:
         compiled = re.compile("".join(regex))
     except re.error as exc:  # pragma: no cover - our own regex generation
         raise PatternError(str(exc)) from exc
-    return Pattern(src, compiled, (len(pieces) + 1) // 2)
+    return Pattern(src, compiled, (len(pieces) + 1) // 2, tuple(anchors))
 
 
 @dataclass(frozen=True)
@@ -204,7 +232,9 @@ class Match:
 
 def find_all(pattern: Pattern, tv: TextView) -> list[Match]:
     # every regex unit eats whole "字:py " tokens, so matches start and end on token boundaries
-    out = []
+    out: list[Match] = []
+    if not pattern.possible(tv.chars):
+        return out
     for m in pattern.regex.finditer(tv.tokens):
         last = m.lastindex or 1
         out.append(Match(tv.char_at(m.start()), tv.char_at(m.end()), tv.char_at(m.start(last)), tv.char_at(m.end(1))))

@@ -18,7 +18,7 @@ from pathlib import Path
 from assist.textnorm import to_simplified
 
 from . import yamlfile
-from .patterns import Pattern, PatternError, compile_pattern, find_all, view
+from .patterns import Pattern, PatternError, TextView, compile_pattern, find_all, view
 from .state import CHANNELS
 
 _CN = "零〇一二两三四五六七八九十百千万"
@@ -202,19 +202,19 @@ def load_cues(path: Path) -> PtpCues:
                    pats(data["exclude"], "exclude") if "exclude" in data else ())
 
 
-def find_channel(text: str, cues: PtpCues) -> str | None:
-    tv = view(text)
+def find_channel(text: str | TextView, cues: PtpCues) -> str | None:
+    tv = text if isinstance(text, TextView) else view(text)
     for channel, patterns in cues.channels:
         if any(find_all(p, tv) for p in patterns):
             return channel
     return None
 
 
-def is_readback(text: str, cues: PtpCues) -> bool:
-    tv = view(text)
+def is_readback(text: str | TextView, cues: PtpCues) -> bool:
+    tv = text if isinstance(text, TextView) else view(text)
     return any(find_all(p, tv) for p in cues.readback)
 
 
-def is_excluded(text: str, cues: PtpCues) -> bool:
-    tv = view(text)
+def is_excluded(text: str | TextView, cues: PtpCues) -> bool:
+    tv = text if isinstance(text, TextView) else view(text)
     return any(find_all(p, tv) for p in cues.exclude)
