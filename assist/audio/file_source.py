@@ -120,8 +120,6 @@ class FileSource:
 
     def wait(self, timeout: float | None = None) -> bool:
         """True once the whole file has been delivered (or the source was stopped)."""
-        if self._thread is None and not self._stop.is_set():
-            return False
         return self._done.wait(timeout)
 
     # --- internals ------------------------------------------------------------------------------------------
