@@ -30,7 +30,7 @@ class AsrConfig:
     partials: bool = True
     # Utterance segmentation (Silero VAD)
     vad_threshold: float = 0.5
-    min_silence_s: float = 0.5
+    min_silence_s: float = 0.7   # scripted speech pauses up to ~0.65 s at commas; shorter splits sentences
     speech_pad_s: float = 0.2
     max_utterance_s: float = 20.0
     min_utterance_s: float = 0.25

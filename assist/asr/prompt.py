@@ -1,0 +1,89 @@
+"""Whisper's initial prompt: the domain sentences of resources/lexicon/prompt.txt filled with the call's case data,
+plus hotwords (resources/lexicon/hotwords.txt, the caller's, and the case's names), and the extra terms the
+pinyin correction should know about for this call."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Sequence
+
+from ..case import CaseData
+from ..resources import ResourceError
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _lexicon_dir() -> Path:
+    from .. import paths
+
+    return paths.resources_dir() / "lexicon"
+
+
+def _read_lines(p: Path) -> list[tuple[int, str]]:
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResourceError(p, None, "file is missing") from None
+    except UnicodeDecodeError as exc:
+        raise ResourceError(p, None, f"not UTF-8 text ({exc.reason})") from None
+    return [(no, line.strip()) for no, line in enumerate(text.splitlines(), 1)
+            if line.strip() and not line.strip().startswith("#")]
+
+
+def load_prompt_lines(path: str | Path | None = None) -> list[str]:
+    p = Path(path) if path is not None else _lexicon_dir() / "prompt.txt"
+    known = set(CaseData().placeholders())
+    lines = []
+    for no, line in _read_lines(p):
+        for name in _PLACEHOLDER.findall(line):
+            if name not in known:
+                raise ResourceError(p, no, f"unknown placeholder {{{name}}}; known: {', '.join(sorted(known))}")
+        if "{" in _PLACEHOLDER.sub("", line) or "}" in _PLACEHOLDER.sub("", line):
+            raise ResourceError(p, no, "unbalanced { } in the prompt line")
+        lines.append(line)
+    if not lines:
+        raise ResourceError(p, None, "the prompt file has no sentences")
+    return lines
+
+
+def load_hotwords(path: str | Path | None = None) -> list[str]:
+    p = Path(path) if path is not None else _lexicon_dir() / "hotwords.txt"
+    out = []
+    for no, line in _read_lines(p):
+        if " " in line or "\t" in line:
+            raise ResourceError(p, no, f"one hotword per line, got {line!r}")
+        out.append(line)
+    return out
+
+
+def case_terms(case: CaseData | None) -> list[str]:
+    """Names from the case data that the correction may restore (Chinese, 2+ characters)."""
+    if case is None:
+        return []
+    out = []
+    for v in (case.debtor_name, case.institution, case.agent_name):
+        v = (v or "").strip()
+        if len(v) >= 2 and all(_HAN.match(c) for c in v):
+            out.append(v)
+    return out
+
+
+def build_prompt(case: CaseData | None = None, hotwords: Sequence[str] = (), *,
+                 lines: list[str] | None = None, resource_hotwords: list[str] | None = None) -> str:
+    """The prompt text: filled sentences then a hotword line. Lines with an empty placeholder are left out."""
+    values = (case or CaseData()).placeholders()
+    lines = load_prompt_lines() if lines is None else lines
+    out = []
+    for line in lines:
+        names = _PLACEHOLDER.findall(line)
+        if any(not values.get(n) for n in names):
+            continue
+        out.append(_PLACEHOLDER.sub(lambda m: values[m.group(1)], line))
+    words = list(dict.fromkeys([*(resource_hotwords if resource_hotwords is not None else load_hotwords()),
+                                *[h.strip() for h in hotwords if h and h.strip()]]))
+    text = "".join(out)
+    if words:
+        text += "关键词：" + "、".join(words) + "。"
+    return text

@@ -1,0 +1,276 @@
+"""StreamingRecognizer: VAD segmentation, partials and finals on one inference thread.
+
+``feed`` only enqueues. The ASR thread runs the Silero VAD frame by frame (``Segmenter``) and Whisper:
+
+- final: when the utterance ends (``min_silence_s`` of silence). Finals are never dropped and always go first.
+- speculative final: as soon as ``spec_silence_s`` of silence is seen (and the thread is not behind), the
+  utterance is decoded; if the silence holds until the end threshold that result *is* the final (no second
+  decode), if speech resumes it is thrown away. This hides most of the decode time inside the end-of-speech wait.
+- partial: while the agent speaks, the utterance so far is re-decoded (beam ``beam_size_partial``) when the
+  thread is caught up; the next one is scheduled from the measured decode time so partials take at most
+  ``PARTIAL_SHARE`` of the CPU. Partial requests are never queued, so none goes stale.
+
+Clock: in real-time use (``realtime=True``) "behind" means audio waiting in the queue. For as-fast-as-possible
+file analysis (``realtime=False``) the thread keeps a *virtual clock* instead: audio is taken to arrive at
+real-time pace and every decode advances the clock by its measured compute time, so scheduling decisions and
+``AsrFinal.clock_t`` are what a live call on this machine would have seen.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ..case import CaseData
+from ..config import AsrConfig
+from ..correct import correct
+from .decoder import DecodeResult, WhisperDecoder
+from .guards import judge
+from .prompt import build_prompt, case_terms
+from .vad import SAMPLE_RATE, Segmenter, SpeechEnd, SpeechPause, SpeechResume, SpeechStart
+
+log = logging.getLogger(__name__)
+
+SPEC_SILENCE_S = 0.25        # silence after which a speculative final decode starts
+FIRST_PARTIAL_S = 0.7        # utterance audio (incl. the leading pad) before the first partial
+MIN_PARTIAL_GAP_S = 0.6      # at least this much new audio between partials
+PARTIAL_SHARE = 0.3          # partial decodes may use ~this share of real time
+CAUGHT_UP_S = 0.25           # "not behind": at most this much audio waiting
+HEALTH_EVERY_S = 1.0
+CONTEXT_CHARS = 40           # previous good final text appended to the prompt
+
+
+@dataclass(frozen=True)
+class AsrPartial:
+    index: int
+    text: str
+    audio_t: float
+
+
+@dataclass(frozen=True)
+class AsrFinal:
+    index: int
+    start: float
+    end: float
+    text: str
+    raw_text: str
+    audio_t: float
+    compute_s: float
+    clock_t: float = 0.0      # recogniser clock when produced (wall s since first feed, or the virtual clock)
+    suspect: bool = False     # the guards flagged it (repetition, low confidence...): shown, kept out of prompts
+
+
+@dataclass(frozen=True)
+class AsrHealth:
+    rtf: float                # compute ÷ audio, whole call so far
+    queue_depth: int          # blocks waiting
+    lag_s: float              # audio seconds waiting (real time) or virtual clock − audio position
+    audio_t: float
+
+
+_FINISH = object()
+_CLOSE = object()
+
+
+def _load_model(cfg: AsrConfig):
+    from ..model import load_whisper
+
+    return load_whisper(cfg.model_dir, cfg)
+
+
+class StreamingRecognizer:
+    def __init__(
+        self,
+        cfg: AsrConfig,
+        *,
+        model=None,
+        hotwords: Sequence[str] = (),
+        case: CaseData | None = None,
+        on_event: Callable[[object], None],
+        realtime: bool = True,
+        context: bool = True,
+    ):
+        self.cfg = cfg
+        self.model = model if model is not None else _load_model(cfg)
+        self.decoder = WhisperDecoder(self.model, language=cfg.language)
+        self.on_event = on_event
+        self.realtime = realtime
+        self.use_context = context
+        self.extra_terms = tuple(dict.fromkeys([*case_terms(case), *[h for h in hotwords if h]]))
+        self.prompt_text = build_prompt(case, hotwords)
+        self._prompt_tokens = self.decoder.encode_prompt(self.prompt_text)
+        self._context = ""
+        self.segmenter = Segmenter(
+            threshold=cfg.vad_threshold,
+            min_silence_s=cfg.min_silence_s,
+            pad_s=cfg.speech_pad_s,
+            max_s=cfg.max_utterance_s,
+            min_speech_s=cfg.min_utterance_s,
+            spec_silence_s=SPEC_SILENCE_S,
+        )
+        self._q: queue.Queue = queue.Queue()
+        self._queued = 0                       # samples waiting in the queue
+        self._qlock = threading.Lock()
+        self._audio_n = 0                      # samples consumed by the thread
+        self._compute = 0.0
+        self._vclock = 0.0
+        self._t0: float | None = None
+        self._next_health = HEALTH_EVERY_S
+        self._emitted = 0                      # finals emitted (indexes are consecutive)
+        self._spec: tuple[int, DecodeResult] | None = None
+        self._next_partial_len = FIRST_PARTIAL_S
+        self._last_partial = ""
+        self._closed = False
+        self._finished = False
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="asr", daemon=True)
+        self._thread.start()
+
+    # ---- public ------------------------------------------------------------------------------------------
+    def feed(self, block: np.ndarray) -> None:
+        if self._closed or self._finished:
+            return
+        if self._t0 is None:
+            self._t0 = time.monotonic()
+        arr = np.array(block, dtype=np.float32, copy=True).reshape(-1)
+        with self._qlock:
+            self._queued += arr.size
+        self._q.put(arr)
+
+    def finish(self) -> None:
+        """Finalize the utterance in flight, emit everything, stop the thread."""
+        if not self._finished and not self._closed:
+            self._finished = True
+            self._q.put(_FINISH)
+        self._thread.join()
+
+    def close(self) -> None:
+        """Abandon: no final for the utterance in flight."""
+        if not self._closed:
+            self._closed = True
+            self._q.put(_CLOSE)
+        self._thread.join()
+
+    @property
+    def audio_t(self) -> float:
+        return self._audio_n / SAMPLE_RATE
+
+    # ---- clock -------------------------------------------------------------------------------------------
+    def _now(self) -> float:
+        if self.realtime:
+            return 0.0 if self._t0 is None else time.monotonic() - self._t0
+        return self._vclock
+
+    def _lag(self) -> float:
+        if self.realtime:
+            with self._qlock:
+                return self._queued / SAMPLE_RATE
+        return max(0.0, self._vclock - self.audio_t)
+
+    def _caught_up(self) -> bool:
+        return self._lag() <= CAUGHT_UP_S
+
+    # ---- thread ------------------------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            while True:
+                item = self._q.get()
+                if item is _CLOSE:
+                    return
+                if item is _FINISH:
+                    self._handle(self.segmenter.flush())
+                    self._health(force=True)
+                    return
+                if self._closed:
+                    continue
+                with self._qlock:
+                    self._queued -= item.size
+                self._audio_n += item.size
+                if not self.realtime:
+                    self._vclock = max(self._vclock, self.audio_t)
+                self._handle(self.segmenter.push(item))
+                self._maybe_partial()
+                self._health()
+        except BaseException as exc:  # report, never die silently: the session must still end the call
+            self.error = exc
+            log.exception("the recogniser thread failed")
+
+    def _handle(self, events) -> None:
+        for ev in events:
+            if self._closed:
+                return
+            if isinstance(ev, SpeechStart):
+                self._spec = None
+                self._next_partial_len = FIRST_PARTIAL_S
+                self._last_partial = ""
+            elif isinstance(ev, SpeechPause):
+                if self._caught_up() and ev.audio.size:
+                    self._spec = (ev.index, self._decode(ev.audio, self.cfg.beam_size_final))
+            elif isinstance(ev, SpeechResume):
+                self._spec = None
+            elif isinstance(ev, SpeechEnd):
+                res = None
+                if self._spec is not None and self._spec[0] == ev.index and not ev.cut:
+                    res = self._spec[1]          # the silence held: the speculative decode is the final
+                self._spec = None
+                if res is None:
+                    res = self._decode(ev.audio, self.cfg.beam_size_final)
+                self._final(ev, res)
+
+    def _decode(self, audio: np.ndarray, beam: int) -> DecodeResult:
+        prompt = self._prompt_tokens
+        if self.use_context and self._context:
+            prompt = self.decoder.encode_prompt(self.prompt_text + self._context)
+        res = self.decoder.decode(audio, prompt_tokens=prompt, beam_size=beam)
+        self._compute += res.compute_s
+        if not self.realtime:
+            self._vclock += res.compute_s
+        return res
+
+    def _final(self, ev: SpeechEnd, res: DecodeResult) -> None:
+        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
+        if not v.text:
+            log.debug("dropped utterance %.2f-%.2f (%s): %r", ev.start, ev.end, v.reason, res.text)
+            return
+        text = correct(v.text, self.extra_terms)
+        if not v.suspect:
+            self._context = text[-CONTEXT_CHARS:]
+        elif self.use_context:
+            self._context = ""   # never let suspect text seed the next decode
+        final = AsrFinal(index=self._emitted, start=round(ev.start, 3), end=round(ev.end, 3), text=text,
+                         raw_text=v.text, audio_t=self.audio_t, compute_s=res.compute_s, clock_t=self._now(),
+                         suspect=v.suspect)
+        self._emitted += 1
+        self.on_event(final)
+
+    def _maybe_partial(self) -> None:
+        seg = self.segmenter
+        if not (self.cfg.partials and seg.in_speech) or self._closed:
+            return
+        cur_len = (self.audio_t - seg.current_start)
+        if cur_len < self._next_partial_len or not self._caught_up():
+            return
+        audio = seg.current_audio()
+        res = self._decode(audio, self.cfg.beam_size_partial)
+        self._next_partial_len = cur_len + max(MIN_PARTIAL_GAP_S, res.compute_s / PARTIAL_SHARE)
+        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
+        if not v.text:
+            return
+        text = correct(v.text, self.extra_terms)
+        if text != self._last_partial:
+            self._last_partial = text
+            self.on_event(AsrPartial(index=self._emitted, text=text, audio_t=self.audio_t))
+
+    def _health(self, force: bool = False) -> None:
+        if not force and self.audio_t < self._next_health:
+            return
+        self._next_health = self.audio_t + HEALTH_EVERY_S
+        rtf = self._compute / self.audio_t if self.audio_t > 0 else 0.0
+        self.on_event(AsrHealth(rtf=round(rtf, 3), queue_depth=self._q.qsize(), lag_s=round(self._lag(), 3),
+                                audio_t=self.audio_t))

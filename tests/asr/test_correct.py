@@ -1,0 +1,103 @@
+"""Domain-lexicon homophone correction: fixes ASR homophones, leaves ordinary words alone, validates its file."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assist.correct import correct, load_lexicon
+from assist.resources import ResourceError
+
+CASE = ["陈建国", "华信银行", "刘晓雯", "王丽娟"]
+
+
+@pytest.mark.parametrize("wrong, right", [
+    ("您的信用卡已经于七三十五天了", "您的信用卡已经逾期三十五天了"),
+    ("您的账单已经预期三十天", "您的账单已经逾期三十天"),
+    ("于期记录会报送征信", "逾期记录会报送征信"),
+    ("您委号6601的信用卡已经于735天", "您尾号6601的信用卡已经逾期35天"),   # digits read aloud: 于7 = yu qi
+    ("请您尽快海款", "请您尽快还款"),
+    ("我是客服张磊，公号1357", "我是客服张磊，工号1357"),
+    ("我的功耗是八零二六", "我的工号是八零二六"),
+    ("会产生发吸", "会产生罚息"),
+    ("正信记录会受影响", "征信记录会受影响"),
+    ("您可以申请分析还款", "您可以申请分期还款"),
+    ("有问题请拨打克服热线", "有问题请拨打客服热线"),
+    ("那您看明天能不能一次性海上", "那您看明天能不能一次性还上"),
+])
+def test_fixes_domain_homophones(wrong, right):
+    assert correct(wrong) == right
+
+
+@pytest.mark.parametrize("text", [
+    "于七月一日之前到账",            # 于 + 七月: a date, not 逾期
+    "结果超出预期",                  # 预期 as "expected", no collection cue
+    "我们公司的规定是这样的",
+    "请您按时还款，避免产生罚息",     # already right
+    "这个数据分析很重要",
+    "克服一下困难",
+    "这有什么意义呢",
+    "请问是王女士吗",                # 女士 must not become 律师 by the n/l fold
+    "他说还是不行",
+    "您预期什么时候能还上",
+])
+def test_leaves_ordinary_words_alone(text):
+    assert correct(text) == text
+
+
+def test_case_names_by_pinyin():
+    assert correct("我是刘小文，请问是王立捐女士吗", CASE) == "我是刘晓雯，请问是王丽娟女士吗"
+    assert correct("我是刘小文") == "我是刘小文"   # without the case data nothing to restore
+
+
+def test_idempotent_and_fast():
+    texts = ["您好,我是华熙银行系用卡中心的留小文,功耗8026", "提醒您一下,于七纪录会按规定报送征信,尽早环清",
+             "先还一部分也行,能少算点发息,您看3000块可以不", "如果何时确实是你本人借款,与七记录还是会报送征信"]
+    once = [correct(t, CASE) for t in texts]
+    assert once[0] == "您好,我是华熙银行信用卡中心的刘晓雯,工号8026"
+    assert [correct(t, CASE) for t in once] == once
+    t0 = time.perf_counter()
+    for _ in range(50):
+        for t in texts:
+            correct(t, CASE)
+    per_sentence_ms = (time.perf_counter() - t0) / (50 * len(texts)) * 1000
+    assert per_sentence_ms < 2.0, per_sentence_ms
+
+
+def test_non_chinese_and_empty_untouched():
+    assert correct("") == ""
+    assert correct("OK 123") == "OK 123"
+
+
+def test_lexicon_validation(tmp_path):
+    good = tmp_path / "terms.tsv"
+    good.write_text("# comment\nterm\tvariants\tcues\n逾期\t\t天 <NUM>\n还款\t海款\n", encoding="utf-8")
+    lex = load_lexicon(good)
+    assert [t.word for t in lex.terms] == ["逾期", "还款"]
+    bad_cases = {
+        "逾期\n逾期\n": "line 1",                 # duplicate → reported at line 2
+        "ok\n": "Chinese characters only",
+        "逾期\t\t<DATE>\n": "unknown cue",
+        "逾期\ta\tb\tc\n": "at most 3",
+        "还款\t还款\n": "the term itself",
+    }
+    for content, msg in bad_cases.items():
+        p = tmp_path / "bad.tsv"
+        p.write_text(content, encoding="utf-8")
+        with pytest.raises(ResourceError) as exc:
+            load_lexicon(p)
+        assert msg in str(exc.value)
+        assert str(p) in str(exc.value)
+    dup = tmp_path / "dup.tsv"
+    dup.write_text("逾期\n逾期\n", encoding="utf-8")
+    with pytest.raises(ResourceError, match=r"dup\.tsv:2: term '逾期' is already defined on line 1"):
+        load_lexicon(dup)
+    with pytest.raises(ResourceError, match="missing"):
+        load_lexicon(tmp_path / "nope.tsv")
+
+
+def test_shipped_lexicon_loads():
+    lex = load_lexicon()
+    words = {t.word for t in lex.terms}
+    assert {"逾期", "还款", "工号", "征信", "罚息", "分期", "支付宝"} <= words
