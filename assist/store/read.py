@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from .tokens import match_expression, normalise, query_terms
+from .tokens import match_expression, normalise, query_terms, substring_expression
 
 CALL_COLUMNS = (
     "id", "started_at", "ended_at", "duration", "status", "source", "agent_name", "agent_id", "debtor_name",
@@ -219,9 +219,9 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int
     """Utterances matching every word of ``query``, most recently recorded first, with their call's summary.
 
     Two ways to match, merged: the full-text index of jieba tokens (a word anywhere in the utterance, either
-    number spelling, traditional or simplified), and, when the index gives fewer than a page, a plain
-    substring match of every term (finds what jieba segmented differently in context, single characters,
-    arbitrary spans). ``sounds_like`` also matches words that read the same in pinyin (see tokens.py). With an
+    number spelling, traditional or simplified), and, when that gives fewer than a page, a plain substring
+    match of every term (finds what jieba segmented differently in context, arbitrary spans), itself using
+    the index's character bigrams except for single-character terms. ``sounds_like`` also matches words that read the same in pinyin (see tokens.py). With an
     empty query the filters alone select calls; each hit is the call's first utterance.
     """
     where, params = where_clause(filters)
@@ -255,13 +255,24 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int
                 cond, p = _substring_condition(term)
                 conds.append(cond)
                 cparams += p
-            # With a selective filter, walk the few matching calls' utterances (CROSS JOIN fixes that order);
-            # otherwise scan utterances newest first and stop at the limit.
-            selective = any(filters.get(k) not in (None, "") for k in _SELECTIVE)
-            join = "calls c CROSS JOIN utterances u ON u.call_id = c.id" if selective else \
-                "utterances u JOIN calls c ON c.id = u.call_id"
-            sql = _HIT_SQL + f" FROM {join} WHERE " + " AND ".join(conds + where) + " ORDER BY u.id DESC LIMIT ?"
-            for row in db.query(sql, [*cparams, *params, want]):
+            spans = substring_expression(terms)
+            if spans is not None:
+                # Candidates from the character-bigram tokens, confirmed by instr()/LIKE.
+                sql = (
+                    _HIT_SQL + " FROM utterances_fts f JOIN utterances u ON u.id = f.rowid"
+                    " JOIN calls c ON c.id = u.call_id WHERE utterances_fts MATCH ? AND "
+                    + " AND ".join(conds + where) + " ORDER BY f.rowid DESC LIMIT ?"
+                )
+                qparams = [spans, *cparams, *params, want]
+            else:
+                # A single character: no index can help. With a selective filter walk the few matching calls'
+                # utterances (CROSS JOIN fixes that order); otherwise scan newest first and stop at the limit.
+                selective = any(filters.get(k) not in (None, "") for k in _SELECTIVE)
+                join = "calls c CROSS JOIN utterances u ON u.call_id = c.id" if selective else \
+                    "utterances u JOIN calls c ON c.id = u.call_id"
+                sql = _HIT_SQL + f" FROM {join} WHERE " + " AND ".join(conds + where) + " ORDER BY u.id DESC LIMIT ?"
+                qparams = [*cparams, *params, want]
+            for row in db.query(sql, qparams):
                 found.setdefault(row["_id"], row)
         rows = [found[k] for k in sorted(found, reverse=True)][int(offset):want]
     for row in rows:

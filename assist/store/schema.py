@@ -8,6 +8,7 @@ version, see tests/store/make_fixtures.py).
 - v2: full-text search (jieba tokens in an FTS5 index kept in sync by triggers), alert dismissal,
       suggestion use.
 - v3: writer ownership (so a second process does not mistake a live call for an interrupted one), kept audio.
+- v4: utterances re-tokenized: character bigrams (substring search through the index) and pinyin (sounds-like).
 """
 
 from __future__ import annotations
@@ -173,7 +174,23 @@ def _v3(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+def _retokenize(conn: sqlite3.Connection) -> None:
+    """Recompute every utterance's index tokens with the current tokenizer (the update trigger re-indexes).
+    A change to ``tokens.index_tokens`` ships as a new migration calling this."""
+    from .tokens import index_tokens
+
+    rows = conn.execute("SELECT id, text, raw_text FROM utterances").fetchall()
+    conn.executemany(
+        "UPDATE utterances SET tokens = ? WHERE id = ?", [(index_tokens(text, raw), rid) for rid, text, raw in rows]
+    )
+
+
+def _v4(conn: sqlite3.Connection) -> None:
+    # Tokens gain character bigrams (indexed substring search) and pinyin (sounds-like search).
+    _retokenize(conn)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -78,8 +78,29 @@ def index_tokens(text: str, raw_text: str = "") -> str:
                 sound = sound_token(tok)
                 if sound:
                     seen.setdefault(sound, None)
+        for pair in _bigrams(normalise(source)):
+            seen.setdefault(pair, None)
     seen.pop("", None)
     return " ".join(seen)
+
+
+def _bigrams(text: str) -> list[str]:
+    """Every two adjacent letters/digits (punctuation removed), as ``bg``-prefixed tokens. They let a substring
+    search use the index: a span's bigrams select candidates, instr() confirms them."""
+    chars = _fts_safe(text)
+    return ["bg" + chars[i:i + 2] for i in range(len(chars) - 1)]
+
+
+def substring_expression(terms: list[str]) -> str | None:
+    """FTS5 expression selecting utterances that may contain every term (all of its bigrams present);
+    None when a term has fewer than two letters/digits (the caller scans instead)."""
+    groups = []
+    for term in terms:
+        pairs = list(dict.fromkeys(_bigrams(term)))
+        if not pairs:
+            return None
+        groups.append(" AND ".join(f'"{p}"' for p in pairs))
+    return " AND ".join(f"({g})" for g in groups) if groups else None
 
 
 def _fts_safe(token: str) -> str:

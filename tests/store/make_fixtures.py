@@ -43,6 +43,23 @@ UTTERANCES = {
 }
 
 
+def v2_tokens(text: str, raw_text: str) -> str:
+    """The tokens v2/v3 wrote: jieba search-mode words of both number spellings (no bigrams, no pinyin)."""
+    import jieba
+
+    from assist.textnorm import numerals_to_digits, to_simplified
+
+    seen: dict[str, None] = {}
+    for source in (text, raw_text):
+        base = to_simplified(source).lower()
+        for form in dict.fromkeys((base, numerals_to_digits(base))):
+            for tok in jieba.cut_for_search(form):
+                tok = "".join(ch for ch in tok if ch.isalnum())
+                if tok:
+                    seen.setdefault(tok, None)
+    return " ".join(seen)
+
+
 def build(version: int, path: Path) -> Path:
     if path.exists():
         path.unlink()
@@ -64,11 +81,9 @@ def build(version: int, path: Path) -> Path:
         for i, (text, raw, stage) in enumerate(UTTERANCES[cid]):
             cols = 'call_id, idx, text, raw_text, start, "end", stage, is_final, t'
             values = [cid, i, text, raw, i * 6.0, i * 6.0 + 4.0, stage, 1, i * 6.0 + 4.5]
-            if version >= 2:  # v2 writers stored the jieba tokens with the row
-                from assist.store.tokens import index_tokens
-
+            if version >= 2:  # v2/v3 writers stored the jieba tokens with the row
                 cols += ", tokens"
-                values.append(index_tokens(text, raw))
+                values.append(v2_tokens(text, raw))
             conn.execute(f"INSERT INTO utterances ({cols}) VALUES ({', '.join('?' * len(values))})", values)
     conn.execute(
         "INSERT INTO alerts (call_id, utterance, rule, severity, evidence, source, message, t)"
@@ -85,6 +100,8 @@ def build(version: int, path: Path) -> Path:
         "INSERT INTO suggestions (call_id, stage, text, reason, line_id, t)"
         " VALUES ('old-done', 'plan', '跟您确认一下：明天还款三千六百八十元。', '复述承诺', 'plan.readback', 22.7)"
     )
+    if version >= 3:  # v3 writers stamped their calls with their lock token; this one's process is gone
+        conn.execute("UPDATE calls SET owner = '0badc0de0badc0de' WHERE id = 'old-killed'")
     if version >= 2:
         conn.execute("UPDATE alerts SET dismissed = 1, dismissed_at = '2026-09-01T10:00:20+08:00' WHERE rule = 'threat'")
         conn.execute("UPDATE suggestions SET used = 1, used_at = 24.0")

@@ -79,7 +79,10 @@ def test_upgrade_from_old_version_keeps_data_and_marks_killed_call(tmp_path, ver
 
         # Old transcripts are searchable (v1 rows were back-filled with tokens), including raw homophones.
         assert {h["call_id"] for h in store.search("逾期")} == {"old-done", "old-killed"}
-        assert [h["utterance"] for h in store.search("海款")] == [3]
+        assert [h["utterance"] for h in store.search("海款")] == [3]  # jieba: 海 + 款; found via v4 bigrams
+        assert [h["utterance"] for h in store.search("公号", sounds_like=True, debtor="陈建国")] == [0]
+        with sqlite3.connect(path) as conn:  # every old row was re-tokenized
+            assert all(" bg" in t and " py" in t for (t,) in conn.execute("SELECT tokens FROM utterances"))
         assert store.list_calls(rule="threat")[0]["id"] == "old-done"
         assert store.list_calls(rule="deception") == []  # retracted alerts do not count
 
