@@ -7,6 +7,11 @@ stored space-separated in ``utterances.tokens``, which FTS5 indexes. A query is 
 Both sides are normalised first (traditional → simplified, full-width → half-width, lower case) and numbers
 are indexed in both spellings (三千六百八十 and 3680), so a search for either finds the other. The recogniser's
 raw text is indexed too, so a homophone that escaped correction (海款) is still findable as heard.
+
+Two more kinds of token ride in the same index: ``bg``+two characters (every adjacent pair, so a span jieba
+cuts differently is found through the index, then confirmed by the caller) and ``py``+pinyin of each Chinese
+word (opt-in sounds-like search). Changing what ``index_tokens`` emits needs a schema migration that
+re-tokenizes (schema._retokenize), or old rows would not match new queries.
 """
 
 from __future__ import annotations
