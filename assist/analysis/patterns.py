@@ -118,7 +118,10 @@ def view(text: str) -> TextView:
         off += len(tok)
     starts.append(off)
     keys = frozenset(clean) | frozenset(fuzzy(p) for p in pys)
-    return TextView(simp, clean, tuple(pos), frozenset(breaks), "".join(parts), tuple(starts), keys)
+    # evidence is quoted from the words as given (a substring of the utterance), unless normalising changed
+    # the length and positions no longer line up
+    shown = text if text and len(text) == len(simp) else simp
+    return TextView(shown, clean, tuple(pos), frozenset(breaks), "".join(parts), tuple(starts), keys)
 
 
 # ---------------------------------------------------------------- compiling

@@ -59,11 +59,23 @@ class Rule:
         return RuleHit(self.id, self.severity, evidence, self.message, self.advice, self.basis, start, end)
 
 
+_ADVERBS = ("绝对", "从来", "永远", "根本", "肯定", "一定", "绝", "决", "并", "也", "从", "都", "再", "可", "就", "还", "更")
+
+
 @dataclass(frozen=True)
 class Negation:
     negations: frozenset[str]
     breaks: frozenset[str]
     debtor_verbs: frozenset[str]
+
+    def is_negation(self, word: str) -> bool:
+        """A negation word, also behind an adverb jieba glued to it (绝不会, 也不会, 从来没有)."""
+        if word in self.negations:
+            return True
+        for adv in _ADVERBS:
+            if word.startswith(adv) and word[len(adv):] in self.negations:
+                return True
+        return False
 
 
 _RULE_KEYS = {"id", "kind", "severity", "name", "message", "basis", "advice", "patterns", "exceptions",
@@ -205,7 +217,7 @@ class Utterance:
             if s >= lo and e <= hi and w in neg.breaks:
                 lo = e
         for idx, (w, s, e) in enumerate(self.words):
-            if s < lo or s >= hi or w not in neg.negations:  # a word may run into the key (没有|义务)
+            if s < lo or s >= hi or not neg.is_negation(w):  # a word may run into the key (没有|义务)
                 continue
             if m.start <= s < m.first_end:  # part of the pattern's own first word
                 continue

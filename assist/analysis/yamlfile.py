@@ -70,9 +70,12 @@ def load(path: Path) -> Node:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise ResourceError(path, line, f"YAML syntax error: {exc.problem or exc}") from exc
+        # point at the construct that is broken (an unclosed [ or quote), not where the parser gave up
+        problem = exc.problem_mark.line + 1 if exc.problem_mark else None
+        context = exc.context_mark.line + 1 if exc.context_mark else None
+        line = context or problem
+        where = f" (noticed on line {problem})" if problem and context and problem != context else ""
+        raise ResourceError(path, line, f"YAML syntax error: {exc.problem or exc}{where}") from exc
     if root is None:
         raise ResourceError(path, 1, "the file is empty")
     return _convert(root, path)
