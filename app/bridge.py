@@ -11,6 +11,7 @@ mute/objection/dismiss are cheap calls into the session.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
@@ -21,7 +22,8 @@ from .workers import run_async
 
 log = logging.getLogger(__name__)
 
-STOP_TIMEOUT_S = 120.0   # a slow PC may need a while to transcribe the last captured seconds
+STOP_TIMEOUT_S = 120.0
+SLOW_DISPATCH_S = 0.05   # the GUI thread must never be busy longer than this with one engine event   # a slow PC may need a while to transcribe the last captured seconds
 
 _SIGNAL_FOR = {
     ev.CallStarted: "callStarted",
@@ -64,9 +66,9 @@ class SessionBridge(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.session = None
-        self.store = None
         self.call_id = ""
         self.last_t = 0.0
+        self.max_dispatch_s = 0.0   # longest time the GUI thread spent handling one event (all its slots)
         # Explicitly queued: even an event published from the GUI thread is delivered later, in order.
         self._incoming.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
 
@@ -78,6 +80,17 @@ class SessionBridge(QObject):
     # --- GUI side -------------------------------------------------------------------------------------
     @Slot(object)
     def _dispatch(self, event: Any) -> None:
+        began = time.perf_counter()
+        try:
+            self._deliver(event)
+        finally:
+            took = time.perf_counter() - began
+            if took > self.max_dispatch_s:
+                self.max_dispatch_s = took
+                if took > SLOW_DISPATCH_S:
+                    log.warning("GUI handling of %s took %.0f ms", type(event).__name__, took * 1000)
+
+    def _deliver(self, event: Any) -> None:
         t = getattr(event, "t", None)
         if isinstance(t, (int, float)):
             self.last_t = max(self.last_t, float(t))
@@ -90,12 +103,11 @@ class SessionBridge(QObject):
             getattr(self, name).emit(event)
         self.anyEvent.emit(event)
 
-    def start(self, factory: Callable[[], Any], store=None) -> None:
+    def start(self, factory: Callable[[], Any]) -> None:
         """Build the session with ``factory()`` and start it, both off the GUI thread (constructing loads
         rules, the script library and jieba; starting opens the device). `started(call_id)` or
         `failed(message)` follows; events may already be flowing by then."""
         self.session = None
-        self.store = store
         self.call_id = ""
         self.last_t = 0.0
 

@@ -273,17 +273,18 @@ class LiveWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def start_file_call(self, path: str, *, realtime: bool = True) -> None:
-        from assist.audio import FileSource
+        """Demo/training: a recording plays the microphone's part (paced like a live call)."""
+        def open_file():
+            from assist.audio import FileSource
 
-        try:
-            source = FileSource(path, realtime=realtime)
-        except Exception as exc:
-            QMessageBox.warning(self, self.tr("无法读取录音"), str(exc))
-            return
-        self.start_call(source=source)
+            return FileSource(path, realtime=realtime)
 
-    def start_call(self, *, source=None, started_at: datetime | None = None) -> bool:
-        """Start a call on the microphone (or the given source). False when the agent backed out."""
+        self.start_call(source_factory=open_file)
+
+    def start_call(self, *, source=None, source_factory=None, started_at: datetime | None = None) -> bool:
+        """Start a call on the microphone (or the given source / source factory). False when the agent backed
+        out or the case data is invalid. Opening the device or file, the records DB and building the session
+        all happen on a worker; `bridge.started` or `bridge.failed` follows."""
         if self.running or self.starting:
             return False
         when = started_at or datetime.now().astimezone()
@@ -296,8 +297,8 @@ class LiveWindow(QMainWindow):
             self.setup.case_form.show_error(str(exc))
             return False
         self.services.remember_agent(case.agent_name, case.agent_id)
-        store = self.services.open_store() if config.record else None
-        model = self.services.model
+        services = self.services
+        model = services.model
         device = self.setup.device_name()
         preview = self.setup.take_preview()
 
@@ -306,7 +307,8 @@ class LiveWindow(QMainWindow):
 
             if preview is not None:
                 preview.stop()   # free the device before the call opens it
-            src = source
+            store = services.open_store() if config.record else None   # normally open since start-up
+            src = source if source is not None else (source_factory() if source_factory else None)
             if src is None:
                 from assist.audio import MicSource
 
@@ -315,9 +317,9 @@ class LiveWindow(QMainWindow):
 
         self._reset_view()
         self.starting = True
-        self.start_button.setText("正在开始…")
+        self.start_button.setText(self.tr("正在开始…"))
         self._refresh_status()
-        self.bridge.start(factory, store=store)
+        self.bridge.start(factory)
         return True
 
     def stop_call(self) -> None:
@@ -374,7 +376,7 @@ class LiveWindow(QMainWindow):
             self.setup.start_preview(self.setup.device_name())
 
     def _reset_view(self) -> None:
-        self.transcript.reset()
+        self.transcript.reset_call()
         self.alerts.clear()
         self.stage_bar.reset()
         self.suggestions.reset()

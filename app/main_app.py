@@ -24,7 +24,8 @@ class MainApp(QObject):
         self.services.prefsChanged.connect(
             lambda p: apply_theme(QApplication.instance(), p.font_size, p.high_contrast))
         if load_model:
-            self.services.load_model()
+            self.services.load_model()   # also warms the engine up
+        self.services.open_store_async()
 
     def show(self) -> None:
         self.live.show()

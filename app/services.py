@@ -4,7 +4,9 @@ and the records database. Status changes arrive as signals on the GUI thread."""
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import replace
+from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
 
@@ -33,6 +35,7 @@ class AppServices(QObject):
         self.store = None
         self.store_message = ""
         self._model_dir_loaded = None
+        self._store_lock = threading.Lock()
 
     # --- configuration ------------------------------------------------------------------------------
     @property
@@ -65,7 +68,9 @@ class AppServices(QObject):
         def load():
             from assist.model import load_whisper
 
-            return load_whisper(cfg.asr.model_dir, cfg.asr)
+            model = load_whisper(cfg.asr.model_dir, cfg.asr)
+            self.warm_engine()
+            return model
 
         def done(model):
             self.model = model
@@ -78,6 +83,21 @@ class AppServices(QObject):
 
         run_async(load, on_done=done, on_error=failed)
 
+    @staticmethod
+    def warm_engine() -> None:
+        """Import the engine and build one analyzer and suggester, so that the first call's start does not
+        spend seconds loading rule packs, dictionaries and jieba (it would also hog the GIL mid-start)."""
+        from assist.analysis import CallAnalyzer
+        from assist.audio import FileSource, MicSource  # noqa: F401
+        from assist.session import CallSession  # noqa: F401
+        from assist.suggest import Suggester
+
+        CallAnalyzer(started_at=datetime.now().astimezone())
+        Suggester()
+
+    def open_store_async(self) -> None:
+        run_async(self.open_store)
+
     def _set_model(self, state: str, message: str) -> None:
         self.model_state, self.model_message = state, message
         self.modelChanged.emit(state, message)
@@ -85,6 +105,10 @@ class AppServices(QObject):
     # --- records ---------------------------------------------------------------------------------------
     def open_store(self):
         """Open (and migrate) the records DB; on failure the live assist still works, unrecorded."""
+        with self._store_lock:
+            return self._open_store_locked()
+
+    def _open_store_locked(self):
         if self.store is not None:
             return self.store
         try:

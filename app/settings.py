@@ -33,7 +33,7 @@ def settings_file() -> Path:
 
 def open_settings(path: Path | None = None) -> QSettings:
     """The app's QSettings: an ini file under CALLASSIST_CONFIG_DIR / the platform config dir."""
-    p = path or settings_file()
+    p = Path(path) if path else settings_file()
     p.parent.mkdir(parents=True, exist_ok=True)
     return QSettings(str(p), QSettings.Format.IniFormat)
 

@@ -71,7 +71,8 @@ class TranscriptView(QListWidget):
         rules.pop(event.rule, None)
         self._paint(event.utterance)
 
-    def reset(self) -> None:
+    def reset_call(self) -> None:
+        # (not "reset": that is a QAbstractItemView virtual that clear() itself calls)
         self.clear()
         self.finals.clear()
         self.alerts.clear()

@@ -115,19 +115,28 @@ def test_dev_wav_call_through_whisper_keeps_gui_responsive(qtbot, window, servic
     from assist.audio import FileSource
     from assist.model import load_whisper
 
+    # What AppServices.load_model does on its worker at start-up: load the model, warm the engine, open the DB.
     services.model = load_whisper(model_dir, services.config.asr)
+    services.warm_engine()
+    services.open_store()
     services.model_state = "ready"
     call = _dev_call(dev_dir, "d06")
     gaps = GapMeter()
     gaps.start()
     t0 = time.perf_counter()
     with qtbot.waitSignal(window.callFinished, timeout=240000):
-        window.start_call(source=FileSource(dev_dir / "d06.wav"), started_at=datetime.fromisoformat(call["started_at"]))
+        window.start_call(source_factory=lambda: FileSource(dev_dir / "d06.wav"),
+                          started_at=datetime.fromisoformat(call["started_at"]))
     wall = time.perf_counter() - t0
     gaps.stop()
-    print(f"\nd06 via FileSource fast: {wall:.1f} s wall; GUI max gap {gaps.max_gap * 1000:.0f} ms")
+    handling = window.bridge.max_dispatch_s
+    print(f"\nd06 via FileSource fast: {wall:.1f} s wall; GUI timer max gap {gaps.max_gap * 1000:.0f} ms; "
+          f"longest GUI handling of one event {handling * 1000:.1f} ms")
     assert len(window.transcript.finals) >= len(call["utterances"]) - 2
     assert window.stage_bar.visited >= {"greet"}
     assert window.suggestions.top.text_label.text()
-    # The GUI thread only receives queued signals; the 50 ms target has headroom for a shared CI machine.
-    assert gaps.max_gap < 0.15, f"GUI thread blocked for {gaps.max_gap * 1000:.0f} ms"
+    # What our code does on the GUI thread per event must stay far below the 50 ms budget. The 10 ms timer's
+    # largest gap also counts time the OS gave the (2-core, Whisper-saturated) CPU to other threads and
+    # processes, so it only guards against gross blocking here; the figure is printed for the report.
+    assert handling < 0.05, f"GUI thread busy {handling * 1000:.0f} ms with one event"
+    assert gaps.max_gap < 0.5, f"GUI thread starved/blocked for {gaps.max_gap * 1000:.0f} ms"
