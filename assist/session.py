@@ -66,7 +66,7 @@ def new_call_id(started_at: datetime) -> str:
 def local_aware(dt: datetime | None) -> datetime:
     """A timezone-aware datetime: naive values are taken as local time; None is now."""
     if dt is None:
-        return datetime.now().astimezone()
+        return datetime.now().astimezone().replace(microsecond=0)
     return dt if dt.tzinfo is not None else dt.astimezone()
 
 
@@ -300,6 +300,9 @@ class CallSession:
                 if delay > 0 and self._stop_requested.wait(delay):
                     break
             self._put(("text", line))
+        if self.realtime and not self._stop_requested.is_set():
+            # The last line lasts until k + 1, like the others: the call ends then, not when it was said.
+            self._stop_requested.wait(max(0.0, self._t0 + self.source.duration - time.monotonic()))
         self._put(("end",))
 
     def _run_ender(self) -> None:

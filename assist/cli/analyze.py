@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import threading
 from datetime import datetime
@@ -60,15 +61,23 @@ def add_parser(sub) -> None:
 def parse_started_at(value: str | None) -> datetime:
     """ISO 8601 local time; naive means the machine's local timezone; None means now."""
     if not value:
-        return datetime.now().astimezone()
+        return datetime.now().astimezone().replace(microsecond=0)
     text = value.strip()
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
+    bad = InputError(f"bad --started-at {value!r}: expected a local date and time in ISO 8601, "
+                     f"such as 2026-10-12T10:15:00+08:00")
+    # A date alone would silently mean midnight (and fire call_time): the time of day is required.
+    if not _DATE_TIME.match(text):
+        raise bad
     try:
         dt = datetime.fromisoformat(text)
     except ValueError:
-        raise InputError(f"bad --started-at {value!r}: expected ISO 8601 such as 2026-10-12T10:15:00+08:00") from None
+        raise bad from None
     return dt if dt.tzinfo is not None else dt.astimezone()
+
+
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def _one_line(msg: object) -> str:

@@ -76,6 +76,8 @@ def test_pick_objection_answers_between_utterances(dev_dir):
     assert [e for e in later if isinstance(e, Suggestion) and e.line_id in answers], later
     with pytest.raises(KeyError):
         session.pick_objection("no_such_objection")
+    # A paced transcript runs on the wall clock and lasts until its last line is over (4 lines → 4 s).
+    assert 4.0 <= events[-1].duration < 15
 
 
 def test_dismiss_alert_reaches_the_records(dev_dir, tmp_path):
