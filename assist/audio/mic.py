@@ -66,6 +66,7 @@ class MicSource:
         self._q: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.RLock()  # stream open/close/switch vs the drain thread's failure handling
         self._stream = None
+        self._stream_gen = 0  # gen of self._stream
         self._gen = 0  # bumped for every stream opened; blocks carry it so the drain knows where a stream ends
         self._gen_info: dict[int, tuple[InputDevice, int]] = {}
         self._gen_finished: set[int] = set()  # streams PortAudio ended by itself
@@ -136,6 +137,16 @@ class MicSource:
 
     # --- internals: opening ---------------------------------------------------------------------------------
     def _choose(self, device, samplerate: int | None = None) -> tuple[InputDevice, int, int]:
+        try:
+            return self._choose_once(device, samplerate)
+        except DeviceError:
+            # PortAudio's device list is fixed at initialisation: a headset plugged in (or a sound server
+            # restarted) since then is unknown or stale. Re-enumerate once, if no stream would be killed by it.
+            if not _dev.rescan_devices():
+                raise
+        return self._choose_once(device, samplerate)
+
+    def _choose_once(self, device, samplerate: int | None) -> tuple[InputDevice, int, int]:
         dev = find_input_device(device)
         sd = _dev.sd()
         forced = samplerate or self._forced_rate
@@ -151,7 +162,7 @@ class MicSource:
                     return dev, rate, ch
                 except Exception as e:  # PortAudioError / ValueError: format refused
                     last = e
-        raise DeviceError(f"无法使用麦克风：{dev.name}（没有可用的录音格式：{_why(last)}）", dev.index)
+        raise DeviceError(f"无法使用麦克风：{dev.name}（设备无法打开，或不支持任何可用的录音格式：{_why(last)}）", dev.index)
 
     def _open(self, dev: InputDevice, rate: int, channels: int) -> None:
         sd = _dev.sd()
@@ -187,13 +198,13 @@ class MicSource:
             self._expected_close.add(gen)
             _close_quietly(stream, abort=True)
             raise DeviceError(f"无法启动麦克风：{dev.name}（{_why(e)}）", dev.index) from e
-        self._stream = stream
+        self._stream, self._stream_gen = stream, gen
 
     def _close_stream(self, abort: bool = False) -> None:
         """Close the current stream (its queued blocks are still delivered by the drain thread)."""
         stream, self._stream = self._stream, None
         if stream is not None:
-            self._expected_close.add(self._gen)
+            self._expected_close.add(self._stream_gen)
             _close_quietly(stream, abort=abort)
 
     # --- internals: the drain thread --------------------------------------------------------------------------
@@ -272,7 +283,7 @@ class MicSource:
     def _check_health(self) -> str | None:
         """Failure message if the current stream died (and close it), else None."""
         with self._lock:
-            stream, gen = self._stream, self._gen
+            stream, gen = self._stream, self._stream_gen
             if stream is None or self._stopping.is_set():
                 return None
             reason = None
