@@ -41,7 +41,7 @@ _SMALL = rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})"
 _MONTH_DAY = re.compile(rf"({_SMALL})\s*月\s*({_SMALL})\s*(?:号|日)")
 _DAY_ONLY = re.compile(rf"(本月|这个月|这月|下个月|下月)?\s*({_SMALL})\s*(?:号|日)")
 _WEEK = re.compile(r"(这|本|下下|下|上)?\s*(?:个)?\s*(?:周|星期|礼拜)\s*([一二三四五六日天七1-7])")
-_MONTH_END = re.compile(r"(下个月|下月|这个月|本月|这月)?\s*(?:月底|月末)")
+_MONTH_END = re.compile(r"(下个|下|这个|本|这)?\s*(?:月底|月末)")
 _RELATIVE = {"今天": 0, "今日": 0, "当天": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
 _IN_DAYS = re.compile(rf"({_SMALL})\s*天(?:之内|以内|内|后|之后)")
 
@@ -147,7 +147,7 @@ def find_date(text: str, today: date) -> date | None:
             continue
     m = _MONTH_END.search(s)
     if m:
-        base = _add_months(today, 1) if m.group(1) in ("下个月", "下月") else today
+        base = _add_months(today, 1) if m.group(1) in ("下个", "下") else today
         return date(base.year, base.month, calendar.monthrange(base.year, base.month)[1])
     for m in _WEEK.finditer(s):
         which, wd = m.group(1), _WEEKDAY[m.group(2)]

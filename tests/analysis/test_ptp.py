@@ -1,0 +1,125 @@
+"""Promise to pay: amounts, dates resolved against the call's local date, channels, read-back and instalments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from assist.analysis import CallAnalyzer
+from assist.analysis.analyzer import load_resources
+from assist.analysis.ptp import find_amount, find_channel, find_date
+from assist.events import PromiseToPay
+
+TODAY = date(2026, 10, 14)  # a Wednesday
+
+
+@pytest.mark.parametrize("text,amount", [
+    ("那您看明天能不能把三千六百八十元一次性还上？", 3680),
+    ("您下周一之前至少先还一万，通过银行对公账户转账。", 10000),
+    ("两千五可以吗？", 2500),
+    ("先还一万五吧", 15000),
+    ("先还3680元", 3680),
+    ("那就先还2k吧", 2000),
+    ("今天先转1.5万", 15000),
+    ("第一期两千元，十一月五号从您绑定的银行卡自动扣款。", 2000),
+    ("可以把一万两千元分六期，每期两千元。", 2000),
+    ("五千可以，这周三之前通过支付宝还。", 5000),
+    ("您明天先还一半三千二百元，剩下的再说。", 3200),
+    # not payment amounts
+    ("您的信用卡欠款五万一千二百元，已经逾期一百二十天了。", None),
+    ("我是刘晓雯，工号八零二六。", None),
+    ("您尾号六六零一的信用卡", None),
+    ("可以分六期还", None),
+    ("剩下的五千二百元还是会按合同计算罚息。", None),
+    ("您上周刷了四千多", None),
+])
+def test_amounts(text, amount):
+    assert find_amount(text) == amount
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("今天还", "2026-10-14"),
+    ("明天还", "2026-10-15"),
+    ("后天之前还", "2026-10-16"),
+    ("周五还", "2026-10-16"),
+    ("这周五之前", "2026-10-16"),
+    ("周一还", "2026-10-19"),            # Monday already passed this week → next Monday
+    ("下周一之前", "2026-10-19"),
+    ("下周五", "2026-10-23"),
+    ("本月三十号", "2026-10-30"),
+    ("月底之前", "2026-10-31"),
+    ("下个月底", "2026-11-30"),
+    ("十二月五号", "2026-12-05"),
+    ("11月5号", "2026-11-05"),
+    ("十月十三号", "2026-10-13"),        # the day before the call, still this year
+    ("一月十号", "2027-01-10"),          # months ahead in the next year
+    ("五号之前", "2026-11-05"),          # day already past this month → next month
+    ("三天之内", "2026-10-17"),
+    ("逾期三十五天了", None),
+    ("工号八零二六", None),
+])
+def test_dates(text, expected):
+    got = find_date(text, TODAY)
+    assert (got.isoformat() if got else None) == expected
+
+
+@pytest.mark.parametrize("text,channel", [
+    ("在官方App上还", "app"),
+    ("通过小程序还款", "app"),
+    ("微信服务号里点还款", "wechat"),
+    ("支付宝还到官方账户", "alipay"),
+    ("转到对公账户", "bank_transfer"),
+    ("银行转账就行", "bank_transfer"),
+    ("从您绑定的银行卡自动扣款", "card_autodebit"),
+    ("储蓄卡存够钱，系统自动扣款", "card_autodebit"),
+    ("到柜台现金还", "cash"),
+    ("好的没问题", None),
+])
+def test_channels(text, channel):
+    assert find_channel(text, load_resources().ptp) == channel
+
+
+def _run(lines, started="2026-10-14T14:30:00+08:00"):
+    a = CallAnalyzer(started_at=datetime.fromisoformat(started))
+    events = []
+    for k, text in enumerate(lines):
+        events += a.on_final(k, text, k, k + 1, k)
+    events += a.finish(len(lines))
+    return a, events
+
+
+def test_readback_overrides_proposal_and_events_follow_changes():
+    a, events = _run([
+        "请问是什么原因没能按时还款呢？",
+        "那您看这周五之前能不能先还三千元？",
+        "在官方App上还就可以。",
+        "跟您确认一下，下周一通过支付宝还两千五百元，对吗？",
+        "那您看周五再还三千也行。",   # a later proposal does not override the read-back
+    ])
+    ptps = [e for e in events if isinstance(e, PromiseToPay)]
+    assert [(p.amount, p.date, p.channel) for p in ptps] == [
+        (3000, "2026-10-16", None), (3000, "2026-10-16", "app"), (2500, "2026-10-19", "alipay")]
+    assert a.state.ptp == {"amount": 2500, "date": "2026-10-19", "channel": "alipay"}
+    assert {"ptp_amount", "ptp_date", "ptp_channel", "readback"} <= a.state.covered
+
+
+def test_no_promise_without_payment_talk():
+    a, events = _run(["您的信用卡欠款五千元，逾期三十天。", "请问是什么原因？", "好的，再见。"])
+    assert not [e for e in events if isinstance(e, PromiseToPay)]
+    assert a.state.ptp == {"amount": None, "date": None, "channel": None}
+
+
+def test_dev_calls_ptp_exact(dev_dir):
+    from .helpers import load_calls, run_text_call
+
+    calls = load_calls(dev_dir)
+    ok = 0
+    for call in calls:
+        a, events = run_text_call(call)
+        ptps = [e for e in events if isinstance(e, PromiseToPay)]
+        got = None if not ptps else {"amount": ptps[-1].amount, "date": ptps[-1].date, "channel": ptps[-1].channel}
+        ok += got == call["ptp"] if call["ptp"] is None else (
+            got is not None and got["amount"] == call["ptp"]["amount"] and got["date"] == call["ptp"]["date"]
+            and got["channel"] == call["ptp"]["channel"])
+    assert ok / len(calls) >= 0.9, ok
