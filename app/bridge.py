@@ -69,6 +69,7 @@ class SessionBridge(QObject):
         self.call_id = ""
         self.last_t = 0.0
         self.max_dispatch_s = 0.0   # longest time the GUI thread spent handling one event (all its slots)
+        self.max_dispatch_cpu_s = 0.0
         # Explicitly queued: even an event published from the GUI thread is delivered later, in order.
         self._incoming.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
 
@@ -80,11 +81,13 @@ class SessionBridge(QObject):
     # --- GUI side -------------------------------------------------------------------------------------
     @Slot(object)
     def _dispatch(self, event: Any) -> None:
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.thread_time()
         try:
             self._deliver(event)
         finally:
             took = time.perf_counter() - began
+            # CPU time of the GUI thread itself: our cost, without time lost to other threads/processes
+            self.max_dispatch_cpu_s = max(self.max_dispatch_cpu_s, time.thread_time() - began_cpu)
             if took > self.max_dispatch_s:
                 self.max_dispatch_s = took
                 if took > SLOW_DISPATCH_S:

@@ -129,9 +129,10 @@ def test_dev_wav_call_through_whisper_keeps_gui_responsive(qtbot, window, servic
                           started_at=datetime.fromisoformat(call["started_at"]))
     wall = time.perf_counter() - t0
     gaps.stop()
-    handling = window.bridge.max_dispatch_s
+    handling = window.bridge.max_dispatch_cpu_s
     print(f"\nd06 via FileSource fast: {wall:.1f} s wall; GUI timer max gap {gaps.max_gap * 1000:.0f} ms; "
-          f"longest GUI handling of one event {handling * 1000:.1f} ms")
+          f"longest GUI handling of one event {window.bridge.max_dispatch_s * 1000:.1f} ms wall, "
+          f"{handling * 1000:.1f} ms GUI-thread CPU")
     assert len(window.transcript.finals) >= len(call["utterances"]) - 2
     assert window.stage_bar.visited >= {"greet"}
     assert window.suggestions.top.text_label.text()
