@@ -78,7 +78,7 @@ def check_text(text: str, *, resources_dir: str | Path | None = None) -> tuple[l
     _, views = _prepare(text, None, res)
     hits = _hits(views, res.pack)
     scores = _scores(views, {h.rule for h in hits}, res.cues)
-    return hits, stagemod.choose_stage(scores, "greet", False)
+    return hits, stagemod.choose_stage(scores, None, False)
 
 
 class CallAnalyzer:

@@ -22,7 +22,7 @@ from .patterns import Pattern, PatternError, TextView, compile_pattern, find_all
 from .state import CHANNELS
 
 _CN = "零〇一二两三四五六七八九十百千万"
-_NUM = rf"(?:\d+(?:\.\d+)?|[{_CN}]+)"
+_NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN}]+)"  # 3,680 as Whisper writes it
 _AMOUNT = re.compile(rf"({_NUM})\s*(万|千|k|K|w|W)?\s*(块钱|块|元|圆|rmb|RMB)?")
 # words that make the number after them a debt statement / reference, not a payment
 _NOT_PAYMENT_BEFORE = re.compile(
@@ -60,7 +60,8 @@ def parse_number(num: str, mult: str | None) -> float | None:
     try:
         import cn2an
 
-        value = float(num) if re.fullmatch(r"\d+(?:\.\d+)?", num) else float(cn2an.cn2an(num, "smart"))
+        plain = num.replace(",", "")
+        value = float(plain) if re.fullmatch(r"\d+(?:\.\d+)?", plain) else float(cn2an.cn2an(num, "smart"))
     except Exception:
         return None
     m = (mult or "").lower()

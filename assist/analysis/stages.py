@@ -109,10 +109,11 @@ def stage_scores(tv: TextView, rule_ids: set[str], cues: Cues) -> dict[str, floa
     return scores
 
 
-def choose_stage(scores: dict[str, float], current: str, left_greet: bool) -> str:
+def choose_stage(scores: dict[str, float], current: str | None, left_greet: bool) -> str:
+    """The utterance's stage. ``current`` None: a lone sentence without history (callassist check)."""
     if not any(scores.values()):
-        return current
-    best, best_val = current, float("-inf")
+        return current or "greet"
+    best, best_val = current or "greet", float("-inf")
     for stage in STAGES:  # taxonomy order breaks exact ties toward the earlier stage
         val = scores[stage]
         if val <= 0:
