@@ -201,7 +201,9 @@ _HIT_SQL = (
 )
 
 
-_SELECTIVE = ("since", "until", "agent", "debtor", "rule", "stage")
+# Filters that usually leave few calls: walking those calls beats walking every match of a common word. Not
+# rule/stage/ptp/status (many calls pass) nor a lone `since` (recent calls come first in rowid order anyway).
+_SELECTIVE = ("until", "agent", "debtor")
 
 
 def _substring_condition(term: str) -> tuple[str, list]:
@@ -212,6 +214,28 @@ def _substring_condition(term: str) -> tuple[str, list]:
         return ("(u.text LIKE ? ESCAPE '\\' OR (u.raw_text <> u.text AND u.raw_text LIKE ? ESCAPE '\\'))",
                 [pattern, pattern])
     return "(instr(u.text, ?) > 0 OR (u.raw_text <> u.text AND instr(u.raw_text, ?) > 0))", [term, term]
+
+
+def _indexed(expr: str, conds: list[str], cparams: list, where: list[str], params: list, want: int,
+             selective: bool) -> tuple[str, list]:
+    """SQL for utterances whose tokens match ``expr`` (plus ``conds`` and the call filters), newest first."""
+    extra = "".join(" AND " + w for w in conds + where)
+    if selective:
+        # Few calls pass the filter: walk their utterances and probe the set of matching rowids, rather than
+        # walk every match of a common word and look its call up.
+        sql = (
+            _HIT_SQL + " FROM calls c CROSS JOIN utterances u ON u.call_id = c.id WHERE u.id IN"
+            " (SELECT rowid FROM utterances_fts WHERE utterances_fts MATCH ?)" + extra
+            + " ORDER BY u.id DESC LIMIT ?"
+        )
+    else:
+        # Most recently recorded first (rowid order) lets FTS5 stop early under LIMIT instead of ranking or
+        # sorting every match: a common word matches most of the database.
+        sql = (
+            _HIT_SQL + " FROM utterances_fts f JOIN utterances u ON u.id = f.rowid JOIN calls c ON c.id = u.call_id"
+            " WHERE utterances_fts MATCH ?" + extra + " ORDER BY f.rowid DESC LIMIT ?"
+        )
+    return sql, [expr, *cparams, *params, want]
 
 
 def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int = 0, sounds_like: bool = False,
@@ -239,15 +263,10 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int
         rows = list(db.query(sql, [*params, int(limit), int(offset)]))
     else:
         found: dict[int, dict] = {}
+        selective = any(filters.get(k) not in (None, "") for k in _SELECTIVE)
         if expr is not None:
-            # Most recently recorded first (rowid order) lets FTS5 stop early under LIMIT instead of ranking or
-            # sorting every match: a common word matches most of the database.
-            sql = (
-                _HIT_SQL + " FROM utterances_fts f JOIN utterances u ON u.id = f.rowid"
-                " JOIN calls c ON c.id = u.call_id WHERE utterances_fts MATCH ?"
-                + "".join(" AND " + w for w in where) + " ORDER BY f.rowid DESC LIMIT ?"
-            )
-            for row in db.query(sql, [expr, *params, want]):
+            sql, qparams = _indexed(expr, [], [], where, params, want, selective)
+            for row in db.query(sql, qparams):
                 found[row["_id"]] = row
         if len(found) < want:
             conds, cparams = [], []
@@ -258,16 +277,10 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int
             spans = substring_expression(terms)
             if spans is not None:
                 # Candidates from the character-bigram tokens, confirmed by instr()/LIKE.
-                sql = (
-                    _HIT_SQL + " FROM utterances_fts f JOIN utterances u ON u.id = f.rowid"
-                    " JOIN calls c ON c.id = u.call_id WHERE utterances_fts MATCH ? AND "
-                    + " AND ".join(conds + where) + " ORDER BY f.rowid DESC LIMIT ?"
-                )
-                qparams = [spans, *cparams, *params, want]
+                sql, qparams = _indexed(spans, conds, cparams, where, params, want, selective)
             else:
                 # A single character: no index can help. With a selective filter walk the few matching calls'
                 # utterances (CROSS JOIN fixes that order); otherwise scan newest first and stop at the limit.
-                selective = any(filters.get(k) not in (None, "") for k in _SELECTIVE)
                 join = "calls c CROSS JOIN utterances u ON u.call_id = c.id" if selective else \
                     "utterances u JOIN calls c ON c.id = u.call_id"
                 sql = _HIT_SQL + f" FROM {join} WHERE " + " AND ".join(conds + where) + " ORDER BY u.id DESC LIMIT ?"
