@@ -1,7 +1,7 @@
 """Search speed over many synthetic calls: builds a records database through RecordStore (the real write path,
 jieba tokens and all) and times ``RecordStore.search`` and ``list_calls``.
 
-    .venv/bin/python scripts/bench_search.py [--calls 10000] [--db PATH] [--reuse] [--repeat 5]
+    .venv/bin/python scripts/bench_search.py [--calls 10000] [--db PATH] [--reuse] [--repeat 5] [--recall ../shared]
 
 Prints the build time and p50/p95/max query times (target: search ≤ 100 ms over 10,000 calls).
 """
@@ -141,13 +141,53 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def recall(shared: Path) -> None:
+    """Search recall on the dev calls: every jieba word and random 2-4 character spans of the transcripts;
+    truth = the utterances containing the literal string."""
+    import json
+
+    import jieba
+
+    calls = json.loads((shared / "data" / "dev" / "calls.json").read_text(encoding="utf-8"))
+    texts = {(c["id"], i): u["text"] for c in calls for i, u in enumerate(c["utterances"])}
+    with tempfile.TemporaryDirectory() as d, RecordStore(Path(d) / "dev.sqlite3") as store:
+        for c in calls:
+            store.begin_call(c["id"], started_at=datetime.fromisoformat(c["started_at"]))
+            for i, u in enumerate(c["utterances"]):
+                store.record(c["id"], ev.UtteranceFinal(utterance=i, start=i, end=i + 1, text=u["text"],
+                                                        stage=u["stage"], t=i + 1))
+        store.flush(60)
+        cjk = lambda w: all("\u4e00" <= ch <= "\u9fff" for ch in w)  # noqa: E731
+        words = {w for t in texts.values() for w in jieba.cut(t) if len(w) >= 2 and cjk(w)}
+        rng = random.Random(1)
+        spans = set()
+        for t in texts.values():
+            for _ in range(3):
+                n = rng.randint(2, 4)
+                i = rng.randint(0, max(0, len(t) - n))
+                if cjk(t[i:i + n]):
+                    spans.add(t[i:i + n])
+        for name, queries in (("words", words), ("spans", spans)):
+            tp = fn = extra = 0
+            for q in queries:
+                truth = {k for k, t in texts.items() if q in t}
+                got = {(h["call_id"], h["utterance"]) for h in store.search(q, limit=5000)}
+                tp, fn, extra = tp + len(truth & got), fn + len(truth - got), extra + len(got - truth)
+            print(f"recall on dev {name}: {len(queries)} queries, recall {tp / (tp + fn):.4f}, "
+                  f"hits without the literal string {extra / max(1, tp + extra):.4f}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--calls", type=int, default=10000)
     ap.add_argument("--db", type=Path, help="database to build (default: a temporary file)")
     ap.add_argument("--reuse", action="store_true", help="reuse --db if it exists instead of rebuilding")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--recall", type=Path, metavar="SHARED",
+                    help="also measure search recall on the dev calls in SHARED/data/dev (e.g. ../shared)")
     args = ap.parse_args()
+    if args.recall:
+        recall(args.recall)
     tmp = None
     if args.db is None:
         tmp = tempfile.TemporaryDirectory()
