@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from assist import events as ev
 
 from .workers import run_async
+from .qt_compat import emit, emitter
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ class SessionBridge(QObject):
     # --- engine side (any thread) -------------------------------------------------------------------
     def publish(self, event: Any) -> None:
         """Subscriber callback handed to CallSession.subscribe; safe on any thread, never blocks."""
-        self._incoming.emit(event)
+        emit(self._incoming, event)
 
     # --- GUI side -------------------------------------------------------------------------------------
     @Slot(object)
@@ -103,8 +104,8 @@ class SessionBridge(QObject):
         if name is None:
             log.debug("bridge: no signal for %r", event)
         else:
-            getattr(self, name).emit(event)
-        self.anyEvent.emit(event)
+            emit(getattr(self, name), event)
+        emit(self.anyEvent, event)
 
     def start(self, factory: Callable[[], Any]) -> None:
         """Build the session with ``factory()`` and start it, both off the GUI thread (constructing loads
@@ -125,23 +126,23 @@ class SessionBridge(QObject):
         self.session, call_id = result
         if call_id:
             self.call_id = str(call_id)
-        self.started.emit(self.call_id)
+        emit(self.started, self.call_id)
 
     def _on_start_failed(self, message: str) -> None:
         self.session = None
-        self.failed.emit(message)
+        emit(self.failed, message)
 
     def stop(self) -> None:
         """Stop (drain, finalize, call_ended) off the GUI thread; `stopped` follows."""
         session = self.session
         if session is None:
-            self.stopped.emit()
+            emit(self.stopped)
             return
         def stop_and_drain():
             session.stop()               # returns at once
             return session.wait(STOP_TIMEOUT_S)  # captured audio transcribed, CallEnded published
 
-        run_async(stop_and_drain, on_done=lambda _r: self.stopped.emit(), on_error=self.failed.emit)
+        run_async(stop_and_drain, on_done=lambda _r: emit(self.stopped), on_error=emitter(self.failed))
 
     def mute(self, on: bool) -> None:
         if self.session is not None:

@@ -51,7 +51,11 @@ def call_html(call: dict) -> str:
         f"<b>还款承诺：{escape(format_ptp(call.get('ptp')))}</b>",
         "</p>",
     ]
-    stages = [stage_name(s["stage"]) for s in call.get("stages", [])]
+    stage_ids = [s["stage"] for s in call.get("stages", [])]
+    first = next((u.get("stage") for u in call.get("utterances", []) if u.get("stage")), None)
+    if first and (not stage_ids or stage_ids[0] != first):
+        stage_ids.insert(0, first)   # the opening stage is the starting point, not a change
+    stages = [stage_name(s) for s in stage_ids]
     if stages:
         out.append(f"<p>阶段：{' → '.join(escape(s) for s in stages)}</p>")
     if by_utt.get(None):

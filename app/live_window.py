@@ -31,6 +31,7 @@ from .widgets.objection_pad import ObjectionPad
 from .widgets.stage_bar import StageBar
 from .widgets.suggestion_panel import SuggestionPanel
 from .widgets.transcript_view import TranscriptView
+from .qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -355,7 +356,7 @@ class LiveWindow(QMainWindow):
         rules = "、".join(rule_name(r) for r in ended.alerts) if ended.alerts else "无"
         self.status_label.setText(f"通话已结束：时长 {format_clock(ended.duration)}，告警 {alerts} 条（{rules}）")
         self._set_idle(keep_status=True)
-        self.callFinished.emit(ended.call_id)
+        emit(self.callFinished, ended.call_id)
 
     def _set_idle(self, keep_status: bool = False) -> None:
         self.running = False

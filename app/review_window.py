@@ -19,6 +19,7 @@ from .labels import format_clock, format_ptp, rule_name
 from .services import AppServices
 from .widgets.call_filters import CallFilters
 from .workers import run_async
+from .qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ class ReviewWindow(QMainWindow):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        for col in (4, 5):   # long text: fixed, user-resizable width; full text in the tooltip
+            self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(col, 200)
         split.addWidget(self.table)
         detail = QWidget()
         dl = QVBoxLayout(detail)
@@ -160,12 +164,13 @@ class ReviewWindow(QMainWindow):
             ]
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
+                item.setToolTip(v)
                 item.setData(Qt.ItemDataRole.UserRole, call["id"])
                 if c == 4 and alerts:
                     item.setForeground(Qt.GlobalColor.red)
                 self.table.setItem(r, c, item)
         self.status.setText(f"共 {len(rows)} 通电话" + ("（全文搜索）" if snippets else ""))
-        self.listed.emit(len(rows))
+        emit(self.listed, len(rows))
         select = self._pending_select
         self._pending_select = None
         for r, call in enumerate(rows):
@@ -195,7 +200,7 @@ class ReviewWindow(QMainWindow):
         self.current = call
         self.view.setHtml(call_html(call))
         self.notes.setPlainText(call.get("notes") or "")
-        self.detailShown.emit(call["id"])
+        emit(self.detailShown, call["id"])
 
     def save_notes(self) -> None:
         store = self.services.open_store()
@@ -257,7 +262,7 @@ class ReviewWindow(QMainWindow):
         self.reanalyse_button.setEnabled(True)
         self._pending_select = call_id
         self.refresh()
-        self.reanalysed.emit(call_id)
+        emit(self.reanalysed, call_id)
 
     def _reanalyse_failed(self, message: str) -> None:
         self.progress.hide()

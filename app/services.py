@@ -14,6 +14,7 @@ from assist.config import EngineConfig
 
 from .settings import AppPrefs, load_prefs, open_settings, save_prefs
 from .workers import run_async
+from .qt_compat import emit, emitter
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class AppServices(QObject):
         if prefs.db_path != old.db_path:
             self.close_store()
             self.open_store()
-        self.prefsChanged.emit(prefs)
+        emit(self.prefsChanged, prefs)
 
     def remember_agent(self, name: str, agent_id: str) -> None:
         if (name, agent_id) != (self.prefs.agent_name, self.prefs.agent_id):
@@ -100,7 +101,7 @@ class AppServices(QObject):
 
     def _set_model(self, state: str, message: str) -> None:
         self.model_state, self.model_message = state, message
-        self.modelChanged.emit(state, message)
+        emit(self.modelChanged, state, message)
 
     # --- records ---------------------------------------------------------------------------------------
     def open_store(self):
@@ -116,7 +117,7 @@ class AppServices(QObject):
 
             path = self.config.db_path
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.store = RecordStore(path, on_error=self.storeError.emit)
+            self.store = RecordStore(path, on_error=emitter(self.storeError))
             self.store_message = ""
         except Exception as exc:
             log.exception("records database not opened")

@@ -12,6 +12,7 @@ import traceback
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from .qt_compat import emit, emitter
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class FunctionWorker(QRunnable):
     @staticmethod
     def _emit(signal, value) -> None:
         try:
-            signal.emit(value)
+            emit(signal, value)
         except RuntimeError:  # the app (or the window that asked) is already gone: nobody to tell
             log.debug("background result dropped: receiver deleted")
 
@@ -56,7 +57,7 @@ def run_async(fn: Callable[..., Any], *args, on_done: Callable[[Any], None] | No
               pool: QThreadPool | None = None, with_progress: bool = False, **kwargs) -> FunctionWorker:
     worker = FunctionWorker(fn, *args, **kwargs)
     if with_progress:
-        worker.kwargs["progress"] = worker.signals.progress.emit
+        worker.kwargs["progress"] = emitter(worker.signals.progress)
     if on_progress:
         worker.signals.progress.connect(on_progress)
     if on_done:

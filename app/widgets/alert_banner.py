@@ -10,6 +10,7 @@ from assist.events import Alert, AlertRetracted
 
 from .alert_card import AlertCard
 from .pinned_height import PinnedHeight
+from ..qt_compat import emit
 
 
 class AlertBanner(PinnedHeight, QWidget):
@@ -52,7 +53,7 @@ class AlertBanner(PinnedHeight, QWidget):
 
     def _dismiss(self, alert: Alert) -> None:
         self._remove((alert.rule, alert.utterance))
-        self.dismissed.emit(alert)
+        emit(self.dismissed, alert)
 
     def _remove(self, key) -> None:
         card = self.cards.pop(key, None)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from assist.events import Alert
 
 from ..labels import RULE_BASIS, SEVERITY_NAMES, rule_name
+from ..qt_compat import emit
 
 
 class AlertCard(QFrame):
@@ -26,7 +27,7 @@ class AlertCard(QFrame):
         top.addWidget(self.title, 1)
         self.dismiss_button = QPushButton(self.tr("知道了"))
         self.dismiss_button.setToolTip(self.tr("关闭此提醒（会记录在通话记录中）"))
-        self.dismiss_button.clicked.connect(lambda: self.dismissed.emit(self.alert))
+        self.dismiss_button.clicked.connect(lambda: emit(self.dismissed, self.alert))
         top.addWidget(self.dismiss_button)
         layout.addLayout(top)
         self.rule_label = QLabel()

@@ -6,6 +6,7 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from ..labels import RULE_NAMES
+from ..qt_compat import emit
 
 
 class CallFilters(QWidget):
@@ -50,9 +51,9 @@ class CallFilters(QWidget):
         self.query.returnPressed.connect(self.changed)
         self.agent.returnPressed.connect(self.changed)
         for w in (self.rule, self.ptp):
-            w.currentIndexChanged.connect(lambda _i: self.changed.emit())
+            w.currentIndexChanged.connect(lambda _i: emit(self.changed))
         for w in (self.use_since, self.use_until):
-            w.toggled.connect(lambda _on: self.changed.emit())
+            w.toggled.connect(lambda _on: emit(self.changed))
 
     def filters(self) -> dict:
         """Keyword arguments for RecordStore.list_calls/search/export."""

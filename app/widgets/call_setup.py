@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPush
 from ..workers import run_async
 from .case_form import CaseForm
 from .level_meter import LevelMeter
+from ..qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class CallSetup(QWidget):
 
     def _set_mic(self, ok: bool, message: str) -> None:
         self.mic_ok = ok
-        self.micStatus.emit(ok, message)
+        emit(self.micStatus, ok, message)
 
     def device_name(self) -> str | None:
         data = self.devices.currentData()
@@ -147,4 +148,4 @@ class CallSetup(QWidget):
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("选择录音文件"), "", AUDIO_FILTER)
         if path:
-            self.fileChosen.emit(path)
+            emit(self.fileChosen, path)

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ..labels import stage_name
+from ..qt_compat import emit
 
 MAX_RESULTS = 30
 
@@ -63,4 +64,4 @@ class LibrarySearch(QWidget):
         text = item.data(Qt.ItemDataRole.UserRole)
         QApplication.clipboard().setText(text)
         self.status.setText(self.tr("已复制"))
-        self.copied.emit(text)
+        emit(self.copied, text)

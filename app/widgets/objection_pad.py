@@ -7,6 +7,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from ..labels import objections
+from ..qt_compat import emit
 
 KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="]
 
@@ -25,7 +26,7 @@ class ObjectionPad(QWidget):
             hotkey = KEYS[i] if i < len(KEYS) else ""
             button = QPushButton(f"{hotkey} {label}" if hotkey else label)
             button.setToolTip(f"客户说“{label}”：给出应对话术" + (f"（快捷键 {hotkey}）" if hotkey else ""))
-            button.clicked.connect(lambda _=False, k=key: self.picked.emit(k))
+            button.clicked.connect(lambda _=False, k=key: emit(self.picked, k))
             grid.addWidget(button, i // columns, i % columns)
             self.buttons[key] = button
             if hotkey:
@@ -38,7 +39,7 @@ class ObjectionPad(QWidget):
 
     def _shortcut(self, key: str) -> None:
         if self.buttons[key].isEnabled():
-            self.picked.emit(key)
+            emit(self.picked, key)
 
     def set_active(self, on: bool) -> None:
         for button in self.buttons.values():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from ..qt_compat import emit
 
 
 class SuggestionLine(QWidget):
@@ -66,10 +67,10 @@ class SuggestionLine(QWidget):
         text = self.text_label.text()
         if text:
             QApplication.clipboard().setText(text)
-            self.copied.emit(text)
+            emit(self.copied, text)
 
     def mark_used(self) -> None:
         if self.text_label.text():
             self.used_button.setText(self.tr("✓ 已用"))
             self.used_button.setEnabled(False)
-            self.used.emit(self.line_id)
+            emit(self.used, self.line_id)
