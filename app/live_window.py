@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -21,6 +22,7 @@ from assist.case import CaseDataError
 from .bridge import SessionBridge
 from .labels import format_clock, format_ptp, rule_name
 from .services import AppServices
+from .settings import FONT_MAX, FONT_MIN
 from .theme import repolish
 from .widgets.alert_banner import AlertBanner
 from .widgets.call_setup import CallSetup
@@ -176,10 +178,17 @@ class LiveWindow(QMainWindow):
         self.start_button.clicked.connect(self.toggle_call)
         self.mute_button.toggled.connect(self._mute)
         self.top_check.toggled.connect(self.set_always_on_top)
+        self.top_check.toggled.connect(
+            lambda on: self.services.update_prefs(replace(self.services.prefs, always_on_top=bool(on)))
+            if self.services.prefs.always_on_top != bool(on) else None)
         self.review_button.clicked.connect(self.reviewRequested)
         self.settings_button.clicked.connect(self.settingsRequested)
         self.f9 = QShortcut(QKeySequence("F9"), self, context=Qt.ShortcutContext.WindowShortcut)
         self.f9.activated.connect(self.toggle_call)
+        self.bigger = QShortcut(QKeySequence.StandardKey.ZoomIn, self, context=Qt.ShortcutContext.WindowShortcut)
+        self.bigger.activated.connect(lambda: self.change_font_size(+2))
+        self.smaller = QShortcut(QKeySequence.StandardKey.ZoomOut, self, context=Qt.ShortcutContext.WindowShortcut)
+        self.smaller.activated.connect(lambda: self.change_font_size(-2))
         self.clock = QTimer(self)
         self.clock.setInterval(250)
         self.clock.timeout.connect(self._tick)
@@ -196,6 +205,12 @@ class LiveWindow(QMainWindow):
             form["agent_id"].setText(prefs.agent_id)
         if self.top_check.isChecked() != prefs.always_on_top:
             self.top_check.setChecked(prefs.always_on_top)
+
+    def change_font_size(self, delta: int) -> None:
+        """Ctrl+= / Ctrl+-: bigger or smaller type everywhere (saved like the settings dialog's font size)."""
+        size = min(FONT_MAX, max(FONT_MIN, self.services.prefs.font_size + delta))
+        if size != self.services.prefs.font_size:
+            self.services.update_prefs(replace(self.services.prefs, font_size=size))
 
     def set_always_on_top(self, on: bool) -> None:
         visible = self.isVisible()

@@ -81,8 +81,10 @@ def main() -> int:
         from assist.model import load_whisper
 
         services.model = load_whisper(services.config.asr.model_dir, services.config.asr)
+        services.warm_engine()
         services.model_state = "ready"
         source = FileSource(dev / f"{args.call}.wav")
+    live._refresh_status()
 
     shots: list[Path] = []
 

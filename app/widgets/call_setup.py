@@ -84,6 +84,7 @@ class CallSetup(QWidget):
                 chosen = i
         self.devices.blockSignals(False)
         if not devices:
+            self.devices.addItem(self.tr("（未检测到麦克风）"), None)
             self._set_mic(False, self.tr("未检测到麦克风：请插好耳机后点“刷新”"))
             return
         self.devices.setCurrentIndex(chosen)

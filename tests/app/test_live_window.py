@@ -1,0 +1,71 @@
+"""Live window behaviour that needs no engine: F9, call-hours warning, case validation, font size, on-top."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+TZ = timezone(timedelta(hours=8))
+
+
+def _window(qtbot, services):
+    from app.live_window import LiveWindow
+
+    win = LiveWindow(services)
+    qtbot.addWidget(win)
+    with qtbot.waitActive(win):
+        win.show()
+        win.activateWindow()
+    return win
+
+
+def test_f9_toggles_the_call(qtbot, services, monkeypatch):
+    win = _window(qtbot, services)
+    calls = []
+    monkeypatch.setattr(win, "start_call", lambda **kw: calls.append("start"))
+    qtbot.keyClick(win, Qt.Key.Key_F9)
+    assert calls == ["start"]
+    win.running = True
+    monkeypatch.setattr(win, "stop_call", lambda: calls.append("stop"))
+    qtbot.keyClick(win, Qt.Key.Key_F9)
+    assert calls == ["start", "stop"]
+    win.running = False
+
+
+def test_outside_call_hours_asks_and_can_back_out(qtbot, services, monkeypatch):
+    win = _window(qtbot, services)
+    asked = []
+    monkeypatch.setattr(win, "confirm_outside_hours", lambda when: asked.append(when) or False)
+    assert win.start_call(source=object(), started_at=datetime(2026, 11, 29, 22, 30, tzinfo=TZ)) is False
+    assert asked and not win.starting and not win.running
+    asked.clear()
+    # inside the hours nobody is asked (the bad case below stops it before anything starts)
+    win.setup.case_form.edits["amount"].setText("很多")
+    assert win.start_call(source=object(), started_at=datetime(2026, 11, 29, 10, 0, tzinfo=TZ)) is False
+    assert not asked
+    assert "欠款金额" in win.setup.case_form.error.text()
+
+
+def test_font_size_shortcut_and_always_on_top_are_saved(qtbot, services):
+    from app.main_app import MainApp
+    from app.settings import load_prefs
+
+    main = MainApp(services, load_model=False)
+    qtbot.addWidget(main.live)
+    size = services.prefs.font_size
+    main.live.change_font_size(+2)
+    assert load_prefs(services.settings).font_size == size + 2
+    assert QApplication.instance().font().pixelSize() == size + 2
+    main.live.top_check.setChecked(True)
+    assert main.live.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    assert load_prefs(services.settings).always_on_top is True
+
+
+def test_no_microphone_is_reported(qtbot, services):
+    win = _window(qtbot, services)
+    services.model_state = "ready"
+    win.setup._devices_found([])
+    assert "未检测到麦克风" in win.status_label.text()
+    assert win.setup.device_name() is None
