@@ -54,6 +54,7 @@ class LiveWindow(QMainWindow):
         self.call_started_at: float | None = None
         self.last_end = None
         self._suggester = None
+        self._suggester_case = None
         self.setWindowTitle(self.tr("催收通话助手"))
         self._build()
         self._wire()
@@ -419,10 +420,15 @@ class LiveWindow(QMainWindow):
 
     # --- library ----------------------------------------------------------------------------------------
     def _search_library(self, query: str):
-        if self._suggester is None:
+        """Library lines rendered with this call's case data (名字、金额 filled in, never raw braces)."""
+        try:
+            case = self.setup.case_form.case()
+        except CaseDataError:
+            case = None
+        if self._suggester is None or self._suggester_case != case:
             from assist.suggest import Suggester
 
-            self._suggester = Suggester()
+            self._suggester, self._suggester_case = Suggester(case=case), case
         return self._suggester.search(query)
 
     def closeEvent(self, event) -> None:

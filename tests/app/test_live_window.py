@@ -69,3 +69,16 @@ def test_no_microphone_is_reported(qtbot, services):
     win.setup._devices_found([])
     assert "未检测到麦克风" in win.status_label.text()
     assert win.setup.device_name() is None
+
+
+def test_library_search_renders_lines_for_this_case(qtbot, services):
+    from assist.case import CaseData
+
+    win = _window(qtbot, services)
+    win.setup.case_form.set_case(CaseData(debtor_name="张伟", amount=3680, agent_id="A023", institution="华信银行"))
+    win.library.query.setText("工号")
+    texts = [win.library.results.item(i).text() for i in range(win.library.results.count())]
+    assert texts and all("{" not in t for t in texts)
+    assert any("A023" in t for t in texts)
+    win.library._copy_item(win.library.results.item(0))
+    assert QApplication.clipboard().text() in texts[0]
