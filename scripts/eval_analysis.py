@@ -256,18 +256,20 @@ def main() -> int:
     ap.add_argument("--audio", action="store_true", help="also run the dev WAVs through the real ASR (slow)")
     ap.add_argument("--calls", nargs="*", help="only these call ids for --audio (e.g. d01 d07)")
     ap.add_argument("--direct", action="store_true", help="drive the analyzer in-process, not through the CLI")
+    ap.add_argument("--audio-only", action="store_true", help="skip the sentence and text-call parts")
     args = ap.parse_args()
     calls = json.loads((DEV / "calls.json").read_text(encoding="utf-8"))
 
-    print("Sentences (callassist check):")
-    for path in (DEV / "lines.tsv", OWN / "paraphrases.tsv", OWN / "holdout.tsv"):
-        if path.exists():
-            eval_lines(path, args.direct)
-    print("Dev calls from the written text:")
-    eval_calls_text(calls, args.direct)
-    print("Analysis time per utterance (this machine; shared CPU makes it pessimistic):")
-    timing(calls)
-    if args.audio:
+    if not args.audio_only:
+        print("Sentences (callassist check):")
+        for path in (DEV / "lines.tsv", OWN / "paraphrases.tsv", OWN / "holdout.tsv"):
+            if path.exists():
+                eval_lines(path, args.direct)
+        print("Dev calls from the written text:")
+        eval_calls_text(calls, args.direct)
+        print("Analysis time per utterance (this machine; shared CPU makes it pessimistic):")
+        timing(calls)
+    if args.audio or args.audio_only:
         print("Dev calls through the real ASR:")
         manifest = json.loads((DEV / "manifest.json").read_text(encoding="utf-8"))
         eval_calls_audio(manifest, args.calls)

@@ -177,13 +177,15 @@ def find_date(text: str, today: date) -> date | None:
 @dataclass(frozen=True)
 class PtpCues:
     channels: tuple[tuple[str, tuple[Pattern, ...]], ...]
+    fallback: tuple[tuple[str, tuple[Pattern, ...]], ...]
     readback: tuple[Pattern, ...]
     exclude: tuple[Pattern, ...]   # sentences that talk about money but are not a promise (剩下的…会继续计息)
 
 
 def load_cues(path: Path) -> PtpCues:
     root = yamlfile.load(path)
-    data = yamlfile.check_keys(root, {"channels", "readback", "exclude"}, {"channels", "readback"}, "the PTP cue file")
+    data = yamlfile.check_keys(root, {"channels", "fallback", "readback", "exclude"}, {"channels", "readback"},
+                               "the PTP cue file")
 
     def pats(node, what):
         out = []
@@ -194,20 +196,26 @@ def load_cues(path: Path) -> PtpCues:
                 raise item.error(f"bad pattern {item.value!r}: {exc}") from None
         return tuple(out)
 
-    channels = []
-    for key, node in data["channels"].mapping("channels").items():
-        if key not in CHANNELS:
-            raise node.error(f"unknown channel id {key!r} (known: {', '.join(CHANNELS)})")
-        channels.append((key, pats(node, f"channels.{key}")))
-    return PtpCues(tuple(channels), pats(data["readback"], "readback"),
+    def channel_map(section: str):
+        out = []
+        if section not in data:
+            return ()
+        for key, node in data[section].mapping(section).items():
+            if key not in CHANNELS:
+                raise node.error(f"unknown channel id {key!r} (known: {', '.join(CHANNELS)})")
+            out.append((key, pats(node, f"{section}.{key}")))
+        return tuple(out)
+
+    return PtpCues(channel_map("channels"), channel_map("fallback"), pats(data["readback"], "readback"),
                    pats(data["exclude"], "exclude") if "exclude" in data else ())
 
 
 def find_channel(text: str | TextView, cues: PtpCues) -> str | None:
     tv = text if isinstance(text, TextView) else view(text)
-    for channel, patterns in cues.channels:
-        if any(find_all(p, tv) for p in patterns):
-            return channel
+    for section in (cues.channels, cues.fallback):
+        for channel, patterns in section:
+            if any(find_all(p, tv) for p in patterns):
+                return channel
     return None
 
 

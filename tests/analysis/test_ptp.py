@@ -75,6 +75,8 @@ def test_dates(text, expected):
     ("从您绑定的银行卡自动扣款", "card_autodebit"),
     ("储蓄卡存够钱，系统自动扣款", "card_autodebit"),
     ("到柜台现金还", "cash"),
+    ("后天之前在闪借花上还进去", "app"),   # Whisper dropped "App": paying on the platform
+    ("在支付宝上还", "alipay"),
     ("好的没问题", None),
 ])
 def test_channels(text, channel):
