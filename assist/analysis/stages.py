@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assist.resources import ResourceError
+from assist.textnorm import to_simplified
 
 from . import yamlfile
 from .patterns import Pattern, PatternError, TextView, compile_pattern, find_all
@@ -135,12 +136,13 @@ _GENERIC = ("工作人员", "客服", "专员", "同事", "员工", "催收员",
 _AGENT_NAME = re.compile(rf"(我是|我叫|这里是|这边是)[^，,。！？!?；;]*?{_ORG}[^，,。！？!?；;]*?的({_HAN}{{2,4}})")
 _AGENT_NAME2 = re.compile(rf"{_ORG}[^，,。！？!?；;]{{0,8}}(我是|我叫)({_HAN}{{2,3}})")
 _NAME_CALL = re.compile(
-    rf"(^|[，,。！？!?\s]|喂|您好|你好|请问|是)({_HAN}{{2,4}}?)(先生|女士|小姐|哥|姐)?(本人)?(吗|是吧|对吧|吧|不|嘛)([，,。！？!?\s]|$)"
+    rf"(^|[，,。！？!?\s]|喂|您好|你好|请问|是)({_HAN}{{2,4}}?)(先生|女士|小姐|哥|姐)?(本人)?(吗|是吧|对吧|吧|不|嘛)([，,。！？!?\s]|我|您|你|$)"
 )
 
 
 def states_agent(text: str) -> bool:
     """Institution + name (我是华信银行的刘晓雯 / 鼎诚资产…我是郑伟); 工号 is in checklist.yaml."""
+    text = to_simplified(text)
     for rx in (_AGENT_NAME, _AGENT_NAME2):
         for m in rx.finditer(text):
             name = m.group(m.lastindex)
@@ -155,4 +157,5 @@ _ADDRESS = re.compile(rf"{_HAN}{{1,3}}(先生|女士|小姐)")
 def attempts_identity(text: str) -> bool:
     """A right-party check without the usual words: 徐海峰先生是吧 / 喂，杨帆吗 / 是孙立伟不？ — or addressing the
     debtor by name in the greeting (联系赵春梅女士, 黄先生您好): the agent knows whom they are talking to."""
+    text = to_simplified(text)
     return bool(_NAME_CALL.search(text) or _ADDRESS.search(text))

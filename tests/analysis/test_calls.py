@@ -143,3 +143,44 @@ def test_checklist_and_objections(dev_dir):
     assert a.state.objections == ["not_mine"]
     a, _ = run_text_call(calls["d06"])     # wrong person: no debt talk, no promise
     assert "debt_stated" not in a.state.covered and "ptp_amount" not in a.state.covered
+
+
+def _asr_like(text: str, mode: str) -> str:
+    import re
+
+    if mode == "no punctuation":
+        return re.sub(r"[，。？！、,.?!]", "", text)
+    if mode == "digits":
+        from assist.textnorm import numerals_to_digits
+
+        return numerals_to_digits(text)
+    if mode == "traditional":
+        import opencc
+
+        return opencc.OpenCC("s2t").convert(text)
+    for a, b in (("逾期", "预期"), ("还款", "海款"), ("工号", "公号"), ("罚息", "发吸"), ("征信", "争信")):
+        text = text.replace(a, b)
+    return text
+
+
+@pytest.mark.parametrize("mode", ["no punctuation", "digits", "traditional", "homophones"])
+def test_dev_calls_survive_asr_style_text(dev_dir, mode):
+    st_ok = st_n = tp = fp = fn = ptp_ok = 0
+    calls = load_calls(dev_dir)
+    for call in calls:
+        noisy = dict(call, utterances=[dict(u, text=_asr_like(u["text"], mode)) for u in call["utterances"]])
+        a, events = run_text_call(noisy)
+        stages = {e.utterance: e.stage for e in events if isinstance(e, UtteranceFinal)}
+        gold, got = set(), {(e.utterance if e.rule not in CALL_RULES else None, e.rule) for e in alerts(events)}
+        for k, u in enumerate(call["utterances"]):
+            st_n += 1
+            st_ok += stages[k] == u["stage"]
+            gold |= {(None if r in CALL_RULES else k, r) for r in u["rules"]}
+        tp, fp, fn = tp + len(got & gold), fp + len(got - gold), fn + len(gold - got)
+        want = call["ptp"]
+        have = a.state.ptp if any(v is not None for v in a.state.ptp.values()) else None
+        ptp_ok += (have is None and want is None) or (have is not None and want is not None and
+                                                      all(have[k] == want[k] for k in ("amount", "date", "channel")))
+    assert st_ok / st_n >= 0.92
+    assert tp / (tp + fp) >= 0.95 and tp / (tp + fn) >= 0.95, (tp, fp, fn)
+    assert ptp_ok / len(calls) >= 0.9
