@@ -438,5 +438,5 @@ class LiveWindow(QMainWindow):
                 event.ignore()
                 return
             self.bridge.stop()
-        self.setup.stop_preview()
+        self.setup.stop_preview(wait=True)   # never leave a device open behind a closed window
         super().closeEvent(event)

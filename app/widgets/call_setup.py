@@ -128,12 +128,16 @@ class CallSetup(QWidget):
 
         run_async(open_preview, on_done=opened, on_error=lambda m: self._set_mic(False, f"麦克风无法打开：{m}"))
 
-    def stop_preview(self) -> None:
+    def stop_preview(self, *, wait: bool = False) -> None:
+        """Close the preview stream (on a worker; ``wait=True`` when the window is closing for good)."""
         self._timer.stop()
         self.meter.set_level_db(None)
         src, self.preview = self.preview, None
         if src is not None:
-            run_async(src.stop)
+            if wait:
+                src.stop()
+            else:
+                run_async(src.stop)
 
     def take_preview(self):
         """Hand the preview stream over (the caller stops it on a worker before opening the device)."""
