@@ -49,9 +49,10 @@ def test_realtime_pacing_has_no_drift(dev_dir, tmp_path):
     elapsed = time.monotonic() - t0
     assert elapsed == pytest.approx(1.0, abs=0.15)
     assert len(arrivals) == 10
-    # Block k is delivered once the wall clock reaches the end of its audio, (k+1) x 0.1 s, not before.
+    # Block k is delivered once the wall clock reaches the end of its audio, (k+1) x 0.1 s: never before,
+    # and lateness does not pile up (a loaded CI box may delay a single block).
     for k, t in enumerate(arrivals):
-        assert (k + 1) * 0.1 - 0.01 <= t <= (k + 1) * 0.1 + 0.15, (k, t)
+        assert (k + 1) * 0.1 - 0.01 <= t <= (k + 1) * 0.1 + 0.3, (k, t)
 
 
 def test_stop_mid_feed_returns_promptly_and_no_sink_call_follows(dev_dir):
@@ -62,7 +63,7 @@ def test_stop_mid_feed_returns_promptly_and_no_sink_call_follows(dev_dir):
     t0 = time.monotonic()
     src.stop()
     stopped_at = time.monotonic()
-    assert stopped_at - t0 < 0.2
+    assert stopped_at - t0 < 0.5  # not the 80 s the rest of the file would take
     n = len(calls)
     time.sleep(0.2)
     assert len(calls) == n and all(t <= stopped_at for t in calls)
@@ -110,7 +111,7 @@ def _encode(path, codec: str, rate: int, data: np.ndarray) -> None:
             out.mux(packet)
 
 
-@pytest.mark.parametrize("codec,ext", [("flac", "flac"), ("libopus", "ogg"), ("mp3", "mp3")])
+@pytest.mark.parametrize("codec,ext", [("flac", "flac"), ("libopus", "ogg"), ("mp3", "mp3"), ("aac", "m4a")])
 def test_compressed_formats_decode_and_pick_a_channel(tmp_path, codec, ext):
     rate = 48000 if codec == "libopus" else 44100
     data = np.stack([sine(500, 1.0, rate, 0.4), sine(1500, 1.0, rate, 0.4)], axis=1)
