@@ -82,3 +82,16 @@ def test_library_search_renders_lines_for_this_case(qtbot, services):
     assert any("A023" in t for t in texts)
     win.library._copy_item(win.library.results.item(0))
     assert QApplication.clipboard().text() in texts[0]
+
+
+def test_device_and_store_errors_are_shown_and_health_updates(qtbot, services):
+    from assist.events import DeviceError, Health, StoreError
+
+    win = _window(qtbot, services)
+    win.bridge.publish(DeviceError(message="麦克风已断开：USB Headset", t=12.0))
+    qtbot.waitUntil(lambda: win.device_banner.isVisible(), timeout=2000)
+    assert "麦克风已断开：USB Headset" in win.device_banner.text() and "通话继续" in win.device_banner.text()
+    win.bridge.publish(StoreError(message="记录数据库被占用，正在重试", t=13.0))
+    qtbot.waitUntil(lambda: "数据库被占用" in win.device_banner.text(), timeout=2000)
+    win.bridge.publish(Health(rtf=0.9, queue_depth=3, lag=2.5, t=14.0))
+    qtbot.waitUntil(lambda: win.health.level == "slow", timeout=2000)
