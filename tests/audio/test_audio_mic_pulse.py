@@ -228,3 +228,35 @@ def test_killed_sound_server_reports_and_a_new_micsource_captures(pulse, tmp_pat
     finally:
         mic2.stop()
     assert cap2.errors == [] and loud_seconds(cap2.audio()) > 2.5
+
+
+def test_device_refusing_16k_is_opened_at_its_own_rate(pulse, tmp_path, monkeypatch):
+    # Many headsets only offer 44.1/48 kHz. Make PortAudio's format check refuse 16 kHz for the (otherwise real)
+    # pulse device: MicSource must fall back to the device's default rate and still deliver 16 kHz audio.
+    import sounddevice as sd
+
+    real_check = sd.check_input_settings
+
+    def check(*args, samplerate=None, **kw):
+        if samplerate == 16000:
+            raise sd.PortAudioError("Invalid sample rate [PaErrorCode -9997]")
+        return real_check(*args, samplerate=samplerate, **kw)
+
+    monkeypatch.setattr(sd, "check_input_settings", check)
+    mic = MicSource("pulse")
+    assert mic.device_rate == int(mic.device.default_samplerate) != 16000
+    cap = Capture()
+    mic.errors = cap.on_error
+    mic.start(cap)
+    try:
+        cap.wait_for(RATE // 10)
+        mark = cap.n
+        pulse.play(write_wav(tmp_path / "a1000.wav", sine(1000, 1.5, RATE, 0.3), RATE)).wait(10)
+        cap.wait_for(RATE // 4)
+    finally:
+        mic.stop()
+    y = cap.audio(mark)
+    tone = y[np.abs(y) > 0.05]
+    assert tone.size > RATE and cap.errors == []
+    start = int(np.argmax(np.abs(y) > 0.05))
+    assert dominant_freq(y[start:start + RATE], RATE) == pytest.approx(1000, abs=2)
