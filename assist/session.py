@@ -162,13 +162,18 @@ class CallSession:
         if not self._is_text:
             self._recognizer = self._make_recognizer()
         if self.store is not None:
-            self.store.begin_call(
-                self.call_id,
-                started_at=self.started_at,
-                case=self.case,
-                source=self._source_label(),
-                agent_id=self.case.agent_id,
-            )
+            try:
+                self.store.begin_call(
+                    self.call_id,
+                    started_at=self.started_at,
+                    case=self.case,
+                    source=self._source_label(),
+                    agent_id=self.case.agent_id,
+                )
+            except Exception:
+                if self._recognizer is not None:
+                    self._recognizer.close()  # no call to run: do not leave its thread behind
+                raise
         self._t0 = time.monotonic()
         self._put(("start",))
         self._spawn(self._run_pipeline, "call-pipeline")

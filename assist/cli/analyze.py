@@ -233,7 +233,7 @@ RULE_ZH = {
     "impersonation": "冒充身份", "threat": "威胁恐吓", "insult": "侮辱谩骂", "third_party": "告知第三方",
     "deception": "虚假后果", "unauthorized_promise": "越权承诺", "improper_payment": "违规收款",
     "privacy": "滥用个人信息", "call_time": "违规时段", "missing_agent_id": "未报工号",
-    "ptp_incomplete": "承诺要素不全",
+    "ptp_incomplete": "承诺要素不全", "debt_before_identity": "未核实身份先谈欠款",
 }
 SEVERITY_ZH = {"critical": "严重", "warning": "警告", "info": "提示"}
 CHANNEL_ZH = {
@@ -257,6 +257,21 @@ def _ptp_text(ptp: dict | None) -> str:
         "渠道 " + (CHANNEL_ZH.get(ptp.get("channel") or "", ptp.get("channel") or "?")),
     ]
     return " · ".join(parts)
+
+
+def _contract_dict(ev: Event) -> dict | None:
+    """The event as the JSON contract has it. The engine may run extra checks beyond the taxonomy (e.g.
+    debt_before_identity); the agent sees them in the app and the readable output, but the JSON stream
+    carries taxonomy rule ids only, so its consumers can rely on the stable vocabulary."""
+    from assist.analysis.state import CALL_RULES, UTTERANCE_RULES
+
+    data = ev.to_dict()
+    known = set(UTTERANCE_RULES) | set(CALL_RULES)
+    if ev.name == "alert" and data["rule"] not in known:
+        return None
+    if ev.name == "call_ended":
+        data["alerts"] = {r: n for r, n in data["alerts"].items() if r in known}
+    return data
 
 
 class _Output:
@@ -292,7 +307,9 @@ class _Output:
         if ev.name not in CONTRACT_EVENTS or (ev.name == "partial" and not self.partials):
             return
         if self.json_mode:
-            self._print(json.dumps(ev.to_dict(), ensure_ascii=False))
+            data = _contract_dict(ev)
+            if data is not None:
+                self._print(json.dumps(data, ensure_ascii=False))
             return
         getattr(self, "_h_" + ev.name)(ev)
 

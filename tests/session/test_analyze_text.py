@@ -129,3 +129,16 @@ def test_validator_catches_broken_streams():
     }
     for name, stream in bad_cases.items():
         assert problems(stream), name
+
+
+def test_json_stream_carries_taxonomy_rules_only():
+    from assist.cli.analyze import _contract_dict
+    from assist.events import Alert, CallEnded
+
+    extra = Alert(rule="debt_before_identity", severity="warning", utterance=None, evidence="欠款",
+                  source="call", t=3.0)
+    known = Alert(rule="threat", severity="critical", utterance=2, evidence="后悔", source="final", t=3.0)
+    assert _contract_dict(extra) is None
+    assert _contract_dict(known) == known.to_dict()
+    ended = CallEnded(call_id="c", duration=9.0, alerts={"threat": 1, "debt_before_identity": 1}, ptp=None, t=9.0)
+    assert _contract_dict(ended)["alerts"] == {"threat": 1}
