@@ -267,6 +267,10 @@ def main() -> int:
                 eval_lines(path, args.direct)
         print("Dev calls from the written text:")
         eval_calls_text(calls, args.direct)
+        own = OWN / "own_calls.json"
+        if own.exists():
+            print("Our own written calls (tests/analysis/data/own_calls.json):")
+            eval_calls_text(json.loads(own.read_text(encoding="utf-8")), args.direct)
         print("Analysis time per utterance (this machine; shared CPU makes it pessimistic):")
         timing(calls)
     if args.audio or args.audio_only:

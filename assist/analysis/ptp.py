@@ -37,13 +37,15 @@ _PER_PERIOD = re.compile(r"(每期|每个月|每月|首期|第一期|第一笔)[
 
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6,
             "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
-_SMALL = rf"(?:\d{{1,2}}|[{_CN}]{{1,3}})"
-_MONTH_DAY = re.compile(rf"({_SMALL})\s*月\s*({_SMALL})\s*(?:号|日)")
-_DAY_ONLY = re.compile(rf"(本月|这个月|这月|下个月|下月)?\s*({_SMALL})\s*(?:号|日)")
+# A month is at most 十二 and a day at most 三十一: precise forms keep 下周三十二月二号 from reading as month 32.
+_MONTH = r"(1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])"
+_DAY = r"(3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
+_MONTH_DAY = re.compile(rf"{_MONTH}\s*月\s*(?:份)?\s*{_DAY}\s*(?:号|日)")
+_DAY_ONLY = re.compile(rf"(本月|这个月|这月|下个月|下月)?\s*{_DAY}\s*(?:号|日)")
 _WEEK = re.compile(r"(这|本|下下|下|上)?\s*(?:个)?\s*(?:周|星期|礼拜)\s*([一二三四五六日天七1-7])")
 _MONTH_END = re.compile(r"(下个|下|这个|本|这)?\s*(?:月底|月末)")
 _RELATIVE = {"今天": 0, "今日": 0, "当天": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}
-_IN_DAYS = re.compile(rf"({_SMALL})\s*天(?:之内|以内|内|后|之后)")
+_IN_DAYS = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*天(?:之内|以内|内|后|之后)")
 
 
 def _int(s: str) -> int | None:

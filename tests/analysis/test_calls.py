@@ -184,3 +184,23 @@ def test_dev_calls_survive_asr_style_text(dev_dir, mode):
     assert st_ok / st_n >= 0.92
     assert tp / (tp + fp) >= 0.95 and tp / (tp + fn) >= 0.95, (tp, fp, fn)
     assert ptp_ok / len(calls) >= 0.9
+
+
+def test_own_written_calls():
+    # calls we wrote ourselves (other phrasing, no punctuation, an agent who states the debt first)
+    import json
+
+    from .helpers import DATA
+
+    calls = json.loads((DATA / "own_calls.json").read_text(encoding="utf-8"))
+    st_ok = st_n = 0
+    for call in calls:
+        a, events = run_text_call(call)
+        stages = {e.utterance: e.stage for e in events if isinstance(e, UtteranceFinal)}
+        gold = {(None if r in CALL_RULES else k, r) for k, u in enumerate(call["utterances"]) for r in u["rules"]}
+        got = {(None if e.rule in CALL_RULES else e.utterance, e.rule) for e in alerts(events)}
+        assert got == gold, call["id"]
+        assert {k: a.state.ptp[k] for k in ("amount", "date", "channel")} == call["ptp"], call["id"]
+        st_n += len(call["utterances"])
+        st_ok += sum(stages[k] == u["stage"] for k, u in enumerate(call["utterances"]))
+    assert st_ok / st_n >= 0.9
