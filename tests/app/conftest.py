@@ -18,3 +18,22 @@ def services(qtbot, tmp_path):
     svc = AppServices(settings=open_settings(tmp_path / "settings.ini"))
     yield svc
     svc.close_store()
+
+
+@pytest.fixture(scope="session")
+def whisper(model_dir):
+    """The real Whisper model, loaded once for the app tests that run calls through it."""
+    from assist.config import AsrConfig
+    from assist.model import load_whisper
+
+    return load_whisper(model_dir, AsrConfig(model_dir=model_dir))
+
+
+@pytest.fixture()
+def ready_services(services, whisper):
+    """Services as after start-up: model loaded, engine warmed, records DB open."""
+    services.model = whisper
+    services.warm_engine()
+    services.open_store()
+    services.model_state = "ready"
+    return services

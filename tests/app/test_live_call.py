@@ -111,15 +111,9 @@ def test_objection_pick_during_call_gives_a_suggestion(qtbot, window, dev_dir):
 
 
 @pytest.mark.model
-def test_dev_wav_call_through_whisper_keeps_gui_responsive(qtbot, window, services, dev_dir, model_dir):
+def test_dev_wav_call_through_whisper_keeps_gui_responsive(qtbot, window, ready_services, dev_dir):
     from assist.audio import FileSource
-    from assist.model import load_whisper
 
-    # What AppServices.load_model does on its worker at start-up: load the model, warm the engine, open the DB.
-    services.model = load_whisper(model_dir, services.config.asr)
-    services.warm_engine()
-    services.open_store()
-    services.model_state = "ready"
     call = _dev_call(dev_dir, "d06")
     gaps = GapMeter()
     gaps.start()

@@ -51,15 +51,11 @@ def virtual_mic():
 
 @pytest.mark.model
 @pytest.mark.pulse
-def test_microphone_call_through_the_live_window(qtbot, services, virtual_mic, shared_dir, model_dir):
+def test_microphone_call_through_the_live_window(qtbot, ready_services, virtual_mic, shared_dir):
     from app.live_window import LiveWindow
-    from assist.model import load_whisper
 
+    services = ready_services
     clip = shared_dir / "data" / "real" / "aishell-BAC009S0724W0121.wav"
-    services.model = load_whisper(model_dir, services.config.asr)
-    services.warm_engine()
-    services.open_store()
-    services.model_state = "ready"
     win = LiveWindow(services)
     win.alerts.sound = False
     qtbot.addWidget(win)

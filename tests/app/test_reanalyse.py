@@ -7,12 +7,10 @@ import pytest
 
 
 @pytest.mark.model
-def test_reanalyse_real_clip_appears_in_list(qtbot, services, shared_dir, model_dir):
+def test_reanalyse_real_clip_appears_in_list(qtbot, ready_services, shared_dir):
     from app.review_window import ReviewWindow
-    from assist.model import load_whisper
 
-    services.model = load_whisper(model_dir, services.config.asr)
-    services.model_state = "ready"
+    services = ready_services
     win = ReviewWindow(services)
     qtbot.addWidget(win)
     progress = []
