@@ -4,12 +4,12 @@
 <context>
     <name>AlertCard</name>
     <message>
-        <location filename="../../app/widgets/alert_card.py" line="27"/>
+        <location filename="../../app/widgets/alert_card.py" line="28"/>
         <source>知道了</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/alert_card.py" line="28"/>
+        <location filename="../../app/widgets/alert_card.py" line="29"/>
         <source>关闭此提醒（会记录在通话记录中）</source>
         <translation type="unfinished"></translation>
     </message>
@@ -17,52 +17,52 @@
 <context>
     <name>CallFilters</name>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="18"/>
+        <location filename="../../app/widgets/call_filters.py" line="19"/>
         <source>从</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="20"/>
+        <location filename="../../app/widgets/call_filters.py" line="21"/>
         <source>到</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="26"/>
+        <location filename="../../app/widgets/call_filters.py" line="27"/>
         <source>坐席工号或姓名</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="28"/>
+        <location filename="../../app/widgets/call_filters.py" line="29"/>
         <source>全部违规类型</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="32"/>
+        <location filename="../../app/widgets/call_filters.py" line="33"/>
         <source>承诺：不限</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="33"/>
+        <location filename="../../app/widgets/call_filters.py" line="34"/>
         <source>有还款承诺</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="34"/>
+        <location filename="../../app/widgets/call_filters.py" line="35"/>
         <source>无还款承诺</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="36"/>
+        <location filename="../../app/widgets/call_filters.py" line="37"/>
         <source>全文搜索通话内容，如“分期”“工号”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="38"/>
+        <location filename="../../app/widgets/call_filters.py" line="39"/>
         <source>查询</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="43"/>
+        <location filename="../../app/widgets/call_filters.py" line="44"/>
         <source>坐席</source>
         <translation type="unfinished"></translation>
     </message>
@@ -70,37 +70,42 @@
 <context>
     <name>CallSetup</name>
     <message>
-        <location filename="../../app/widgets/call_setup.py" line="35"/>
+        <location filename="../../app/widgets/call_setup.py" line="36"/>
         <source>麦克风</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_setup.py" line="41"/>
+        <location filename="../../app/widgets/call_setup.py" line="42"/>
         <source>刷新</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_setup.py" line="42"/>
+        <location filename="../../app/widgets/call_setup.py" line="43"/>
         <source>重新查找麦克风（插拔耳机后使用）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_setup.py" line="49"/>
+        <location filename="../../app/widgets/call_setup.py" line="50"/>
         <source>用录音测试…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_setup.py" line="50"/>
+        <location filename="../../app/widgets/call_setup.py" line="51"/>
         <source>用一段录音文件代替麦克风，演示或培训时使用</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_setup.py" line="86"/>
+        <location filename="../../app/widgets/call_setup.py" line="87"/>
+        <source>（未检测到麦克风）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_setup.py" line="88"/>
         <source>未检测到麦克风：请插好耳机后点“刷新”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_setup.py" line="148"/>
+        <location filename="../../app/widgets/call_setup.py" line="154"/>
         <source>选择录音文件</source>
         <translation type="unfinished"></translation>
     </message>
@@ -175,27 +180,27 @@
 <context>
     <name>LibrarySearch</name>
     <message>
-        <location filename="../../app/widgets/library_search.py" line="23"/>
+        <location filename="../../app/widgets/library_search.py" line="24"/>
         <source>搜索话术库，如“分期”“工号”“gh”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/library_search.py" line="33"/>
+        <location filename="../../app/widgets/library_search.py" line="34"/>
         <source>双击一条话术即可复制</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/library_search.py" line="47"/>
+        <location filename="../../app/widgets/library_search.py" line="48"/>
         <source>话术库尚未加载</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/library_search.py" line="60"/>
+        <location filename="../../app/widgets/library_search.py" line="61"/>
         <source>没有找到匹配的话术</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/library_search.py" line="65"/>
+        <location filename="../../app/widgets/library_search.py" line="66"/>
         <source>已复制</source>
         <translation type="unfinished"></translation>
     </message>
@@ -203,94 +208,94 @@
 <context>
     <name>LiveWindow</name>
     <message>
-        <location filename="../../app/live_window.py" line="54"/>
+        <location filename="../../app/live_window.py" line="58"/>
         <source>催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="70"/>
-        <location filename="../../app/live_window.py" line="338"/>
+        <location filename="../../app/live_window.py" line="74"/>
+        <location filename="../../app/live_window.py" line="384"/>
         <source>开始通话 (F9)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="72"/>
+        <location filename="../../app/live_window.py" line="76"/>
         <source>静音</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="74"/>
+        <location filename="../../app/live_window.py" line="78"/>
         <source>静音期间的声音不识别，计时继续</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="77"/>
+        <location filename="../../app/live_window.py" line="81"/>
         <source>置顶</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="78"/>
+        <location filename="../../app/live_window.py" line="82"/>
         <source>记录</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="79"/>
+        <location filename="../../app/live_window.py" line="83"/>
         <source>设置</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="117"/>
-        <location filename="../../app/live_window.py" line="355"/>
+        <location filename="../../app/live_window.py" line="122"/>
+        <location filename="../../app/live_window.py" line="401"/>
         <source>还款承诺：无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="132"/>
+        <location filename="../../app/live_window.py" line="137"/>
         <source>客户异议</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="133"/>
+        <location filename="../../app/live_window.py" line="138"/>
         <source>必备要素</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="134"/>
+        <location filename="../../app/live_window.py" line="139"/>
         <source>话术库</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="214"/>
+        <location filename="../../app/live_window.py" line="253"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="216"/>
+        <location filename="../../app/live_window.py" line="255"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="218"/>
+        <location filename="../../app/live_window.py" line="257"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="220"/>
+        <location filename="../../app/live_window.py" line="259"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="222"/>
+        <location filename="../../app/live_window.py" line="261"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="241"/>
+        <location filename="../../app/live_window.py" line="285"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="242"/>
+        <location filename="../../app/live_window.py" line="286"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -298,32 +303,32 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="254"/>
-        <source>无法读取录音</source>
+        <location filename="../../app/live_window.py" line="337"/>
+        <source>正在开始…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="300"/>
+        <location filename="../../app/live_window.py" line="346"/>
         <source>正在结束…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="312"/>
+        <location filename="../../app/live_window.py" line="358"/>
         <source>结束通话 (F9)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="321"/>
+        <location filename="../../app/live_window.py" line="367"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="385"/>
+        <location filename="../../app/live_window.py" line="436"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="385"/>
+        <location filename="../../app/live_window.py" line="436"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
@@ -331,67 +336,67 @@
 <context>
     <name>ReviewWindow</name>
     <message>
-        <location filename="../../app/review_window.py" line="60"/>
+        <location filename="../../app/review_window.py" line="61"/>
         <source>通话记录 — 催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="85"/>
+        <location filename="../../app/review_window.py" line="89"/>
         <source>备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="88"/>
+        <location filename="../../app/review_window.py" line="92"/>
         <source>给这通电话写备注（质检意见、后续跟进…）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="90"/>
+        <location filename="../../app/review_window.py" line="94"/>
         <source>保存备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="100"/>
+        <location filename="../../app/review_window.py" line="104"/>
         <source>导出催收记录表 CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="101"/>
+        <location filename="../../app/review_window.py" line="105"/>
         <source>导出 JSON…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="102"/>
+        <location filename="../../app/review_window.py" line="106"/>
         <source>重新分析录音…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="156"/>
+        <location filename="../../app/review_window.py" line="160"/>
         <source>无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="193"/>
+        <location filename="../../app/review_window.py" line="198"/>
         <source>&lt;p&gt;这通电话的记录不存在。&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="217"/>
+        <location filename="../../app/review_window.py" line="222"/>
         <source>导出催收记录表</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="227"/>
+        <location filename="../../app/review_window.py" line="232"/>
         <source>正在导出…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="234"/>
+        <location filename="../../app/review_window.py" line="239"/>
         <source>选择要重新分析的录音</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="266"/>
+        <location filename="../../app/review_window.py" line="271"/>
         <source>无法分析录音</source>
         <translation type="unfinished"></translation>
     </message>
@@ -517,28 +522,28 @@
 <context>
     <name>SuggestionLine</name>
     <message>
-        <location filename="../../app/widgets/suggestion_line.py" line="31"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="32"/>
         <source>复制</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/suggestion_line.py" line="32"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="33"/>
         <source>复制到剪贴板</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/suggestion_line.py" line="34"/>
-        <location filename="../../app/widgets/suggestion_line.py" line="50"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="35"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="62"/>
         <source>已用</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/suggestion_line.py" line="35"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="36"/>
         <source>标记为已使用（记入通话记录）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/suggestion_line.py" line="61"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="74"/>
         <source>✓ 已用</source>
         <translation type="unfinished"></translation>
     </message>
@@ -546,13 +551,13 @@
 <context>
     <name>SuggestionPanel</name>
     <message>
-        <location filename="../../app/widgets/suggestion_panel.py" line="40"/>
-        <location filename="../../app/widgets/suggestion_panel.py" line="68"/>
+        <location filename="../../app/widgets/suggestion_panel.py" line="41"/>
+        <location filename="../../app/widgets/suggestion_panel.py" line="70"/>
         <source>建议话术</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/suggestion_panel.py" line="43"/>
+        <location filename="../../app/widgets/suggestion_panel.py" line="44"/>
         <source>通话开始后，这里会给出下一句建议。</source>
         <translation type="unfinished"></translation>
     </message>
