@@ -196,6 +196,7 @@ def run(args) -> int:
 
 def _prepare(args, out: "_Output"):
     from assist.case import CaseData, CaseDataError
+    from assist.resources import ResourceError
     from assist.session import CallSession
 
     path = Path(args.input).expanduser()
@@ -208,6 +209,8 @@ def _prepare(args, out: "_Output"):
             raise InputError(str(exc)) from None
     if args.channel is not None and args.channel < 0:
         raise InputError(f"bad --channel {args.channel}: channels are numbered from 0")
+    if args.channel is not None and _is_transcript(path):
+        raise InputError("--channel applies to audio input, not to a .txt transcript")
     config = _build_config(args)
     source = _open_source(args, path)
     model = None if _is_transcript(path) else _load_model(config)
@@ -216,7 +219,16 @@ def _prepare(args, out: "_Output"):
     if config.record:
         store = _open_store(Path(config.db_path), on_error=lambda msg: holder["s"].store_error(msg)
                             if "s" in holder else log.warning("store: %s", msg))
-    session = CallSession(source, config=config, case=case, started_at=started_at, store=store, model=model)
+    try:
+        session = CallSession(source, config=config, case=case, started_at=started_at, store=store, model=model)
+    except ResourceError as exc:  # a rule pack or the script library was edited into a broken state
+        if store is not None:
+            store.close()
+        raise InputError(str(exc)) from None
+    except BaseException:
+        if store is not None:
+            store.close()
+        raise
     holder["s"] = session
     session.subscribe(out.write)
     out.input_name = path.name

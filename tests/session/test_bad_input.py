@@ -111,3 +111,24 @@ def test_console_script_reports_one_line_and_status(tmp_path):
     assert proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1 and "missing.wav" in proc.stderr
     assert not db.exists()
+
+
+def test_broken_rule_pack_is_reported_with_its_line(db_with_one_call, dev_dir, tmp_path, capsys, monkeypatch):
+    import shutil
+
+    from assist import paths
+
+    db, rows = db_with_one_call
+    res = tmp_path / "resources"
+    shutil.copytree(paths.resources_dir(), res)
+    (res / "rules" / "threat.yaml").write_text("id: [broken\n", encoding="utf-8")
+    monkeypatch.setenv("CALLASSIST_RESOURCES", str(res))
+    txt = write_transcript(dev_call(dev_dir, "d06"), tmp_path)
+    _fails_cleanly(capsys, db, rows, txt, expect="threat.yaml:1:")
+
+
+def test_channel_is_for_audio_only(db_with_one_call, dev_dir, tmp_path, capsys):
+    db, rows = db_with_one_call
+    txt = write_transcript(dev_call(dev_dir, "d06"), tmp_path)
+    _fails_cleanly(capsys, db, rows, txt, "--channel", "1", expect="--channel")
+    _fails_cleanly(capsys, db, rows, dev_dir / "d06.wav", "--channel", "3", expect="d06.wav")
