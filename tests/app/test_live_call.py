@@ -82,8 +82,11 @@ def test_text_call_with_violations_shows_everything_and_is_recorded(qtbot, windo
     # one-click dismiss goes through the session into the record
     alert = window.alerts.visible_alerts()[0]
     window.alerts.cards[(alert.rule, alert.utterance)].dismiss_button.click()
+    used_line = window.suggestions.top.line_id
+    window.suggestions.top.used_button.click()        # "已用" is recorded against the call
     services.store.flush()
     stored = services.store.get_call(call_id)
+    assert any(s["used"] for s in stored["suggestions"] if s["line_id"] == used_line)
     assert len([u for u in stored["utterances"] if u["is_final"]]) == n
     assert any(a["dismissed"] for a in stored["alerts"] if a["rule"] == alert.rule)
 
