@@ -118,6 +118,8 @@ class SessionBridge(QObject):
         def build_and_start():
             session = factory()
             session.subscribe(self.publish)
+            # Events can reach the GUI before start() returns: commands (dismiss, 已用) must find the session.
+            self.session = session
             return session, session.start()
 
         run_async(build_and_start, on_done=self._on_started, on_error=self._on_start_failed)

@@ -389,6 +389,11 @@ class LiveWindow(QMainWindow):
         else:
             self._refresh_status()
         self.health.reset()
+        # Back to the pre-call form: the finished call's alerts and suggestions live on in the status line
+        # and the review window; keeping them would make the narrow window taller than a screen.
+        self.alerts.clear()
+        self.suggestions.reset()
+        self.setup.meter.set_level_db(None)
         if self.setup.isVisible() and self.setup.device_name():
             self.setup.start_preview(self.setup.device_name())
 
