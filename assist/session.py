@@ -56,6 +56,10 @@ _MAX_BACKLOG_S = 30.0
 # How long the pipeline waits for the store to commit an utterance before it is shown (so what the agent
 # saw is on disk); a locked database is reported through StoreError and does not stall the call longer.
 _FLUSH_TIMEOUT_S = 2.0
+# Time-driven rules wait while the agent is mid-sentence (a partial came and its final has not): "no 工号 by
+# 30 s" must not fire while the sentence that states it is still being recognised. Without a new partial for
+# this long the utterance is taken as over (its final may have been dropped as noise).
+_TICK_DEFER_S = 5.0
 
 
 def new_call_id(started_at: datetime) -> str:
@@ -126,6 +130,7 @@ class CallSession:
         self._t0 = 0.0                 # monotonic time of start()
         self._clock = 0.0              # last t handed out (pipeline thread)
         self._next_tick = 1.0          # next whole second for on_time in audio-clock mode
+        self._partial_t: float | None = None  # t of the last partial of the utterance in flight
         self._fed_samples = 0          # audio handed to the recogniser (source thread)
         self._asr_t = 0.0              # audio seconds the recogniser has consumed (its thread)
         self._alert_keys: set[tuple[str, int | None]] = set()
@@ -368,7 +373,7 @@ class CallSession:
         elif kind == "asr":
             self._asr_event(item[1])
         elif kind == "tick":
-            self._emit(self._safe(self._analyzer.on_time, self._advance(None)))
+            self._tick(self._advance(None))
         elif kind == "objection":
             t = self._advance(None)
             self._emit(self._safe(self._suggester.objection, item[1], self._analyzer.state, t))
@@ -381,11 +386,14 @@ class CallSession:
         kind = type(ev).__name__
         t = self._advance(ev.audio_t)
         if kind == "AsrPartial":
+            self._partial_t = t
             events: list[Event] = [Partial(utterance=ev.index, text=ev.text, t=t)]
             events += self._safe(self._analyzer.on_partial, ev.index, ev.text, t)
             self._emit(events)
         elif kind == "AsrFinal":
+            self._partial_t = None
             self._final(ev.index, ev.text, ev.start, ev.end, t, ev.raw_text)
+            self._tick(t)  # a tick deferred during this utterance runs now, after its final
         elif kind == "AsrHealth":
             self._emit([Health(rtf=ev.rtf, queue_depth=ev.queue_depth, lag=ev.lag_s, t=t)])
 
@@ -402,6 +410,7 @@ class CallSession:
         self._emit(events, commit=True)
 
     def _end(self) -> None:
+        self._partial_t = None  # all audio is in: nothing is in flight any more
         t_end = self._advance(None if self.realtime else self._audio_duration())
         self._emit(self._safe(self._analyzer.finish, t_end))
         ptp = dict(self._analyzer.state.ptp)
@@ -436,12 +445,18 @@ class CallSession:
             now = self._clock if t is None else float(t)
         if now < self._clock:
             now = self._clock
-        if not self.realtime and now >= self._next_tick:
-            self._next_tick = float(int(now)) + 1.0
-            self._clock = now
-            self._emit(self._safe(self._analyzer.on_time, now))
         self._clock = now
+        if not self.realtime and now >= self._next_tick:
+            self._tick(now)
         return now
+
+    def _tick(self, now: float) -> None:
+        """Run the time-driven rules at ``now`` unless an utterance is in flight (see _TICK_DEFER_S)."""
+        if self._partial_t is not None and now - self._partial_t < _TICK_DEFER_S:
+            return
+        if now >= self._next_tick or self.realtime:
+            self._next_tick = float(int(now)) + 1.0
+        self._emit(self._safe(self._analyzer.on_time, now))
 
     def _safe(self, fn, *args, **kwargs) -> list[Event]:
         try:

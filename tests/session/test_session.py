@@ -151,3 +151,47 @@ def test_stop_mid_call_finalizes_and_ends(dev_dir, model_dir):
     # Real-time: an utterance is published after it was spoken (wall clock >= its end in the audio).
     for u in (e for e in events if isinstance(e, UtteranceFinal)):
         assert u.t >= u.end - 0.2
+
+
+def _head_of_wav(src, dst, seconds: float):
+    import wave
+
+    with wave.open(str(src), "rb") as r:
+        params = r.getparams()
+        frames = r.readframes(int(seconds * r.getframerate()))
+    with wave.open(str(dst), "wb") as w:
+        w.setparams(params)
+        w.writeframes(frames)
+    return dst
+
+
+@pytest.mark.model
+def test_time_rules_wait_for_the_sentence_in_flight(dev_dir, model_dir, tmp_path, monkeypatch):
+    """The agent states the 工号 in a sentence spoken from 0.9 s to 6.5 s. With the deadline at 4 s, the
+    missing_agent_id check must wait for that sentence's final instead of firing mid-sentence."""
+    import assist.session as session_mod
+    from assist.audio import FileSource
+    from assist.model import load_whisper
+
+    wav = _head_of_wav(dev_dir / "d01.wav", tmp_path / "d01_head.wav", 9.0)
+    cfg = EngineConfig(record=False, missing_agent_id_after_s=4.0)
+    model = load_whisper(model_dir, cfg.asr)
+
+    def run():
+        session = CallSession(FileSource(wav), config=cfg, model=model,
+                              started_at=datetime.fromisoformat("2026-10-12T10:15:00+08:00"))
+        events = []
+        session.subscribe(events.append)
+        session.start()
+        assert session.wait(120)
+        assert_valid(_contract(events), partials=True)
+        return events
+
+    events = run()
+    assert any(isinstance(e, UtteranceFinal) and "工号" in e.text for e in events), events
+    assert not [e for e in events if isinstance(e, Alert) and e.rule == "missing_agent_id"]
+    # The same call without the wait fires mid-sentence: the test tells the two apart.
+    monkeypatch.setattr(session_mod, "_TICK_DEFER_S", 0.0)
+    events = run()
+    early = [e for e in events if isinstance(e, Alert) and e.rule == "missing_agent_id"]
+    assert early and early[0].t < 6.5
