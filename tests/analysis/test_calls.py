@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from functools import lru_cache
 
 import pytest
 
@@ -145,6 +146,13 @@ def test_checklist_and_objections(dev_dir):
     assert "debt_stated" not in a.state.covered and "ptp_amount" not in a.state.covered
 
 
+@lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
 def _asr_like(text: str, mode: str) -> str:
     import re
 
@@ -155,9 +163,7 @@ def _asr_like(text: str, mode: str) -> str:
 
         return numerals_to_digits(text)
     if mode == "traditional":
-        import opencc
-
-        return opencc.OpenCC("s2t").convert(text)
+        return _s2t().convert(text)
     for a, b in (("逾期", "预期"), ("还款", "海款"), ("工号", "公号"), ("罚息", "发吸"), ("征信", "争信")):
         text = text.replace(a, b)
     return text

@@ -38,10 +38,13 @@ def test_check_file_in_lines_tsv_format(tmp_path, dev_dir):
     rows = [json.loads(line) for line in res.stdout.splitlines()]
     assert [r["text"] for r in rows] == ["你就是个老赖。", "请通过官方渠道还款。"]
     assert [[x["rule"] for x in r["rules"]] for r in rows] == [["insult"], []]
-    # the shared evaluation file: one output line per sentence
-    res = check("--json", "--file", str(dev_dir / "lines.tsv"))
-    n = len([line for line in (dev_dir / "lines.tsv").read_text(encoding="utf-8").splitlines()[1:] if line.strip()])
-    assert len(res.stdout.splitlines()) == n
+    # the shared evaluation file's own header and label column (first 30 sentences): one output line each
+    head = (dev_dir / "lines.tsv").read_text(encoding="utf-8").splitlines()[:31]
+    g = tmp_path / "dev_head.tsv"
+    g.write_text("\n".join(head) + "\n", encoding="utf-8")
+    rows = [json.loads(line) for line in check("--json", "--file", str(g)).stdout.splitlines()]
+    assert [r["text"] for r in rows] == [line.split("\t", 1)[1] for line in head[1:]]
+    assert all(r["rules"] for r in rows)  # the first 30 dev sentences are all violations
 
 
 def test_check_human_output_is_chinese_explanation():
