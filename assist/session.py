@@ -133,6 +133,7 @@ class CallSession:
         self._partial_t: float | None = None  # t of the last partial of the utterance in flight
         self._fed_samples = 0          # audio handed to the recogniser (source thread)
         self._asr_t = 0.0              # audio seconds the recogniser has consumed (its thread)
+        self._throttle_off = False     # set when the recogniser stalled: stop pacing the file on it
         self._alert_keys: set[tuple[str, int | None]] = set()
         self._alert_counts: Counter = Counter()
         self._sub_failures: dict[int, int] = {}
@@ -281,13 +282,17 @@ class CallSession:
     def _throttle(self) -> None:
         # Fast file mode only: wait while the recogniser is far behind, but never forever (a recogniser that
         # reports nothing must not stall the file).
+        if self._throttle_off:
+            return
         sr = getattr(self.source, "sample_rate", 16000) or 16000
         last_progress, last_t = time.monotonic(), self._asr_t
         while self._fed_samples / sr - self._asr_t > _MAX_BACKLOG_S and not self._stop_requested.is_set():
             time.sleep(0.02)
             if self._asr_t != last_t:
                 last_progress, last_t = time.monotonic(), self._asr_t
-            elif time.monotonic() - last_progress > 10.0:
+            elif time.monotonic() - last_progress > 10.0 or getattr(self._recognizer, "error", None):
+                log.warning("the recogniser reports no progress; reading the file without waiting for it")
+                self._throttle_off = True
                 return
 
     def _on_device_error(self, message: str) -> None:
