@@ -14,8 +14,8 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QSizePolicy, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
-                               QPushButton, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QSizePolicy, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from assist.case import CaseDataError
 
@@ -23,8 +23,8 @@ from .bridge import SessionBridge
 from .labels import format_clock, format_ptp, rule_name
 from .services import AppServices
 from .settings import FONT_MAX, FONT_MIN
-from .theme import repolish
 from .widgets.alert_banner import AlertBanner
+from .widgets.call_controls import CallControls
 from .widgets.call_setup import CallSetup
 from .widgets.checklist_view import ChecklistView
 from .widgets.health_indicator import HealthIndicator
@@ -70,24 +70,11 @@ class LiveWindow(QMainWindow):
         root.setContentsMargins(8, 6, 8, 8)
         root.setSpacing(6)
 
-        bar = QHBoxLayout()
-        self.start_button = QPushButton(self.tr("开始通话 (F9)"))
-        self.start_button.setObjectName("startButton")
-        self.mute_button = QPushButton(self.tr("静音"))
-        self.mute_button.setCheckable(True)
-        self.mute_button.setToolTip(self.tr("静音期间的声音不识别，计时继续"))
-        self.timer_label = QLabel("00:00")
-        self.timer_label.setObjectName("timer")
-        self.top_check = QCheckBox(self.tr("置顶"))
-        self.review_button = QPushButton(self.tr("记录"))
-        self.settings_button = QPushButton(self.tr("设置"))
-        for w in (self.start_button, self.mute_button):
-            bar.addWidget(w)
-        bar.addWidget(self.timer_label)
-        bar.addStretch(1)
-        for w in (self.top_check, self.review_button, self.settings_button):
-            bar.addWidget(w)
-        root.addLayout(bar)
+        self.controls = CallControls()
+        c = self.controls
+        self.start_button, self.mute_button, self.timer_label = c.start_button, c.mute_button, c.timer_label
+        self.top_check, self.review_button, self.settings_button = c.top_check, c.review_button, c.settings_button
+        root.addWidget(self.controls)
 
         status_row = QHBoxLayout()
         self.status_label = QLabel()
@@ -334,7 +321,7 @@ class LiveWindow(QMainWindow):
 
         self._reset_view()
         self.starting = True
-        self.start_button.setText(self.tr("正在开始…"))
+        self.controls.set_phase("starting")
         self._refresh_status()
         self.bridge.start(factory)
         return True
@@ -343,7 +330,7 @@ class LiveWindow(QMainWindow):
         if not self.running:
             return
         self.start_button.setEnabled(False)
-        self.start_button.setText(self.tr("正在结束…"))
+        self.controls.set_phase("stopping")
         self.bridge.stop()
 
     def _on_started(self, call_id: str) -> None:
@@ -355,9 +342,7 @@ class LiveWindow(QMainWindow):
         self.case_summary.setText(self.setup.case_form.summary())
         self.case_summary.show()
         self.objections.set_active(True)
-        self.start_button.setText(self.tr("结束通话 (F9)"))
-        self.start_button.setProperty("running", "true")
-        repolish(self.start_button)
+        self.controls.set_phase("running")
         self._refresh_status()
 
     def _on_failed(self, message: str) -> None:
@@ -377,13 +362,10 @@ class LiveWindow(QMainWindow):
     def _set_idle(self, keep_status: bool = False) -> None:
         self.running = False
         self.clock.stop()
-        self.mute_button.setChecked(False)
         self.objections.set_active(False)
         self.setup.show()
         self.case_summary.hide()
-        self.start_button.setText(self.tr("开始通话 (F9)"))
-        self.start_button.setProperty("running", "false")
-        repolish(self.start_button)
+        self.controls.set_phase("idle")
         if keep_status:
             self.start_button.setEnabled(self.services.model_state == "ready")
         else:
@@ -417,7 +399,7 @@ class LiveWindow(QMainWindow):
 
     def _tick(self) -> None:
         if self.call_started_at is not None:
-            self.timer_label.setText(format_clock(time.monotonic() - self.call_started_at))
+            self.controls.show_elapsed(time.monotonic() - self.call_started_at)
         session = self.bridge.session
         level = getattr(getattr(session, "source", None), "level", None)
         if isinstance(level, (int, float)):

@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from assist import paths
-from assist.config import AsrConfig, CallHours, EngineConfig
+from assist.config import CallHours, EngineConfig
 
 FONT_MIN, FONT_MAX = 10, 28
 

@@ -15,6 +15,54 @@
     </message>
 </context>
 <context>
+    <name>CallControls</name>
+    <message>
+        <location filename="../../app/widgets/call_controls.py" line="18"/>
+        <source>静音</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_controls.py" line="20"/>
+        <source>静音期间的声音不识别，计时继续</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_controls.py" line="23"/>
+        <source>置顶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_controls.py" line="24"/>
+        <source>记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_controls.py" line="25"/>
+        <source>设置</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_controls.py" line="35"/>
+        <source>开始通话 (F9)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_controls.py" line="35"/>
+        <source>正在开始…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_controls.py" line="36"/>
+        <source>结束通话 (F9)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_controls.py" line="36"/>
+        <source>正在结束…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CallFilters</name>
     <message>
         <location filename="../../app/widgets/call_filters.py" line="19"/>
@@ -213,89 +261,58 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="74"/>
-        <location filename="../../app/live_window.py" line="384"/>
-        <source>开始通话 (F9)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="76"/>
-        <source>静音</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="78"/>
-        <source>静音期间的声音不识别，计时继续</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="81"/>
-        <source>置顶</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="82"/>
-        <source>记录</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="83"/>
-        <source>设置</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="122"/>
-        <location filename="../../app/live_window.py" line="401"/>
+        <location filename="../../app/live_window.py" line="109"/>
+        <location filename="../../app/live_window.py" line="388"/>
         <source>还款承诺：无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="137"/>
+        <location filename="../../app/live_window.py" line="124"/>
         <source>客户异议</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="138"/>
+        <location filename="../../app/live_window.py" line="125"/>
         <source>必备要素</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="139"/>
+        <location filename="../../app/live_window.py" line="126"/>
         <source>话术库</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="253"/>
+        <location filename="../../app/live_window.py" line="240"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="255"/>
+        <location filename="../../app/live_window.py" line="242"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="257"/>
+        <location filename="../../app/live_window.py" line="244"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="259"/>
+        <location filename="../../app/live_window.py" line="246"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="261"/>
+        <location filename="../../app/live_window.py" line="248"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="285"/>
+        <location filename="../../app/live_window.py" line="272"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="286"/>
+        <location filename="../../app/live_window.py" line="273"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -303,32 +320,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="337"/>
-        <source>正在开始…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="346"/>
-        <source>正在结束…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="358"/>
-        <source>结束通话 (F9)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="367"/>
+        <location filename="../../app/live_window.py" line="352"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="436"/>
+        <location filename="../../app/live_window.py" line="423"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="436"/>
+        <location filename="../../app/live_window.py" line="423"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
