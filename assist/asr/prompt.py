@@ -72,18 +72,20 @@ def case_terms(case: CaseData | None) -> list[str]:
 
 def build_prompt(case: CaseData | None = None, hotwords: Sequence[str] = (), *,
                  lines: list[str] | None = None, resource_hotwords: list[str] | None = None) -> str:
-    """The prompt text: filled sentences then a hotword line. Lines with an empty placeholder are left out."""
+    """The prompt text, space-joined: the filled lines of prompt.txt when the case gives any value, otherwise the
+    resource hotwords; then the caller's hotwords. A line with an empty placeholder is left out."""
     values = (case or CaseData()).placeholders()
     lines = load_prompt_lines() if lines is None else lines
-    out = []
+    filled = []
     for line in lines:
         names = _PLACEHOLDER.findall(line)
         if any(not values.get(n) for n in names):
             continue
-        out.append(_PLACEHOLDER.sub(lambda m: values[m.group(1)], line))
-    words = list(dict.fromkeys([*(resource_hotwords if resource_hotwords is not None else load_hotwords()),
-                                *[h.strip() for h in hotwords if h and h.strip()]]))
-    text = "".join(out)
-    if words:
-        text += "关键词：" + "、".join(words) + "。"
-    return text
+        filled.append(_PLACEHOLDER.sub(lambda m: values[m.group(1)], line))
+    if any(_PLACEHOLDER.search(line) for line in lines) and not any(
+            _PLACEHOLDER.search(line) and all(values.get(n) for n in _PLACEHOLDER.findall(line)) for line in lines):
+        # no case value at all: fall back to the generic domain hotwords
+        base = resource_hotwords if resource_hotwords is not None else load_hotwords()
+        filled = [line for line in filled] + list(base)
+    words = [*filled, *[h.strip() for h in hotwords if h and h.strip()]]
+    return " ".join(dict.fromkeys(words))

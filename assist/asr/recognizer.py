@@ -51,6 +51,7 @@ class AsrPartial:
     index: int
     text: str
     audio_t: float
+    clock_t: float = 0.0      # recogniser clock when produced (see AsrFinal.clock_t)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ class StreamingRecognizer:
         case: CaseData | None = None,
         on_event: Callable[[object], None],
         realtime: bool = True,
-        context: bool = True,
+        context: bool = False,
+        prompt: str | None = None,
     ):
         self.cfg = cfg
         self.model = model if model is not None else _load_model(cfg)
@@ -103,7 +105,7 @@ class StreamingRecognizer:
         self.realtime = realtime
         self.use_context = context
         self.extra_terms = tuple(dict.fromkeys([*case_terms(case), *[h for h in hotwords if h]]))
-        self.prompt_text = build_prompt(case, hotwords)
+        self.prompt_text = build_prompt(case, hotwords) if prompt is None else prompt
         self._prompt_tokens = self.decoder.encode_prompt(self.prompt_text)
         self._context = ""
         self.segmenter = Segmenter(
@@ -210,7 +212,9 @@ class StreamingRecognizer:
                 self._next_partial_len = FIRST_PARTIAL_S
                 self._last_partial = ""
             elif isinstance(ev, SpeechPause):
-                if self._caught_up() and ev.audio.size:
+                # Worth it only if we are less behind than the rest of the end-of-speech wait: further behind,
+                # the audio that decides the end is already queued and the plain final comes just as soon.
+                if self._lag() < self.cfg.min_silence_s - SPEC_SILENCE_S and ev.audio.size:
                     self._spec = (ev.index, self._decode(ev.audio, self.cfg.beam_size_final))
             elif isinstance(ev, SpeechResume):
                 self._spec = None
@@ -251,8 +255,8 @@ class StreamingRecognizer:
 
     def _maybe_partial(self) -> None:
         seg = self.segmenter
-        if not (self.cfg.partials and seg.in_speech) or self._closed:
-            return
+        if not (self.cfg.partials and seg.in_speech) or self._closed or seg.silence_run > 0:
+            return   # not while the agent pauses: the utterance may be ending and its final must not wait
         cur_len = (self.audio_t - seg.current_start)
         if cur_len < self._next_partial_len or not self._caught_up():
             return
@@ -265,7 +269,7 @@ class StreamingRecognizer:
         text = correct(v.text, self.extra_terms)
         if text != self._last_partial:
             self._last_partial = text
-            self.on_event(AsrPartial(index=self._emitted, text=text, audio_t=self.audio_t))
+            self.on_event(AsrPartial(index=self._emitted, text=text, audio_t=self.audio_t, clock_t=self._now()))
 
     def _health(self, force: bool = False) -> None:
         if not force and self.audio_t < self._next_health:

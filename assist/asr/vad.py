@@ -143,6 +143,11 @@ class Segmenter:
         return np.concatenate(self._frames) if self._frames else np.zeros(0, dtype=np.float32)
 
     @property
+    def silence_run(self) -> int:
+        """Frames of silence at the end of the utterance in progress (0 = the last frame was speech)."""
+        return self._silence_run if self.in_speech else 0
+
+    @property
     def current_start(self) -> float:
         return self._start_frame * FRAME_S
 

@@ -1,0 +1,252 @@
+#!/usr/bin/env python
+"""Benchmark the streaming recogniser on the dev calls (and the real clips): CER, latency, partials, RTF, RSS,
+segmentation. Prints figures; asserts nothing.
+
+    .venv/bin/python scripts/bench_asr.py                       # all 16 dev calls, fast mode, + real clips
+    .venv/bin/python scripts/bench_asr.py --calls d01,d02 --realtime
+    .venv/bin/python scripts/bench_asr.py --case                # with the CRM case data of bench_asr_cases.json
+
+Modes
+- ``--realtime``: blocks are fed at wall-clock pace (0.1 s blocks, as a microphone would); latency = wall time
+  when the final arrives − the utterance's end in the manifest. Slow: ~80 s per call.
+- fast (default): all audio is queued at once and the recogniser runs its *virtual clock* (audio arrives at
+  real-time pace, each decode advances the clock by its measured compute time; partials are only decoded when
+  the virtual clock is caught up, exactly as live). latency = virtual clock at the final − utterance end. Also
+  printed: the simple figure (audio consumed when the final was produced − utterance end) + compute of the final.
+
+CER is over ``assist.textnorm.for_scoring`` (t2s, no punctuation, numerals as digits), per expected utterance
+against all finals overlapping it in time; text of finals overlapping no utterance counts as insertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assist.case import CaseData  # noqa: E402
+from assist.config import AsrConfig  # noqa: E402
+from assist.textnorm import for_scoring  # noqa: E402
+
+SR = 16000
+BLOCK = 1600
+
+
+def edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        prev = cur
+    return prev[-1]
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def pct(values, q):
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def run_stream(model, cfg, audio, *, realtime, case=None, context=True, prompt=None):
+    from assist.asr import AsrFinal, AsrHealth, AsrPartial, StreamingRecognizer
+
+    events = []
+    wall0 = [None]
+
+    def on_event(ev):
+        events.append((ev, time.monotonic() - wall0[0] if wall0[0] else 0.0))
+
+    rec = StreamingRecognizer(cfg, model=model, case=case, on_event=on_event, realtime=realtime, context=context,
+                              prompt=prompt)
+    t0 = time.monotonic()
+    wall0[0] = t0
+    for i in range(0, len(audio), BLOCK):
+        if realtime:
+            delay = t0 + i / SR - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        rec.feed(audio[i:i + BLOCK])
+    if realtime:
+        delay = t0 + len(audio) / SR - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+    rec.finish()
+    wall = time.monotonic() - t0
+    finals = [(e, w) for e, w in events if isinstance(e, AsrFinal)]
+    partials = [(e, w) for e, w in events if isinstance(e, AsrPartial)]
+    health = [e for e, _ in events if isinstance(e, AsrHealth)]
+    return finals, partials, health, wall, rec
+
+
+def overlap(a0, a1, b0, b1):
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def score_call(call, finals, partials, realtime):
+    utts = call["utterances"]
+    res = {"expected": len(utts), "found": len(finals), "ok": 0, "merged": 0, "lost": 0, "split": 0, "invented": 0,
+           "err_raw": 0, "err_cor": 0, "ref_chars": 0, "lat": [], "lat_simple": [], "first_partial": [],
+           "long_utts": 0, "no_partial": 0, "rows": []}
+    hits = {i: [] for i in range(len(utts))}
+    for k, (f, _) in enumerate(finals):
+        ov = [i for i, u in enumerate(utts) if overlap(f.start, f.end, u["start"], u["end"]) > 0.05]
+        if not ov:
+            res["invented"] += 1
+            res["err_raw"] += len(for_scoring(f.raw_text))
+            res["err_cor"] += len(for_scoring(f.text))
+        if len(ov) > 1:
+            res["merged"] += 1
+        for i in ov:
+            hits[i].append(k)
+    for i, u in enumerate(utts):
+        ks = hits[i]
+        ref = for_scoring(u["text"])
+        res["ref_chars"] += len(ref)
+        raw = "".join(finals[k][0].raw_text for k in ks)
+        cor = "".join(finals[k][0].text for k in ks)
+        er, ec = edit_distance(ref, for_scoring(raw)), edit_distance(ref, for_scoring(cor))
+        res["err_raw"] += er
+        res["err_cor"] += ec
+        res["rows"].append((u["text"], cor, er, ec))
+        if not ks:
+            res["lost"] += 1
+            continue
+        if len(ks) > 1:
+            res["split"] += 1
+        elif all(len([j for j in hits if ks[0] in hits[j]]) == 1 for _ in [0]):
+            res["ok"] += 1
+        last, wall = finals[ks[-1]]
+        res["lat"].append((wall if realtime else last.clock_t) - u["end"])
+        res["lat_simple"].append(last.audio_t - u["end"] + last.compute_s)
+        if u["end"] - u["start"] > 2.0:
+            res["long_utts"] += 1
+            # first partial produced after this utterance began, before its final
+            cands = [(p, w) for p, w in partials if p.audio_t >= u["start"] and p.audio_t <= last.audio_t + 1e-6
+                     and p.index == last.index]
+            if cands:
+                p, w = cands[0]
+                res["first_partial"].append((w if realtime else p.clock_t) - u["start"])
+            else:
+                res["no_partial"] += 1
+    return res
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared data folder")
+    ap.add_argument("--calls", default="", help="comma-separated call ids (default: all)")
+    ap.add_argument("--realtime", action="store_true", help="feed at wall-clock pace (slow)")
+    ap.add_argument("--case", action="store_true", help="use scripts/bench_asr_cases.json as the calls' case data")
+    ap.add_argument("--context", action="store_true", help="put the previous good final into the prompt")
+    ap.add_argument("--prompt", default=None, help="override the prompt text ('' = none)")
+    ap.add_argument("--no-partials", action="store_true")
+    ap.add_argument("--beam", type=int, default=None, help="beam size for finals")
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--no-real", action="store_true", help="skip the real clips")
+    ap.add_argument("--show", action="store_true", help="print every utterance with errors")
+    args = ap.parse_args(argv)
+
+    from faster_whisper import decode_audio
+
+    from assist.model import load_whisper
+
+    cfg = AsrConfig()
+    changes = {}
+    if args.no_partials:
+        changes["partials"] = False
+    if args.beam:
+        changes["beam_size_final"] = args.beam
+    if args.threads:
+        changes["cpu_threads"] = args.threads
+    if changes:
+        from dataclasses import replace
+
+        cfg = replace(cfg, **changes)
+    t = time.perf_counter()
+    model = load_whisper(None, cfg)
+    print(f"model load {time.perf_counter() - t:.2f} s; threads {cfg.cpu_threads}; RSS after load {rss_mb():.0f} MB")
+
+    shared = Path(args.shared)
+    manifest = json.loads((shared / "data" / "dev" / "manifest.json").read_text(encoding="utf-8"))
+    wanted = [c.strip() for c in args.calls.split(",") if c.strip()]
+    calls = [c for c in manifest if not wanted or c["id"] in wanted]
+    cases = json.loads((ROOT / "scripts" / "bench_asr_cases.json").read_text(encoding="utf-8")) if args.case else {}
+
+    tot = {k: 0 for k in ("expected", "found", "ok", "merged", "lost", "split", "invented", "err_raw", "err_cor",
+                          "ref_chars", "long_utts", "no_partial")}
+    lat, lat_simple, first, rtfs, lags, qdepth = [], [], [], [], [], []
+    audio_total = compute_total = 0.0
+    for call in calls:
+        audio = decode_audio(str(shared / "data" / "dev" / call["audio"]), sampling_rate=SR)
+        case = CaseData.from_dict({k: v for k, v in cases[call["id"]].items()}) if call["id"] in cases else None
+        finals, partials, health, wall, rec = run_stream(model, cfg, audio, realtime=args.realtime, case=case,
+                                                         context=args.context, prompt=args.prompt)
+        r = score_call(call, finals, partials, args.realtime)
+        for k in tot:
+            tot[k] += r[k]
+        lat += r["lat"]
+        lat_simple += r["lat_simple"]
+        first += r["first_partial"]
+        audio_total += len(audio) / SR
+        compute_total += rec._compute
+        if health:
+            lags.append(max(h.lag_s for h in health))
+            qdepth.append(max(h.queue_depth for h in health))
+        print(f"{call['id']}: utts {r['found']}/{r['expected']} ok {r['ok']} merged {r['merged']} lost {r['lost']} "
+              f"split {r['split']} invented {r['invented']} | CER raw {r['err_raw'] / r['ref_chars']:.3f} "
+              f"corr {r['err_cor'] / r['ref_chars']:.3f} | lat p50 {pct(r['lat'], 50):.2f} | "
+              f"rtf {rec._compute / (len(audio) / SR):.3f} | partials {len(partials)} | wall {wall:.1f} s", flush=True)
+        if args.show:
+            for ref, hyp, er, ec in r["rows"]:
+                if ec:
+                    print(f"    {ref} | {hyp}  ({er}->{ec})")
+    n = tot["ref_chars"] or 1
+    mode = "realtime (wall clock)" if args.realtime else "fast (virtual clock)"
+    print()
+    print(f"== {len(calls)} dev calls, {audio_total:.0f} s audio, mode {mode}, case data {'on' if args.case else 'off'}")
+    print(f"CER raw {tot['err_raw'] / n:.3%}  corrected {tot['err_cor'] / n:.3%}  ({n} reference characters)")
+    print(f"segmentation: expected {tot['expected']} found {tot['found']} ok {tot['ok']} merged {tot['merged']} "
+          f"lost {tot['lost']} split {tot['split']} invented {tot['invented']}")
+    print(f"final latency after speech end: p50 {pct(lat, 50):.2f} s  p95 {pct(lat, 95):.2f} s  max {max(lat or [0]):.2f} s")
+    if not args.realtime:
+        print(f"  (simple fast-mode formula: audio_t at final − end + compute: p50 {pct(lat_simple, 50):.2f} s  "
+              f"p95 {pct(lat_simple, 95):.2f} s)")
+    print(f"first partial after onset (utterances > 2 s): p50 {pct(first, 50):.2f} s  p95 {pct(first, 95):.2f} s  "
+          f"max {max(first or [0]):.2f} s; utterances without a partial {tot['no_partial']}/{tot['long_utts']}")
+    print(f"compute ÷ audio (RTF): {compute_total / max(audio_total, 1e-9):.3f}; max lag {max(lags or [0]):.2f} s; "
+          f"max queue depth {max(qdepth or [0])}")
+    print(f"peak RSS {rss_mb():.0f} MB")
+
+    if not args.no_real:
+        real = shared / "data" / "real"
+        rows = [line.split("\t") for line in (real / "transcripts.tsv").read_text(encoding="utf-8").splitlines()[1:]
+                if line.strip()]
+        e_raw = e_cor = chars = 0
+        for name, ref, *_ in rows:
+            audio = decode_audio(str(real / name), sampling_rate=SR)
+            finals, *_rest = run_stream(model, cfg, audio, realtime=False, context=args.context,
+                                        prompt=args.prompt)
+            raw = "".join(f.raw_text for f, _ in finals)
+            cor = "".join(f.text for f, _ in finals)
+            r = for_scoring(ref)
+            e_raw += edit_distance(r, for_scoring(raw))
+            e_cor += edit_distance(r, for_scoring(cor))
+            chars += len(r)
+            print(f"real {name}: {cor}  (ref {ref})")
+        print(f"real clips CER raw {e_raw / max(chars, 1):.3%} corrected {e_cor / max(chars, 1):.3%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""StreamingRecognizer with the real Whisper base model on real audio (short slices to stay fast)."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import numpy as np
+import pytest
+
+from assist.asr import AsrFinal, AsrHealth, AsrPartial, StreamingRecognizer
+from assist.asr.decoder import WhisperDecoder
+from assist.asr.guards import judge
+from assist.case import CaseData
+from assist.config import AsrConfig
+from assist.textnorm import to_simplified
+
+pytestmark = pytest.mark.model
+
+
+def run(model, audio, *, realtime=False, block=1600, **kw):
+    events = []
+    rec = StreamingRecognizer(AsrConfig(), model=model, on_event=events.append, realtime=realtime, **kw)
+    for i in range(0, len(audio), block):
+        rec.feed(audio[i:i + block])
+    rec.finish()
+    assert rec.error is None
+    return events
+
+
+def finals(events):
+    return [e for e in events if isinstance(e, AsrFinal)]
+
+
+def test_dev_slice_segments_and_transcribes(whisper, dev_dir, load_wav, manifest):
+    utts = manifest["d01"]["utterances"][:3]
+    audio = load_wav(dev_dir / "d01.wav")[: int((utts[-1]["end"] + 1.5) * 16000)]
+    case = CaseData(debtor_name="陈建国", institution="华信银行", agent_name="刘晓雯", agent_id="8026")
+    evs = run(whisper, audio, case=case)
+    fs = finals(evs)
+    assert [f.index for f in fs] == [0, 1, 2]                    # one final per spoken utterance, none merged
+    for f, u in zip(fs, utts):
+        assert abs(f.start - u["start"]) < 0.4 and abs(f.end - u["end"]) < 0.5
+        assert f.text == to_simplified(f.text) and f.raw_text == to_simplified(f.raw_text)
+        assert f.end <= f.audio_t and f.compute_s > 0
+    assert "工号" in fs[0].text and "本人" in fs[1].text and "录音" in fs[2].text
+    assert "刘晓雯" in fs[0].text                                # case data restores the agent's name
+    health = [e for e in evs if isinstance(e, AsrHealth)]
+    assert health and 0 < health[-1].rtf < 2 and health[-1].queue_depth == 0
+
+
+def test_silence_and_noise_produce_no_text(whisper):
+    rng = np.random.default_rng(1)
+    silence = np.zeros(16000 * 4, np.float32)
+    noise = (rng.standard_normal(16000 * 6) * 0.003).astype(np.float32)
+    evs = run(whisper, np.concatenate([silence, noise, silence]))
+    assert not [e for e in evs if isinstance(e, (AsrFinal, AsrPartial))]
+    # and if such audio ever reaches Whisper, the guards drop what it invents
+    dec = WhisperDecoder(whisper)
+    for audio in (silence[:16000 * 2], noise[:16000 * 3]):
+        r = dec.decode(audio)
+        assert judge(r.text, audio_s=r.audio_s, avg_logprob=r.avg_logprob, no_speech_prob=r.no_speech_prob).text == ""
+
+
+def test_partials_for_a_long_utterance(whisper, dev_dir, load_wav, manifest):
+    u = manifest["d01"]["utterances"][3]                        # 5.7 s
+    audio = load_wav(dev_dir / "d01.wav")[int((u["start"] - 0.5) * 16000):int((u["end"] + 1.2) * 16000)]
+    evs = run(whisper, audio, realtime=False)
+    parts = [e for e in evs if isinstance(e, AsrPartial)]
+    fs = finals(evs)
+    assert len(fs) == 1 and len(parts) >= 2
+    assert all(p.index == 0 for p in parts)
+    assert evs.index(parts[-1]) < evs.index(fs[0])               # partials come before the final
+    assert parts[0].audio_t < u["end"] - 0.5                    # while the agent is still speaking
+    assert len(parts[-1].text) > len(parts[0].text) // 2 and re.search(r"[\u4e00-\u9fff]", parts[0].text)
+
+
+def test_finals_never_dropped_under_load(whisper, dev_dir, load_wav, manifest):
+    # A "live" recogniser fed 25 s of audio at once is far behind: it must skip partials, not finals.
+    utts = [u for u in manifest["d05"]["utterances"] if u["end"] < 24.0]
+    audio = load_wav(dev_dir / "d05.wav")[: 16000 * 25]
+    slow = threading.Event()
+    seen = []
+
+    def on_event(e):
+        seen.append(e)
+        if isinstance(e, AsrFinal) and not slow.is_set():
+            slow.set()
+            threading.Event().wait(0.5)                          # a slow consumer must not lose anything either
+
+    rec = StreamingRecognizer(AsrConfig(), model=whisper, on_event=on_event, realtime=True)
+    for i in range(0, len(audio), 800):
+        rec.feed(audio[i:i + 800])
+    rec.finish()
+    fs = finals(seen)
+    assert len(fs) == len(utts)
+    assert not [e for e in seen if isinstance(e, AsrPartial)]
+
+
+def test_real_clip_default_decoding_is_simplified(whisper, shared_dir, load_wav):
+    audio = load_wav(shared_dir / "data" / "real" / "aishell-BAC009S0724W0121.wav")
+    fs = finals(run(whisper, audio))
+    text = "".join(f.text for f in fs)
+    assert "房地产" in text and "协会" in text, text
+    assert text == to_simplified(text)
+
+
+def test_close_abandons_without_final(whisper, dev_dir, load_wav, manifest):
+    u = manifest["d01"]["utterances"][0]
+    audio = load_wav(dev_dir / "d01.wav")[: int((u["start"] + 2.0) * 16000)]   # stop mid-utterance
+    events = []
+    rec = StreamingRecognizer(AsrConfig(partials=False), model=whisper, on_event=events.append, realtime=False)
+    rec.feed(audio)
+    rec.close()
+    assert not finals(events)
