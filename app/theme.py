@@ -64,6 +64,9 @@ def stylesheet(font_size: int, high_contrast: bool) -> str:
         rules.append(f"QFrame#alertCard[severity='{name}'] {{ background: {b}; border: 2px solid {line}; border-radius: 6px; }}")
         rules.append(f"QFrame#alertCard[severity='{name}'] QLabel {{ color: {f}; }}")
     if high_contrast:
+        rules.append("QTabWidget::pane { border: 1px solid #ffffff; }")
+        rules.append("QTabBar::tab { background: #000000; color: #ffffff; border: 1px solid #ffffff; padding: 3px 8px; }")
+        rules.append("QTabBar::tab:selected { background: #ffff00; color: #000000; }")
         rules.append(f"QPushButton, QLineEdit, QComboBox, QPlainTextEdit, QTextBrowser, QListWidget, QTableWidget "
                      f"{{ background: #000000; color: #ffffff; border: 1px solid #ffffff; }}")
     return "\n".join(rules)

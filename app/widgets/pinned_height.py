@@ -7,7 +7,7 @@ instead pins its minimum height to what its text really needs at its current wid
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 
 
 class PinnedHeight:
@@ -22,6 +22,11 @@ class PinnedHeight:
         super().showEvent(event)
         self.pin_height()
 
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.pin_height()   # a new font size or theme re-wraps the text
+
     def pin_height(self) -> None:
         """Pin now and once more after Qt has polished fonts and shown new children (deferred)."""
         self._pin_now()
@@ -33,7 +38,13 @@ class PinnedHeight:
             layout.activate()
         if layout is None or self.width() <= 0:
             return
-        h = layout.heightForWidth(self.width()) if layout.hasHeightForWidth() else layout.minimumSize().height()
+        h = layout.minimumSize().height()
+        if layout.hasHeightForWidth():
+            h = max(h, layout.heightForWidth(self.width()))
+        # the frame's own border (stylesheet) is outside the layout; a few pixels more absorb rounding of the
+        # nested wrapped labels so the last line is never cut
+        m = self.contentsMargins()
+        h += m.top() + m.bottom() + 6
         if h > 0 and h != self.minimumHeight():
             self.setMinimumHeight(h)
             # Ancestors' layouts cache their children's minimum sizes: make each one re-read them.
@@ -45,3 +56,6 @@ class PinnedHeight:
                 if w.isWindow():
                     break
                 w = w.parentWidget()
+            top = self.window()
+            if top is not self and top.layout() is not None:
+                top.layout().activate()   # re-distribute now, not on some later resize

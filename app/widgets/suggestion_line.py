@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from ..qt_compat import emit
 
@@ -44,6 +44,11 @@ class SuggestionLine(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_labels()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            QTimer.singleShot(0, self._fit_labels)
 
     def _fit_labels(self) -> None:
         # Wrapped labels in nested layouts get a one-line height guess; pin them to their real height.
