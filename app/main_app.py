@@ -9,6 +9,7 @@ from .live_window import LiveWindow
 from .services import AppServices
 from .settings_dialog import SettingsDialog
 from .theme import apply_theme
+from .workers import wait_all
 
 
 class MainApp(QObject):
@@ -26,6 +27,17 @@ class MainApp(QObject):
         if load_model:
             self.services.load_model()   # also warms the engine up
         self.services.open_store_async()
+        QApplication.instance().aboutToQuit.connect(self.shutdown)
+
+    def shutdown(self) -> None:
+        """Quitting: end a running call properly (its record completed, not 'interrupted'), then close the DB."""
+        session = self.live.bridge.session
+        if session is not None and self.live.running:
+            session.stop()
+            session.wait(30)
+        self.live.setup.stop_preview(wait=True)
+        wait_all(10000)
+        self.services.close_store()
 
     def show(self) -> None:
         self.live.show()

@@ -95,3 +95,25 @@ def test_device_and_store_errors_are_shown_and_health_updates(qtbot, services):
     qtbot.waitUntil(lambda: "数据库被占用" in win.device_banner.text(), timeout=2000)
     win.bridge.publish(Health(rtf=0.9, queue_depth=3, lag=2.5, t=14.0))
     qtbot.waitUntil(lambda: win.health.level == "slow", timeout=2000)
+
+
+def test_quitting_mid_call_completes_the_record(qtbot, services, dev_dir):
+    import json
+
+    from app.main_app import MainApp
+    from assist.transcript import TranscriptSource
+
+    calls = json.loads((dev_dir / "calls.json").read_text(encoding="utf-8"))
+    texts = [u["text"] for u in calls[0]["utterances"]]
+    main = MainApp(services, load_model=False)
+    qtbot.addWidget(main.live)
+    source = TranscriptSource.from_lines(texts, realtime=True, line_s=5.0)   # a call that would run ~50 s
+    with qtbot.waitSignal(main.live.bridge.started, timeout=30000) as started:
+        main.live.start_call(source=source, started_at=datetime(2026, 11, 29, 10, 0, tzinfo=TZ))
+    main.shutdown()
+    assert services.store is None                       # closed cleanly
+    from assist.store import RecordStore
+
+    with RecordStore(services.config.db_path) as store:   # reopening would mark a left-open call interrupted
+        record = store.get_call(started.args[0])
+    assert record["status"] == "completed"
