@@ -124,7 +124,10 @@ class CallSession:
         self._subscribers: list[Callable[[Event], None]] = []
         self._queue: queue.Queue = queue.Queue(maxsize=_QUEUE_MAX)
         self._muted = False
-        self._started = False
+        self._start_lock = threading.Lock()
+        self._start_called = False
+        self._started = False          # call_started is queued: commands go straight to the pipeline
+        self._pending: list[tuple] = []  # commands given before that
         self._stop_requested = threading.Event()
         self._done = threading.Event()
         self._t0 = 0.0                 # monotonic time of start()
@@ -162,9 +165,10 @@ class CallSession:
         self._subscribers.append(callback)
 
     def start(self) -> str:
-        if self._started:
-            raise RuntimeError("a CallSession can be started only once")
-        self._started = True
+        with self._start_lock:
+            if self._start_called:
+                raise RuntimeError("a CallSession can be started only once")
+            self._start_called = True
         if not self._is_text:
             self._recognizer = self._make_recognizer()
         if self.store is not None:
@@ -181,7 +185,12 @@ class CallSession:
                     self._recognizer.close()  # no call to run: do not leave its thread behind
                 raise
         self._t0 = time.monotonic()
-        self._put(("start",))
+        with self._start_lock:
+            self._put(("start",))
+            for item in self._pending:
+                self._put(item)
+            self._pending.clear()
+            self._started = True
         self._spawn(self._run_pipeline, "call-pipeline")
         if self._is_text:
             self._spawn(self._run_transcript, "call-transcript")
@@ -212,8 +221,11 @@ class CallSession:
 
         if key not in OBJECTIONS:
             raise KeyError(f"unknown objection '{key}'; expected one of {', '.join(OBJECTIONS)}")
-        if not self._started:
-            raise RuntimeError("pick_objection() needs a started call")
+        with self._start_lock:
+            if not self._started:
+                # The UI may hold the session before start() ran: answer right after call_started.
+                self._pending.append(("objection", key))
+                return
         if not self._done.is_set():
             self._put(("objection", key))
 
@@ -371,6 +383,10 @@ class CallSession:
         if kind == "start":
             self._emit([CallStarted(call_id=self.call_id, started_at=self.started_at.isoformat(), t=0.0)])
             self._emit(self._safe(self._analyzer.on_time, 0.0))
+            # What to say first, before anyone speaks (after on_time(0), so the suggester sees call_time).
+            opening = getattr(self._suggester, "opening", None)
+            if opening is not None:
+                self._emit(self._safe(opening, self._analyzer.state, 0.0))
         elif kind == "text":
             line = item[1]
             t = self._advance(line.t)

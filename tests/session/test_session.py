@@ -61,8 +61,7 @@ def test_pick_objection_answers_between_utterances(dev_dir):
             first.set()
 
     session.subscribe(on)
-    with pytest.raises(RuntimeError):
-        session.pick_objection("no_money")  # not started yet
+    session.pick_objection("forgot")  # the UI may hold the session before start(): answered right after it
     session.start()
     assert first.wait(10)
     n_before = len(events)
@@ -76,6 +75,11 @@ def test_pick_objection_answers_between_utterances(dev_dir):
     assert [e for e in later if isinstance(e, Suggestion) and e.line_id in answers], later
     with pytest.raises(KeyError):
         session.pick_objection("no_such_objection")
+    # The early pick was answered before anyone spoke, after call_started.
+    early = {ln.id for ln in session.suggester.library.objection_lines("forgot")}
+    first_utt = next(i for i, e in enumerate(events) if isinstance(e, UtteranceFinal))
+    assert events[0].name == "call_started"
+    assert [e for e in events[:first_utt] if isinstance(e, Suggestion) and e.line_id in early]
     # A paced transcript runs on the wall clock and lasts until its last line is over (4 lines → 4 s).
     assert 4.0 <= events[-1].duration < 15
 
