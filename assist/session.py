@@ -245,6 +245,10 @@ class CallSession:
 
     def store_error(self, message: str) -> None:
         """Give this as the RecordStore's ``on_error``: the UI learns that writes are being retried."""
+        with self._start_lock:
+            if not self._started:
+                self._pending.append(("store_error", message))
+                return
         self._put(("store_error", message), block=False)
 
     def stop(self) -> None:

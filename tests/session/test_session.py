@@ -199,3 +199,27 @@ def test_time_rules_wait_for_the_sentence_in_flight(dev_dir, model_dir, tmp_path
     events = run()
     early = [e for e in events if isinstance(e, Alert) and e.rule == "missing_agent_id"]
     assert early and early[0].t < 6.5
+
+
+def test_store_trouble_reaches_the_subscribers(dev_dir):
+    from assist.events import StoreError
+
+    source = TranscriptSource.from_lines(_texts(dev_dir, "d06"), realtime=True, line_s=0.3)
+    session = CallSession(source, config=EngineConfig(record=False))
+    events, first = [], threading.Event()
+
+    def on(ev):
+        events.append(ev)
+        if isinstance(ev, UtteranceFinal):
+            first.set()
+
+    session.subscribe(on)
+    session.store_error("数据库被锁定，正在重试")  # e.g. during begin_call, before the call is running
+    session.start()
+    assert first.wait(10)
+    session.store_error("磁盘已满，正在重试")
+    assert session.wait(20)
+    errors = [e for e in events if isinstance(e, StoreError)]
+    assert [e.message for e in errors] == ["数据库被锁定，正在重试", "磁盘已满，正在重试"]
+    assert events[0].name == "call_started" and isinstance(events[-1], CallEnded)
+    assert_valid(_contract(events), partials=True)
