@@ -32,6 +32,8 @@ def main(argv=None) -> int:
     ap.add_argument("--realtime", action="store_true", help="pass --realtime (audio at wall-clock speed)")
     ap.add_argument("--partials", action="store_true", help="pass --partials")
     ap.add_argument("--model", default=None, help="pass --model DIR")
+    ap.add_argument("--inprocess", action="store_true",
+                    help="run every call in this process (times exclude interpreter start and imports)")
     args = ap.parse_args(argv)
 
     dev = SHARED / "data" / "dev"
@@ -60,7 +62,8 @@ def main(argv=None) -> int:
             if args.model:
                 cmd += ["--model", args.model]
             t0 = time.monotonic()
-            proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", cwd=ROOT)
+            proc = _run_inprocess(cmd[3:]) if args.inprocess else subprocess.run(
+                cmd, capture_output=True, text=True, encoding="utf-8", cwd=ROOT)
             wall = time.monotonic() - t0
             (out / f"{call['id']}.jsonl").write_text(proc.stdout, encoding="utf-8")
             n_utt = sum(1 for line in proc.stdout.splitlines() if '"event": "utterance"' in line)
@@ -77,10 +80,25 @@ def main(argv=None) -> int:
                   flush=True)
     summary = f"total wall {total_wall:.1f}s for {len(calls)} calls"
     if args.audio and total_audio:
-        summary += f"; audio {total_audio:.1f}s; overall RTF {total_wall / total_audio:.3f} (incl. process start + model load)"
+        what = "incl. model load" if args.inprocess else "incl. process start + model load"
+        summary += f"; audio {total_audio:.1f}s; overall RTF {total_wall / total_audio:.3f} ({what})"
     print(summary)
     (out / "timing.json").write_text(json.dumps(timing, indent=1), encoding="utf-8")
     return 0 if all(r["exit"] == 0 for r in timing) else 1
+
+
+def _run_inprocess(argv: list[str]) -> subprocess.CompletedProcess:
+    """``callassist ARGV`` in this process, stdout captured (the first call pays for the imports)."""
+    import contextlib
+    import io
+
+    sys.path.insert(0, str(ROOT))
+    from assist.cli.main import main as cli_main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = cli_main(argv)
+    return subprocess.CompletedProcess(argv, status, out.getvalue(), err.getvalue())
 
 
 if __name__ == "__main__":
