@@ -30,7 +30,7 @@ class PinnedHeight:
     def pin_height(self) -> None:
         """Pin now and once more after Qt has polished fonts and shown new children (deferred)."""
         self._pin_now()
-        QTimer.singleShot(0, self._pin_now)
+        QTimer.singleShot(0, self, self._pin_now)   # cancelled if self dies
 
     def _pin_now(self) -> None:
         layout = self.layout()

@@ -48,7 +48,7 @@ class SuggestionLine(QWidget):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            QTimer.singleShot(0, self._fit_labels)
+            QTimer.singleShot(0, self, self._fit_labels)
 
     def _fit_labels(self) -> None:
         # Wrapped labels in nested layouts get a one-line height guess; pin them to their real height.
