@@ -45,14 +45,15 @@ def load_resources(resources_dir: str | None = None) -> Resources:
                      str(base))
 
 
-def _prepare(text: str, case: CaseData | None, res: Resources) -> tuple[str, list[Utterance]]:
-    """The corrected text, and the views analysed: corrected first, then the words as given when they differ
-    (a correction must never hide what was actually said, e.g. a numeral taken for a homophone)."""
+def _prepare(text: str, case: CaseData | None, res: Resources, raw: str = "") -> tuple[str, list[Utterance]]:
+    """The corrected text, and the views analysed: corrected first, then the words as recognised when they
+    differ (a correction must never hide what was actually said, e.g. a numeral taken for a homophone)."""
     extra = tuple(x for x in ((case.institution, case.agent_name, case.debtor_name) if case else ()) if x)
     fixed = correct(text or "", extra_terms=extra)
     views = [Utterance(fixed, res.root)]
-    if fixed != (text or ""):
-        views.append(Utterance(text or "", res.root))
+    for other in (text or "", raw or ""):
+        if other and other not in [v.tv.text for v in views] and other != fixed:
+            views.append(Utterance(other, res.root))
     return fixed, views
 
 
@@ -146,7 +147,7 @@ class CallAnalyzer:
         pre = self._check_call_time(t)
         st = self.state
         st.last_t = max(st.last_t, t)
-        fixed, views = _prepare(text, self.case, self.res)
+        fixed, views = _prepare(text, self.case, self.res, raw_text)
         while len(st.texts) <= index:
             st.texts.append("")
             st.raw_texts.append("")
@@ -192,7 +193,8 @@ class CallAnalyzer:
                 retracted.append(AlertRetracted(rule=rule, utterance=index, t=t))
         events += retracted
         self._last_partial.pop(index, None)
-        events += self._update_ptp(views[0].tv, text, stage, rule_ids, t)
+        # numbers and dates from the recogniser's own words (before any homophone correction)
+        events += self._update_ptp(views[0].tv, raw_text or text, stage, rule_ids, t)
         return events
 
     def on_time(self, t: float) -> list[Event]:
@@ -252,7 +254,6 @@ class CallAnalyzer:
             return []
         if "improper_payment" in rule_ids or ptpmod.is_excluded(tv, cues):
             return []
-        # numbers and dates from the words as given: homophone correction is for terms, never for numerals
         found = {
             "amount": ptpmod.find_amount(said),
             "date": (lambda d: d.isoformat() if d else None)(ptpmod.find_date(said, self._today)),

@@ -22,8 +22,9 @@ from .patterns import Pattern, PatternError, TextView, compile_pattern, find_all
 from .state import CHANNELS
 
 _CN = "零〇一二两三四五六七八九十百千万"
-_NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN}]+)"  # 3,680 as Whisper writes it
-_AMOUNT = re.compile(rf"({_NUM})\s*(万|千|k|K|w|W)?\s*(块钱|块|元|圆|rmb|RMB)?")
+# 3,680 / 3680 / 三千六百八十 / Whisper's mixed 3万2千 and 1.5万
+_NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?:\d+(?:\.\d+)?|[{_CN}])(?:\d|\.\d|[{_CN}])*)"
+_AMOUNT = re.compile(rf"({_NUM})\s*(k|K|w|W)?\s*(块钱|块|元|圆|rmb|RMB)?")
 # words that make the number after them a debt statement / reference, not a payment
 _NOT_PAYMENT_BEFORE = re.compile(
     r"(欠款|欠了|欠|共计|总共|一共|合计|本息|待还|应还|账单|余额|剩下的|剩下|剩余的|剩余|其余|还剩|还差|逾期|工号|尾号|"
