@@ -24,6 +24,7 @@ from .qt_compat import emit
 log = logging.getLogger(__name__)
 
 COLUMNS = ["开始时间", "坐席", "债务人", "时长", "告警", "还款承诺", "状态", "匹配内容"]
+MAX_ROWS = 500   # the table shows the newest calls; filters and search narrow down the rest
 AUDIO_FILTER = "录音文件 (*.wav *.flac *.mp3 *.m4a *.ogg);;所有文件 (*)"
 
 
@@ -129,12 +130,12 @@ class ReviewWindow(QMainWindow):
 
         def load():
             if not query:
-                return store.list_calls(**filters), {}
-            hits = store.search(query, **filters)
+                return store.list_calls(limit=MAX_ROWS, **filters), {}
+            hits = store.search(query, limit=MAX_ROWS, **filters)
             snippets: dict[str, str] = {}
             for h in hits:
                 snippets.setdefault(h["call_id"], h.get("snippet") or h.get("text", ""))
-            calls = {c["id"]: c for c in store.list_calls(**filters)}
+            calls = {c["id"]: c for c in store.list_calls(**filters)} if snippets else {}
             return [calls[i] for i in snippets if i in calls], snippets
 
         self.status.setText("正在查询…")
@@ -169,7 +170,8 @@ class ReviewWindow(QMainWindow):
                 if c == 4 and alerts:
                     item.setForeground(Qt.GlobalColor.red)
                 self.table.setItem(r, c, item)
-        self.status.setText(f"共 {len(rows)} 通电话" + ("（全文搜索）" if snippets else ""))
+        more = "（仅显示最近 500 通，请用筛选缩小范围）" if len(rows) >= MAX_ROWS else ""
+        self.status.setText(f"共 {len(rows)} 通电话" + ("（全文搜索）" if snippets else "") + more)
         emit(self.listed, len(rows))
         select = self._pending_select
         self._pending_select = None
