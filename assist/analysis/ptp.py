@@ -32,6 +32,7 @@ _NOT_PAYMENT_BEFORE = re.compile(
 )
 _NOT_PAYMENT_AFTER = re.compile(r"^(多|来|期|天|个|号|日|点|年|岁|%|折|成|倍|位|分钟|小时|周|月|遍|次|人)")
 _OK_AFTER = re.compile(r"^(也行|可以|就行|也要得|也可以|行吗|行不行|吧|没问题|好不好|能不能)")
+_PAY_AFTER = re.compile(r"^.{0,5}?(还上|还清|还进|转到|转给|转账|存到|存进|打到|结清|一次性)")
 _PAY_BEFORE = re.compile(r"(还|先还|转|存|扣|付|交|结清|缴|打|拿出|凑|还上|还进去|一半|每期|首期|第一期)\s*$")
 _INSTALMENT = re.compile(r"分\s*[\d一二两三四五六七八九十]+\s*期")
 _PER_PERIOD = re.compile(r"(每期|每个月|每月|首期|第一期|第一笔)[^，。,；;]{0,6}$")
@@ -86,13 +87,13 @@ def find_amount(text: str) -> float | None:
             continue  # 八零二六: digits read out (工号, card numbers), not an amount
         before = s[max(0, m.start() - 6): m.start()]
         after = s[m.end(): m.end() + 3]
-        if not unit and not mult and _NOT_PAYMENT_AFTER.match(after):
-            continue
-        if unit is None and _NOT_PAYMENT_AFTER.match(after):
+        if unit is None and "," not in num and _NOT_PAYMENT_AFTER.match(after):
             continue
         if _NOT_PAYMENT_BEFORE.search(before.rstrip("了的是为:：")):
             continue
-        if not unit and not mult and not _PAY_BEFORE.search(before) and not _OK_AFTER.match(after):
+        after_long = s[m.end(): m.end() + 10]
+        if not unit and not mult and "," not in num and not _PAY_BEFORE.search(before) \
+                and not _OK_AFTER.match(after) and not _PAY_AFTER.match(after_long):
             continue
         value = parse_number(num, mult)
         if value is None or value < 10:

@@ -31,6 +31,7 @@ POSITIVES = [
     ("unauthorized_promise", "我保证把你征信上的逾期记录删掉。"),
     ("improper_payment", "你直接转到我个人的支付宝上。"),
     ("improper_payment", "交两百块停催费就不给你打电话了。"),
+    ("improper_payment", "实在不行您去哪儿先借一点，把我们这边先还上。"),
     ("privacy", "你昨天住的如家酒店，我们都查到了。"),
     ("privacy", "你上个月工资卡进账八千，别说没钱。"),
 ]
