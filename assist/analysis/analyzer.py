@@ -26,7 +26,7 @@ from .state import CallState
 # A partial-text hit is shown early only when it is stable: seen in the previous partial too, or its evidence
 # ends at least this many characters before the end of the partial (a lawful continuation is unlikely then).
 PARTIAL_TAIL = 4
-CONSEQUENCE_LIKE = ("threat", "deception", "third_party", "impersonation")
+_NO_AGENT_ID = "开场未告知机构和姓名或工号"
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class CallAnalyzer:
         if "debt_stated" in st.covered and "debt_stated" not in before and "identity" not in st.covered:
             events += self._call_alert("debt_before_identity", self._debt_evidence(views[0]), t)
         if self._left_greet and "agent_id" not in st.covered:
-            events += self._call_alert("missing_agent_id", "", t)
+            events += self._call_alert("missing_agent_id", _NO_AGENT_ID, t)
         retracted = []
         for (i, rule), source in list(self._emitted.items()):
             if i == index and source == "partial" and rule not in rule_ids:
@@ -201,14 +201,14 @@ class CallAnalyzer:
         events = self._check_call_time(t)
         self.state.last_t = max(self.state.last_t, t)
         if t >= self.config.missing_agent_id_after_s and "agent_id" not in self.state.covered:
-            events += self._call_alert("missing_agent_id", "", t)
+            events += self._call_alert("missing_agent_id", _NO_AGENT_ID, t)
         return events
 
     def finish(self, t: float) -> list[Event]:
         events = self._check_call_time(t)
         st = self.state
         if st.texts and "agent_id" not in st.covered:
-            events += self._call_alert("missing_agent_id", "", t)
+            events += self._call_alert("missing_agent_id", _NO_AGENT_ID, t)
         if self._promise_made:
             missing = [k for k in ("amount", "date", "channel") if st.ptp.get(k) is None]
             if missing:
@@ -238,9 +238,8 @@ class CallAnalyzer:
                 cov.add(item)
         if stage in ("willingness", "support") and self._matches("reason_asked", utt):
             cov.add("reason_asked")
-        if stage == "close" or self._matches("closing", utt) and stage in ("close", "support", "plan"):
-            if self._matches("closing", utt):
-                cov.add("closing")
+        if stage == "close" and self._matches("closing", utt):
+            cov.add("closing")
 
     def _update_objections(self, utt: Utterance) -> None:
         for key, patterns in self.res.cues.objections.items():
