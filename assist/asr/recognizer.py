@@ -10,7 +10,8 @@
   thread is caught up; the next one is scheduled from the measured decode time so partials take at most
   ``PARTIAL_SHARE`` of the CPU. Partial requests are never queued, so none goes stale.
 
-Clock: in real-time use (``realtime=True``) "behind" means audio waiting in the queue. For as-fast-as-possible
+Clock: ``realtime=None`` (default) decides from the feed — audio arriving more than ``FAST_FEED_S`` ahead of the
+wall clock cannot come from a microphone. In real-time use (``realtime=True``) "behind" means audio waiting in the queue. For as-fast-as-possible
 file analysis (``realtime=False``) the thread keeps a *virtual clock* instead: audio is taken to arrive at
 real-time pace and every decode advances the clock by its measured compute time, so scheduling decisions and
 ``AsrFinal.clock_t`` are what a live call on this machine would have seen.
@@ -43,6 +44,7 @@ MIN_PARTIAL_GAP_S = 0.6      # at least this much new audio between partials
 PARTIAL_SHARE = 0.3          # partial decodes may use ~this share of real time
 CAUGHT_UP_S = 0.25           # "not behind": at most this much audio waiting
 HEALTH_EVERY_S = 1.0
+FAST_FEED_S = 1.0            # fed audio ahead of the wall clock by this much = not a live source
 CONTEXT_CHARS = 40           # previous good final text appended to the prompt
 
 
@@ -94,7 +96,7 @@ class StreamingRecognizer:
         hotwords: Sequence[str] = (),
         case: CaseData | None = None,
         on_event: Callable[[object], None],
-        realtime: bool = True,
+        realtime: bool | None = None,
         context: bool = False,
         prompt: str | None = None,
     ):
@@ -102,7 +104,10 @@ class StreamingRecognizer:
         self.model = model if model is not None else _load_model(cfg)
         self.decoder = WhisperDecoder(self.model, language=cfg.language)
         self.on_event = on_event
-        self.realtime = realtime
+        # None = decide from the feed: audio arriving faster than the wall clock cannot be a live microphone
+        self._auto = realtime is None
+        self.realtime = True if realtime is None else realtime
+        self._fed = 0
         self.use_context = context
         self.extra_terms = tuple(dict.fromkeys([*case_terms(case), *[h for h in hotwords if h]]))
         self.prompt_text = build_prompt(case, hotwords) if prompt is None else prompt
@@ -141,6 +146,9 @@ class StreamingRecognizer:
         if self._t0 is None:
             self._t0 = time.monotonic()
         arr = np.array(block, dtype=np.float32, copy=True).reshape(-1)
+        self._fed += arr.size
+        if self._auto and self.realtime and self._fed / SAMPLE_RATE > time.monotonic() - self._t0 + FAST_FEED_S:
+            self.realtime = False     # a file fed as fast as possible: switch to the virtual clock
         with self._qlock:
             self._queued += arr.size
         self._q.put(arr)

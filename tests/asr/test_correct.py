@@ -25,6 +25,8 @@ CASE = ["陈建国", "华信银行", "刘晓雯", "王丽娟"]
     ("您可以申请分析还款", "您可以申请分期还款"),
     ("有问题请拨打克服热线", "有问题请拨打客服热线"),
     ("那您看明天能不能一次性海上", "那您看明天能不能一次性还上"),
+    ("跟您和对一下身份证后思维", "跟您核对一下身份证后四位"),
+    ("以审和结果未准", "以审核结果为准"),
 ])
 def test_fixes_domain_homophones(wrong, right):
     assert correct(wrong) == right
@@ -41,6 +43,8 @@ def test_fixes_domain_homophones(wrong, right):
     "请问是王女士吗",                # 女士 must not become 律师 by the n/l fold
     "他说还是不行",
     "您预期什么时候能还上",
+    "他的思维很清楚",                # 思维 only becomes 后四位 next to 身份证/尾号
+    "海上风浪很大",
 ])
 def test_leaves_ordinary_words_alone(text):
     assert correct(text) == text
