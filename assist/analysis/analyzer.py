@@ -20,7 +20,7 @@ from assist.events import Alert, AlertRetracted, Event, PromiseToPay, StageChang
 from . import ptp as ptpmod
 from . import stages as stagemod
 from .patterns import find_all
-from .rules import RuleHit, RulePack, Utterance, load_pack, rule_hits
+from .rules import RuleHit, RulePack, Utterance, load_pack, rule_hits, tokenizer
 from .state import CallState
 
 # A partial-text hit is shown early only when it is stable: seen in the previous partial too, or its evidence
@@ -87,6 +87,7 @@ class CallAnalyzer:
         self.config = config or EngineConfig()
         self.case = case
         self.res = load_resources(str(self.config.resources_dir))
+        tokenizer(self.res.root)  # load jieba now, not on the first alert of the call
         self.state = CallState(started_at=started_at)
         self._today = started_at.date()
         self._call_time_checked = False

@@ -193,8 +193,16 @@ class Utterance:
 
     def __init__(self, text: str, resources: str | None = None):
         self.tv: TextView = view(text)
-        self.words = list(tokenizer(resources).tokenize(self.tv.clean)) if self.tv.clean else []
+        self._resources = resources
+        self._words: list[tuple[str, int, int]] | None = None
         self._clauses = sorted(self.tv.breaks | {0, len(self.tv.clean)})
+
+    @property
+    def words(self) -> list[tuple[str, int, int]]:
+        """jieba words with their offsets — only needed (and computed) when some pattern matched."""
+        if self._words is None:
+            self._words = list(tokenizer(self._resources).tokenize(self.tv.clean)) if self.tv.clean else []
+        return self._words
 
     def clause_of(self, i: int) -> tuple[int, int]:
         lo, hi = 0, len(self.tv.clean)
@@ -213,15 +221,16 @@ class Utterance:
         for b in self.tv.breaks:
             if lo < b <= hi:
                 lo = b
-        for w, s, e in self.words:
+        words = self.words
+        for w, s, e in words:
             if s >= lo and e <= hi and w in neg.breaks:
                 lo = e
-        for idx, (w, s, e) in enumerate(self.words):
+        for idx, (w, s, e) in enumerate(words):
             if s < lo or s >= hi or not neg.is_negation(w):  # a word may run into the key (没有|义务)
                 continue
             if m.start <= s < m.first_end:  # part of the pattern's own first word
                 continue
-            nxt = self.words[idx + 1][0] if idx + 1 < len(self.words) else ""
+            nxt = words[idx + 1][0] if idx + 1 < len(words) else ""
             if nxt in neg.debtor_verbs:   # 你不还(钱)… / 不接电话… is the debtor's condition, not our denial
                 continue
             return True
