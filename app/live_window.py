@@ -247,7 +247,9 @@ class LiveWindow(QMainWindow):
         else:
             text, colour = self.tr("就绪"), "#2e7d32"
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        if self.status_label.property("colour") != colour:   # restyle only on change (costly)
+            self.status_label.setProperty("colour", colour)
+            self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.start_button.setEnabled(not self.starting and (self.running or s.model_state == "ready"))
 
     def _relayout(self) -> None:

@@ -41,12 +41,12 @@ class ChecklistView(QWidget):
 
     def _render(self) -> None:
         for item, label in self.items.items():
-            if item in self.done:
-                label.setText(f"✓ {checklist_name(item)}")
-                label.setStyleSheet("color: #2e7d32;")
-            else:
-                label.setText(f"○ {checklist_name(item)}")
-                label.setStyleSheet("")
+            done = item in self.done
+            if label.property("done") == done:
+                continue   # unchanged: no re-styling (costly) on every checklist event
+            label.setProperty("done", done)
+            label.setText(f"{'✓' if done else '○'} {checklist_name(item)}")
+            label.setStyleSheet("color: #2e7d32;" if done else "")
         if self.missing:
             self.summary.setText("还缺：" + "、".join(checklist_name(m) for m in self.missing))
         else:

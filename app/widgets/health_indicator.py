@@ -18,19 +18,25 @@ class HealthIndicator(QLabel):
         self.reset()
 
     def reset(self) -> None:
-        self.level = "idle"
+        self._set_level("idle", "#8a8f98")
         self.setText(self.tr("● 识别空闲"))
-        self.setStyleSheet("color: #8a8f98;")
         self.setToolTip(self.tr("语音识别状态"))
+
+    def _set_level(self, level: str, colour: str) -> None:
+        # Restyling is costly (the app stylesheet is re-resolved): only when the colour really changes,
+        # not on every Health event (several a second).
+        if level != getattr(self, "_styled", None):
+            self._styled = level
+            self.setStyleSheet(f"color: {colour};" + (" font-weight: bold;" if level != "idle" else ""))
+        self.level = level
 
     def set_health(self, health: Health) -> None:
         lag = max(0.0, float(health.lag))
         if lag < LAG_OK_S:
-            self.level, colour = "ok", "#2e7d32"
+            self._set_level("ok", "#2e7d32")
         elif lag < LAG_SLOW_S:
-            self.level, colour = "slow", "#ef6c00"
+            self._set_level("slow", "#ef6c00")
         else:
-            self.level, colour = "behind", "#c62828"
+            self._set_level("behind", "#c62828")
         self.setText(f"● 延迟 {lag:.1f} 秒")
-        self.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.setToolTip(f"识别延迟 {lag:.1f} 秒；实时率 {health.rtf:.2f}；待处理 {health.queue_depth} 段")

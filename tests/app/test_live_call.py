@@ -86,7 +86,7 @@ def test_text_call_with_violations_shows_everything_and_is_recorded(qtbot, windo
     assert len(window.stage_bar.visited) >= 2
     names = {type(e).__name__ for e in seen}
     assert {"CallStarted", "UtteranceFinal", "Suggestion", "Checklist", "CallEnded"} <= names
-    assert any(rules & {"impersonation", "threat"} for rules in shown)   # the banner showed them
+    assert any(rules & {"impersonation", "threat"} for rules in shown), (shown, [e for e in seen if type(e).__name__ == "Alert"])
     marked = [i for i in window.transcript.finals if window.transcript.severity_of(i)]
     assert marked                                            # highlighted in place in the transcript
     assert not window.running and window.start_button.text().startswith("开始通话")
