@@ -93,8 +93,11 @@ class AppServices(QObject):
         from assist.session import CallSession  # noqa: F401
         from assist.suggest import Suggester
 
+        from assist.asr.vad import SileroVad
+
         CallAnalyzer(started_at=datetime.now().astimezone())
         Suggester()
+        SileroVad()   # the VAD's ONNX session is built once per process; building it mid-start stalls all threads
 
     def open_store_async(self) -> None:
         run_async(self.open_store)
