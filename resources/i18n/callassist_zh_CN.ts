@@ -212,7 +212,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/health_indicator.py" line="24"/>
+        <location filename="../../app/widgets/health_indicator.py" line="23"/>
         <source>语音识别状态</source>
         <translation type="unfinished"></translation>
     </message>
@@ -262,7 +262,7 @@
     </message>
     <message>
         <location filename="../../app/live_window.py" line="109"/>
-        <location filename="../../app/live_window.py" line="388"/>
+        <location filename="../../app/live_window.py" line="390"/>
         <source>还款承诺：无</source>
         <translation type="unfinished"></translation>
     </message>
@@ -307,12 +307,12 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="272"/>
+        <location filename="../../app/live_window.py" line="274"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="273"/>
+        <location filename="../../app/live_window.py" line="275"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -320,17 +320,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="352"/>
+        <location filename="../../app/live_window.py" line="354"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="423"/>
+        <location filename="../../app/live_window.py" line="425"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="423"/>
+        <location filename="../../app/live_window.py" line="425"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
@@ -338,67 +338,67 @@
 <context>
     <name>ReviewWindow</name>
     <message>
-        <location filename="../../app/review_window.py" line="61"/>
+        <location filename="../../app/review_window.py" line="62"/>
         <source>通话记录 — 催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="89"/>
+        <location filename="../../app/review_window.py" line="90"/>
         <source>备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="92"/>
+        <location filename="../../app/review_window.py" line="93"/>
         <source>给这通电话写备注（质检意见、后续跟进…）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="94"/>
+        <location filename="../../app/review_window.py" line="95"/>
         <source>保存备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="104"/>
+        <location filename="../../app/review_window.py" line="105"/>
         <source>导出催收记录表 CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="105"/>
+        <location filename="../../app/review_window.py" line="106"/>
         <source>导出 JSON…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="106"/>
+        <location filename="../../app/review_window.py" line="107"/>
         <source>重新分析录音…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="160"/>
+        <location filename="../../app/review_window.py" line="161"/>
         <source>无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="198"/>
+        <location filename="../../app/review_window.py" line="200"/>
         <source>&lt;p&gt;这通电话的记录不存在。&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="222"/>
+        <location filename="../../app/review_window.py" line="224"/>
         <source>导出催收记录表</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="232"/>
+        <location filename="../../app/review_window.py" line="234"/>
         <source>正在导出…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="239"/>
+        <location filename="../../app/review_window.py" line="241"/>
         <source>选择要重新分析的录音</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="271"/>
+        <location filename="../../app/review_window.py" line="273"/>
         <source>无法分析录音</source>
         <translation type="unfinished"></translation>
     </message>
@@ -535,7 +535,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/suggestion_line.py" line="35"/>
-        <location filename="../../app/widgets/suggestion_line.py" line="62"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="67"/>
         <source>已用</source>
         <translation type="unfinished"></translation>
     </message>
@@ -545,7 +545,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/suggestion_line.py" line="74"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="79"/>
         <source>✓ 已用</source>
         <translation type="unfinished"></translation>
     </message>
