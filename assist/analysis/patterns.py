@@ -26,6 +26,8 @@ from assist.textnorm import to_simplified
 
 NEAR_GAP = 10
 FAR_GAP = 40
+# Grammatical characters: never a homophone stand-in, never the only anchor of a sound-alike match.
+FUNCTION_CHARS = "的地得了着过是在有和与及或而把被给让向从对就也都还又才很太我你您他她它们这那哪之其所以为吗吧呢啊嘛"
 NUMERAL_CHARS = "0123456789零〇一二三四五六七八九十百千万两幺壹贰叁肆伍陆柒捌玖拾佰仟"
 
 
@@ -148,16 +150,21 @@ def _term_regex(term: str) -> str:
     def char(i: int, sound_alike: bool) -> str:
         ch = term[i]
         if sound_alike and _is_han(ch):
-            return "[^ :]:(?:" + "|".join(map(re.escape, readings[i])) + ") "
+            return ("(?:" + re.escape(ch) + ":[^ ]* |[^ :" + FUNCTION_CHARS + "]:(?:"
+                    + "|".join(map(re.escape, readings[i])) + ") )")
         return re.escape(ch) + ":[^ ]* "
 
     han = [i for i, c in enumerate(term) if _is_han(c)]
     if exact or len(han) < 2:
         return "".join(char(i, False) for i in range(len(term)))
     # Homophones count, but at least one character must be the written one: 预期/于期 (期) match 逾期,
-    # 海款 (款) matches 还款, while 出省 never matches 畜生 and 正式 never 整死.
+    # 海款 (款) matches 还款, while 出省 never matches 畜生 and 正式 never 整死. The written one must be a
+    # content character (了解的 is not 借的), and a grammatical character never stands in for another
+    # (上门催收是 is not 收拾, 薄弱之处 not 弱智): ASR confuses words, not particles.
     alts = []
     for keep in han:
+        if term[keep] in FUNCTION_CHARS and any(term[i] not in FUNCTION_CHARS for i in han):
+            continue
         alts.append("".join(char(i, i != keep) for i in range(len(term))))
     return "(?:" + "|".join(alts) + ")"
 

@@ -56,7 +56,7 @@ def _edit(path: Path, old: str, new: str) -> int:
 @pytest.mark.parametrize("old,new,words", [
     ("severity: critical", "severity: urgent", "severity"),
     ("  - 坐牢|", "  - 坐牢| |", "empty alternative"),
-    ("  - 找人 + 收拾", "  - 找人 +收拾", "spaces"),
+    ("  - 找人 + =收拾", "  - 找人 +=收拾", "spaces"),
     ("name: 威胁恐吓", "nmae: 威胁恐吓", "unknown key"),
     ("id: threat", "id: threats", "file name"),
     ("severity: critical", "severity: [critical", "YAML"),

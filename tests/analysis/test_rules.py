@@ -119,3 +119,10 @@ def test_labelled_sentences_precision_recall(name, dev_dir):
         assert len(rows) >= 80
     p, r, errors = micro_pr(rows, rules_of)
     assert p >= 0.95 and r >= 0.95, (p, r, errors[:10])
+
+
+def test_particles_never_stand_in_for_a_homophone():
+    # 收是/弱之/解的 sound like 收拾/弱智/借的, but grammatical characters are not what ASR confuses
+    assert rules_of("理性交流才是电话催收的正确打开方式") == set()
+    assert rules_of("找出对方的薄弱之处") == set()
+    assert rules_of("以他们的思考方式回应，用他们所能了解的语言") == set()
