@@ -155,6 +155,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
     ap.add_argument("--show", action="store_true", help="print every utterance with errors")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="feed each call N times back to back as one long call (memory/queue/RTF stability)")
     args = ap.parse_args(argv)
 
     from faster_whisper import decode_audio
@@ -189,6 +191,10 @@ def main(argv=None) -> int:
     audio_total = compute_total = 0.0
     for call in calls:
         audio = decode_audio(str(shared / "data" / "dev" / call["audio"]), sampling_rate=SR)
+        if args.repeat > 1:
+            call = dict(call, utterances=[dict(u, start=u["start"] + k * len(audio) / SR, end=u["end"] + k * len(audio) / SR)
+                                          for k in range(args.repeat) for u in call["utterances"]])
+            audio = np.tile(audio, args.repeat)
         case = CaseData.from_dict({k: v for k, v in cases[call["id"]].items()}) if call["id"] in cases else None
         finals, partials, health, wall, rec = run_stream(model, cfg, audio, realtime=args.realtime, case=case,
                                                          context=args.context, prompt=args.prompt)
@@ -200,6 +206,10 @@ def main(argv=None) -> int:
         first += r["first_partial"]
         audio_total += len(audio) / SR
         compute_total += rec._compute
+        if health and args.repeat > 1:
+            q = len(health) // 4 or 1
+            print(f"  long call: RTF by quarter {[round(h.rtf, 3) for h in health[q - 1::q]]}; "
+                  f"lag by quarter {[round(h.lag_s, 2) for h in health[q - 1::q]]}; RSS now {rss_mb():.0f} MB")
         if health:
             lags.append(max(h.lag_s for h in health))
             qdepth.append(max(h.queue_depth for h in health))
