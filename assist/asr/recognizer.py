@@ -39,7 +39,8 @@ from .vad import SAMPLE_RATE, Segmenter, SpeechEnd, SpeechPause, SpeechResume, S
 log = logging.getLogger(__name__)
 
 SPEC_SILENCE_S = 0.25        # silence after which a speculative final decode starts
-FIRST_PARTIAL_S = 0.7        # utterance audio (incl. the leading pad) before the first partial
+FIRST_PARTIAL_S = 0.6        # utterance audio (incl. the leading pad) before the first partial
+EMPTY_PARTIAL_RETRY_S = 0.3  # a partial that gave no text is retried after this much more audio
 MIN_PARTIAL_GAP_S = 0.6      # at least this much new audio between partials
 PARTIAL_SHARE = 0.3          # partial decodes may use ~this share of real time
 CAUGHT_UP_S = 0.25           # "not behind": at most this much audio waiting
@@ -270,10 +271,12 @@ class StreamingRecognizer:
             return
         audio = seg.current_audio()
         res = self._decode(audio, self.cfg.beam_size_partial)
-        self._next_partial_len = cur_len + max(MIN_PARTIAL_GAP_S, res.compute_s / PARTIAL_SHARE)
         v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
         if not v.text:
+            # nothing usable yet (too little speech): try again soon rather than after a full budget gap
+            self._next_partial_len = cur_len + EMPTY_PARTIAL_RETRY_S
             return
+        self._next_partial_len = cur_len + max(MIN_PARTIAL_GAP_S, res.compute_s / PARTIAL_SHARE)
         text = correct(v.text, self.extra_terms)
         if text != self._last_partial:
             self._last_partial = text
