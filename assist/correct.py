@@ -50,9 +50,14 @@ def _fold(syllable: str) -> str:
     return s
 
 
+# pypinyin lists a character's readings most common first; the tail holds archaic readings (还 fú, 不 fū)
+# that made ordinary speech match domain terms (还不上 → 还还上), so only the leading ones count.
+MAX_READINGS = 2
+
+
 @lru_cache(maxsize=8192)
 def _raw_readings(ch: str) -> frozenset[str]:
-    """Every toneless reading of one character (heteronyms included); digits as spoken."""
+    """The common toneless readings of one character (at most two heteronyms); digits as spoken."""
     if ch in _DIGIT_READING:
         return frozenset({_DIGIT_READING[ch]})
     if not _HAN.match(ch):
@@ -60,7 +65,7 @@ def _raw_readings(ch: str) -> frozenset[str]:
     from pypinyin import Style, pinyin
 
     out = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
-    return frozenset(r.lower() for r in (out[0] if out else ()) if r)
+    return frozenset(r.lower() for r in (out[0] if out else ())[:MAX_READINGS] if r)
 
 
 @lru_cache(maxsize=8192)
@@ -318,8 +323,22 @@ def _correct(text: str, indexes: list[_Index], protected: set[str]) -> str:
     return "".join(out)
 
 
+def _in_number(text: str, s: int, e: int) -> bool:
+    """True when a numeral in the span belongs to a longer number (还3680, 于七三十五天)."""
+    for k in range(s, e):
+        if text[k] in _NUMERAL_CHARS and (
+            (k > 0 and text[k - 1] in _NUMERAL_CHARS) or (k + 1 < len(text) and text[k + 1] in _NUMERAL_CHARS)
+        ):
+            return True
+    return False
+
+
 def _accept(text, s, e, term: Term, literal: bool, bounds, covering) -> bool:
     span = text[s:e]
+    # A digit of an amount may only be read as part of a term when it sounds exactly like it (于七三十五天 →
+    # 逾期三十五天); a fuzzy sound-alike would eat amounts (还3680 → 还上680 by s/sh + an/ang).
+    if _in_number(text, s, e) and not (literal or _exact(span, term.word)):
+        return False
     if _cue_near(text, s, e, term.cues):
         return True
     if _is_common(span):

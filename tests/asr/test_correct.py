@@ -45,6 +45,10 @@ def test_fixes_domain_homophones(wrong, right):
     "您预期什么时候能还上",
     "他的思维很清楚",                # 思维 only becomes 后四位 next to 身份证/尾号
     "海上风浪很大",
+    "要是明天还不上怎么办",          # 还 has an archaic reading fú, 不 has fū: never 还还上
+    "那您看明天能不能还3680元",       # amounts are never eaten by a sound-alike (3 san ~ 上 shang)
+    "先还三万两千，剩下的下个月",
+    "今天还三千二百元",
 ])
 def test_leaves_ordinary_words_alone(text):
     assert correct(text) == text
