@@ -72,27 +72,9 @@ CHANNEL_NAMES = {
 
 SEVERITY_NAMES = {"critical": "严重", "warning": "警告", "info": "提示"}
 
-# The objection quick-picks; state.OBJECTIONS (the engine's list) wins when it exists.
-_FALLBACK_OBJECTIONS = {
-    "no_money": "没钱",
-    "forgot": "忘了",
-    "not_mine": "不是我借的",
-    "already_paid": "已经还了",
-    "unemployed": "失业了",
-    "sick": "生病住院",
-    "complaint": "要投诉",
-    "want_waiver": "要求减免",
-    "family_pay": "让家人还",
-    "later": "过几天再说",
-    "scam": "你们是骗子",
-}
-
-
 def objections() -> dict[str, str]:
-    found = getattr(_state, "OBJECTIONS", None)
-    if isinstance(found, dict) and found:
-        return dict(found)
-    return dict(_FALLBACK_OBJECTIONS)
+    """The objection quick-picks: the engine's own list (key → label)."""
+    return dict(_state.OBJECTIONS)
 
 
 def stage_name(stage_id: str | None) -> str:

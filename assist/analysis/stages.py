@@ -16,21 +16,11 @@ from assist.textnorm import to_simplified
 
 from . import yamlfile
 from .patterns import Pattern, PatternError, TextView, compile_pattern, find_all
-from .rules import ALL_RULE_IDS
+from .rules import ALL_RULE_IDS, _patterns
 from .state import CHECKLIST, OBJECTIONS, STAGES
 
 STAY_BONUS = 1.5        # the current stage wins ties and near-ties
 BACK_TO_GREET = -4.0    # once past the greeting, going back needs a strong reason
-
-
-def _pats(node: yamlfile.Node, what: str) -> tuple[Pattern, ...]:
-    out = []
-    for item in node.strings(what):
-        try:
-            out.append(compile_pattern(item.text(what)))
-        except PatternError as exc:
-            raise item.error(f"bad pattern {item.value!r} in {what}: {exc}") from None
-    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -54,7 +44,7 @@ def load_stage(path: Path) -> StageCues:
             weight = float(key)
         except ValueError:
             raise node.error(f"cue weights must be numbers, not {key!r}") from None
-        cues.extend((weight, p) for p in _pats(node, f"cues {key}"))
+        cues.extend((weight, p) for p in _patterns(node, f"cues {key}"))
     rules = []
     if "rules" in data:
         for rid, node in data["rules"].mapping("rules").items():
@@ -85,7 +75,7 @@ def load_cues(resources: Path) -> Cues:
     root = yamlfile.load(d / "checklist.yaml")
     allowed = set(CHECKLIST) - {"ptp_amount", "ptp_date", "ptp_channel"}
     data = yamlfile.check_keys(root, allowed, allowed, "the checklist cue file")
-    checklist = {k: _pats(v, k) for k, v in data.items()}
+    checklist = {k: _patterns(v, k) for k, v in data.items()}
     root = yamlfile.load(d / "objections.yaml")
     data = yamlfile.check_keys(root, {"markers", "objections"}, {"markers", "objections"}, "the objection cue file")
     markers = "|".join(n.text("markers") for n in data["markers"].strings("markers"))

@@ -220,7 +220,7 @@ class Segmenter:
         return events
 
     def _close(self, keep: int, *, cut: bool) -> list:
-        frames, probs = self._frames[:keep], self._probs[:keep]
+        frames = self._frames[:keep]
         rest = self._frames[keep:]
         start = self._start_frame * FRAME_S
         end = (self._start_frame + len(frames)) * FRAME_S

@@ -7,7 +7,6 @@ See docs/cli.md for the options, output and exit statuses.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import re
