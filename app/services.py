@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import replace
-from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal
 
@@ -84,20 +83,12 @@ class AppServices(QObject):
 
         run_async(load, on_done=done, on_error=failed)
 
-    @staticmethod
-    def warm_engine() -> None:
-        """Import the engine and build one analyzer and suggester, so that the first call's start does not
-        spend seconds loading rule packs, dictionaries and jieba (it would also hog the GIL mid-start)."""
-        from assist.analysis import CallAnalyzer
-        from assist.audio import FileSource, MicSource  # noqa: F401
-        from assist.session import CallSession  # noqa: F401
-        from assist.suggest import Suggester
+    def warm_engine(self) -> None:
+        """Do the engine's one-off loads now (jieba, pinyin tables, rule packs, VAD), on this worker, so that
+        the first call's start does not hog the GIL and stall the window."""
+        from assist.session import warm_up
 
-        from assist.asr.vad import SileroVad
-
-        CallAnalyzer(started_at=datetime.now().astimezone())
-        Suggester()
-        SileroVad()   # the VAD's ONNX session is built once per process; building it mid-start stalls all threads
+        warm_up(self.config)
 
     def open_store_async(self) -> None:
         run_async(self.open_store)

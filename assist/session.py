@@ -75,20 +75,36 @@ def local_aware(dt: datetime | None) -> datetime:
 
 
 _WARM = False
+_WARM_LOCK = threading.Lock()
 
 
-def _warm_up(analyzer_cls, started_at: datetime, config: EngineConfig) -> None:
-    """Analyse one throwaway sentence once per process, so the lazy loads (jieba dictionary, pinyin tables:
-    seconds on a slow PC) happen here, before the call, and not on the agent's first utterance."""
+def warm_up(config: EngineConfig | None = None) -> None:
+    """Do every lazy load of the engine once per process: the jieba dictionaries (analysis and records
+    search), pinyin tables, rule packs, the script library and the VAD's ONNX session.
+
+    Each of these is one long C call (unmarshal, ONNX build) that holds the GIL for 0.1–0.5 s, so left to the
+    first call they stall every thread at call start, the GUI's included. The app runs this while the model
+    loads; a session runs it (a no-op the second time) before it starts.
+    """
     global _WARM
-    if _WARM:
-        return
-    _WARM = True
-    try:
-        analyzer_cls(started_at=started_at, config=config).on_final(
-            0, "您好，我是工号一二三四，请问您明天能还款三千元吗？", 0.0, 1.0, 1.0)
-    except Exception:
-        log.exception("warm-up analysis failed (the call will still run)")
+    with _WARM_LOCK:
+        if _WARM:
+            return
+        _WARM = True
+        config = config or EngineConfig()
+        try:
+            from .analysis import CallAnalyzer
+            from .asr.vad import SileroVad
+            from .store.tokens import index_tokens
+            from .suggest import Suggester
+
+            CallAnalyzer(started_at=datetime.now().astimezone(), config=config).on_final(
+                0, "您好，我是工号一二三四，请问您明天能还款三千元吗？", 0.0, 1.0, 1.0)
+            Suggester()
+            SileroVad()
+            index_tokens("您好，逾期还款")
+        except Exception:
+            log.exception("engine warm-up failed (calls will still run, the first one more slowly)")
 
 
 class CallSession:
@@ -118,7 +134,7 @@ class CallSession:
 
         self._analyzer = CallAnalyzer(started_at=self.started_at, case=self.case, config=config)
         self._suggester = Suggester(case=self.case)
-        _warm_up(CallAnalyzer, self.started_at, config)
+        warm_up(config)
         self._recognizer = None
 
         self._subscribers: list[Callable[[Event], None]] = []

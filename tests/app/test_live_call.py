@@ -146,6 +146,7 @@ def test_dev_wav_call_through_whisper_keeps_gui_responsive(qtbot, window, ready_
     assert suggested and all(suggested)                     # the panel showed each suggestion
     # What our code does on the GUI thread per event must stay far below the 50 ms budget. The 10 ms timer's
     # largest gap also counts time the OS gave the (2-core, Whisper-saturated) CPU to other threads and
-    # processes, so it only guards against gross blocking here; the figure is printed for the report.
+    # processes (28 ms measured on a quiet machine, once the engine's one-off loads moved to warm_up()); the
+    # bound leaves room for a busy CI machine but catches a GIL-hogging load creeping back into call start.
     assert handling < 0.05, f"GUI thread busy {handling * 1000:.0f} ms with one event"
-    assert gaps.max_gap < 0.5, f"GUI thread starved/blocked for {gaps.max_gap * 1000:.0f} ms"
+    assert gaps.max_gap < 0.15, f"GUI thread starved/blocked for {gaps.max_gap * 1000:.0f} ms"
