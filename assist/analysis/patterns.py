@@ -248,3 +248,17 @@ def find_all(pattern: Pattern, tv: TextView) -> list[Match]:
         last = m.lastindex or 1
         out.append(Match(tv.char_at(m.start()), tv.char_at(m.end()), tv.char_at(m.start(last)), tv.char_at(m.end(1))))
     return out
+
+
+def compile_list(node, what: str) -> tuple[Pattern, ...]:
+    """Compile a YAML list of pattern strings (a ``yamlfile.Node``, or None for an absent key); a bad pattern
+    is reported at its own file and line."""
+    if node is None:
+        return ()
+    out = []
+    for item in node.strings(what):
+        try:
+            out.append(compile_pattern(item.text(what)))
+        except PatternError as exc:
+            raise item.error(f"bad pattern {item.value!r} in {what}: {exc}") from None
+    return tuple(out)

@@ -18,7 +18,7 @@ from pathlib import Path
 from assist.textnorm import to_simplified
 
 from . import yamlfile
-from .patterns import Pattern, PatternError, TextView, compile_pattern, find_all, view
+from .patterns import Pattern, TextView, compile_list, find_all, view
 from .state import CHANNELS
 
 _CN = "零〇一二两三四五六七八九十百千万"
@@ -191,15 +191,6 @@ def load_cues(path: Path) -> PtpCues:
     data = yamlfile.check_keys(root, {"channels", "fallback", "readback", "exclude"}, {"channels", "readback"},
                                "the PTP cue file")
 
-    def pats(node, what):
-        out = []
-        for item in node.strings(what):
-            try:
-                out.append(compile_pattern(item.text(what)))
-            except PatternError as exc:
-                raise item.error(f"bad pattern {item.value!r}: {exc}") from None
-        return tuple(out)
-
     def channel_map(section: str):
         out = []
         if section not in data:
@@ -207,11 +198,11 @@ def load_cues(path: Path) -> PtpCues:
         for key, node in data[section].mapping(section).items():
             if key not in CHANNELS:
                 raise node.error(f"unknown channel id {key!r} (known: {', '.join(CHANNELS)})")
-            out.append((key, pats(node, f"{section}.{key}")))
+            out.append((key, compile_list(node, f"{section}.{key}")))
         return tuple(out)
 
-    return PtpCues(channel_map("channels"), channel_map("fallback"), pats(data["readback"], "readback"),
-                   pats(data["exclude"], "exclude") if "exclude" in data else ())
+    return PtpCues(channel_map("channels"), channel_map("fallback"), compile_list(data["readback"], "readback"),
+                   compile_list(data["exclude"], "exclude") if "exclude" in data else ())
 
 
 def find_channel(text: str | TextView, cues: PtpCues) -> str | None:

@@ -17,7 +17,7 @@ from assist.events import SEVERITIES
 from assist.resources import ResourceError
 
 from . import yamlfile
-from .patterns import Match, Pattern, PatternError, TextView, compile_pattern, find_all, view
+from .patterns import Match, Pattern, TextView, compile_list, find_all, view
 from .state import UTTERANCE_RULES
 
 # Beyond the taxonomy: the right-party order rule (debt stated before any identity check), a call rule.
@@ -82,18 +82,6 @@ _RULE_KEYS = {"id", "kind", "severity", "name", "message", "basis", "advice", "p
               "negation", "early"}
 
 
-def _patterns(node: yamlfile.Node | None, what: str) -> tuple[Pattern, ...]:
-    if node is None:
-        return ()
-    out = []
-    for item in node.strings(what):
-        try:
-            out.append(compile_pattern(item.text(what)))
-        except PatternError as exc:
-            raise item.error(f"bad pattern {item.value!r} in {what}: {exc}") from None
-    return tuple(out)
-
-
 def _bool(node: yamlfile.Node | None, default: bool, what: str) -> bool:
     if node is None:
         return default
@@ -116,7 +104,7 @@ def load_rule(path: Path) -> Rule:
     severity = data["severity"].text("severity")
     if severity not in SEVERITIES:
         raise data["severity"].error(f"severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
-    patterns = _patterns(data.get("patterns"), "patterns")
+    patterns = compile_list(data.get("patterns"), "patterns")
     if kind == "utterance" and not patterns:
         raise root.error(f"utterance rule {rid} needs at least one entry under 'patterns'")
     if kind == "call" and patterns:
@@ -126,7 +114,7 @@ def load_rule(path: Path) -> Rule:
         name=data["name"].text("name") if "name" in data else rid,
         message=data["message"].text("message"), basis=data["basis"].text("basis"),
         advice=data["advice"].text("advice"), patterns=patterns,
-        exceptions=_patterns(data.get("exceptions"), "exceptions"),
+        exceptions=compile_list(data.get("exceptions"), "exceptions"),
         negation=_bool(data.get("negation"), True, "negation"), early=_bool(data.get("early"), True, "early"),
         path=path,
     )

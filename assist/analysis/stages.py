@@ -15,8 +15,8 @@ from assist.resources import ResourceError
 from assist.textnorm import to_simplified
 
 from . import yamlfile
-from .patterns import Pattern, PatternError, TextView, compile_pattern, find_all
-from .rules import ALL_RULE_IDS, _patterns
+from .patterns import Pattern, PatternError, TextView, compile_list, compile_pattern, find_all
+from .rules import ALL_RULE_IDS
 from .state import CHECKLIST, OBJECTIONS, STAGES
 
 STAY_BONUS = 1.5        # the current stage wins ties and near-ties
@@ -44,7 +44,7 @@ def load_stage(path: Path) -> StageCues:
             weight = float(key)
         except ValueError:
             raise node.error(f"cue weights must be numbers, not {key!r}") from None
-        cues.extend((weight, p) for p in _patterns(node, f"cues {key}"))
+        cues.extend((weight, p) for p in compile_list(node, f"cues {key}"))
     rules = []
     if "rules" in data:
         for rid, node in data["rules"].mapping("rules").items():
@@ -75,7 +75,7 @@ def load_cues(resources: Path) -> Cues:
     root = yamlfile.load(d / "checklist.yaml")
     allowed = set(CHECKLIST) - {"ptp_amount", "ptp_date", "ptp_channel"}
     data = yamlfile.check_keys(root, allowed, allowed, "the checklist cue file")
-    checklist = {k: _patterns(v, k) for k, v in data.items()}
+    checklist = {k: compile_list(v, k) for k, v in data.items()}
     root = yamlfile.load(d / "objections.yaml")
     data = yamlfile.check_keys(root, {"markers", "objections"}, {"markers", "objections"}, "the objection cue file")
     markers = "|".join(n.text("markers") for n in data["markers"].strings("markers"))
