@@ -21,7 +21,7 @@ from itertools import product
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from .resources import ResourceError
+from .resources import ResourceError, read_text
 
 COMMON_FREQ = 50          # jieba dictionary frequency from which a word counts as "ordinary"
 CUE_REACH = 4             # characters on either side searched for a cue word
@@ -119,12 +119,7 @@ def default_lexicon_path() -> Path:
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Read and validate ``terms.tsv``; errors read ``path:line: message``."""
     p = Path(path) if path is not None else default_lexicon_path()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResourceError(p, None, "the domain lexicon file is missing") from None
-    except UnicodeDecodeError as exc:
-        raise ResourceError(p, None, f"not UTF-8 text ({exc.reason})") from None
+    text = read_text(p, "the domain lexicon file")
     terms: list[Term] = []
     seen: dict[str, int] = {}
     header_seen = False

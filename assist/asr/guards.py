@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..resources import ResourceError
+from ..resources import ResourceError, read_text
 from ..textnorm import strip_punct, to_simplified
 
 # Thresholds in the spirit of Whisper's own fallback rules, tuned for short single utterances.
@@ -39,12 +39,7 @@ def default_phrases_path() -> Path:
 
 def load_phrases(path: str | Path | None = None) -> tuple[str, ...]:
     p = Path(path) if path is not None else default_phrases_path()
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResourceError(p, None, "the hallucination phrase list is missing") from None
-    except UnicodeDecodeError as exc:
-        raise ResourceError(p, None, f"not UTF-8 text ({exc.reason})") from None
+    text = read_text(p, "the hallucination phrase list")
     out = []
     for no, line in enumerate(text.splitlines(), 1):
         line = line.strip()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..case import CaseData
-from ..resources import ResourceError
+from ..resources import ResourceError, read_text
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -22,12 +22,7 @@ def _lexicon_dir() -> Path:
 
 
 def _read_lines(p: Path) -> list[tuple[int, str]]:
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ResourceError(p, None, "file is missing") from None
-    except UnicodeDecodeError as exc:
-        raise ResourceError(p, None, f"not UTF-8 text ({exc.reason})") from None
+    text = read_text(p, "the file")
     return [(no, line.strip()) for no, line in enumerate(text.splitlines(), 1)
             if line.strip() and not line.strip().startswith("#")]
 
