@@ -12,7 +12,7 @@ import pytest
 from assist import events as ev
 from assist.case import CaseData
 from assist.store import RecordStore
-from conftest import feed_call, wait_for
+from .conftest import feed_call, wait_for
 
 START = datetime(2026, 10, 12, 10, 15, tzinfo=timezone(timedelta(hours=8)))
 
