@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .labels import SEVERITY_NAMES, format_clock, format_ptp, rule_name, stage_name
+from assist.labels import SEVERITY_NAMES, format_clock, format_ptp, rule_name, stage_name
 
 STATUS_NAMES = {"active": "进行中", "completed": "已完成", "interrupted": "中断", "failed": "失败"}
 _BG = {"critical": "#ffcdd2", "warning": "#ffe0b2", "info": "#e3f2fd"}

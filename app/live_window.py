@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QMe
 from assist.case import CaseDataError
 
 from .bridge import SessionBridge
-from .labels import format_clock, format_ptp, rule_name
+from assist.labels import format_clock, format_ptp, rule_name
 from .services import AppServices
 from .settings import FONT_MAX, FONT_MIN
 from .widgets.alert_banner import AlertBanner

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHea
 from assist.events import CallEnded, UtteranceFinal
 
 from .call_report import STATUS_NAMES, call_html
-from .labels import format_clock, format_ptp, rule_name
+from assist.labels import format_clock, format_ptp, rule_name
 from .services import AppServices
 from .widgets.call_filters import CallFilters
 from .workers import run_async

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from assist.events import Alert
 
-from ..labels import RULE_BASIS, SEVERITY_NAMES, rule_name
+from assist.labels import RULE_BASIS, SEVERITY_NAMES, rule_name
 from ..qt_compat import emit
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from ..labels import format_clock
+from assist.labels import format_clock
 from ..theme import repolish
 
 

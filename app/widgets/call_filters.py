@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from ..labels import RULE_NAMES
+from assist.labels import RULE_NAMES
 from ..qt_compat import emit
 
 

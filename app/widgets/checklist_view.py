@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 from assist.analysis.state import CHECKLIST
 from assist.events import Checklist
 
-from ..labels import checklist_name
+from assist.labels import checklist_name
 
 
 class ChecklistView(QWidget):

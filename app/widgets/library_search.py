@@ -7,7 +7,7 @@ from typing import Any, Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from ..labels import stage_name
+from assist.labels import stage_name
 from ..qt_compat import emit
 
 MAX_RESULTS = 30

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from assist.events import Suggestion
 
-from ..labels import stage_name
+from assist.labels import stage_name
 from .pinned_height import PinnedHeight
 from .suggestion_line import SuggestionLine
 

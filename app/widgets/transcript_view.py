@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, Q
 
 from assist.events import Alert, AlertRetracted, Partial, UtteranceFinal
 
-from ..labels import format_clock, stage_name
+from assist.labels import format_clock, stage_name
 
 PARTIAL_COLOUR = QColor("#8a8f98")
 ALERT_BG = {"critical": QColor("#ffcdd2"), "warning": QColor("#ffe0b2"), "info": QColor("#e3f2fd")}

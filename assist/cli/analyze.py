@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from assist.events import CONTRACT_EVENTS, Event
+from assist.labels import RULE_NAMES, STAGE_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -236,16 +237,6 @@ def _prepare(args, out: "_Output"):
 
 # ---- output -------------------------------------------------------------------------------------
 
-STAGE_ZH = {
-    "greet": "建立联系", "confirm_debt": "确认欠款", "willingness": "还款意愿", "plan": "还款计划",
-    "consequence": "强调后果", "support": "帮助支持", "close": "结束沟通",
-}
-RULE_ZH = {
-    "impersonation": "冒充身份", "threat": "威胁恐吓", "insult": "侮辱谩骂", "third_party": "告知第三方",
-    "deception": "虚假后果", "unauthorized_promise": "越权承诺", "improper_payment": "违规收款",
-    "privacy": "滥用个人信息", "call_time": "违规时段", "missing_agent_id": "未报工号",
-    "ptp_incomplete": "承诺要素不全", "debt_before_identity": "未核实身份先谈欠款",
-}
 SEVERITY_ZH = {"critical": "严重", "warning": "警告", "info": "提示"}
 CHANNEL_ZH = {
     "bank_transfer": "银行转账", "alipay": "支付宝", "wechat": "微信", "app": "官方App",
@@ -332,16 +323,16 @@ class _Output:
         self._print(self._c(f"[{_clock(ev.t)}]    …#{ev.utterance} {ev.text}", "2"))
 
     def _h_utterance(self, ev) -> None:
-        stage = STAGE_ZH.get(ev.stage, ev.stage)
+        stage = STAGE_NAMES.get(ev.stage, ev.stage)
         self._print(f"[{_clock(ev.t)}] #{ev.utterance:<2} 〔{stage}〕 {ev.text}"
                     f"  ({ev.start:.1f}–{ev.end:.1f}s)")
 
     def _h_stage(self, ev) -> None:
-        self._print(self._c(f"           ▶ 进入阶段：{STAGE_ZH.get(ev.stage, ev.stage)}", "36"))
+        self._print(self._c(f"           ▶ 进入阶段：{STAGE_NAMES.get(ev.stage, ev.stage)}", "36"))
 
     def _h_alert(self, ev) -> None:
         sev = SEVERITY_ZH.get(ev.severity, ev.severity)
-        rule = RULE_ZH.get(ev.rule, ev.rule)
+        rule = RULE_NAMES.get(ev.rule, ev.rule)
         where = "整通电话" if ev.utterance is None else f"第{ev.utterance}句"
         head = f"           ⚠ [{sev}] {rule} ({ev.rule}) · {where}"
         if ev.evidence:
@@ -362,6 +353,6 @@ class _Output:
         self._print(self._c(f"           ✔ 还款承诺：{_ptp_text(ev.to_dict())}", "34"))
 
     def _h_call_ended(self, ev) -> None:
-        alerts = "、".join(f"{RULE_ZH.get(r, r)}×{n}" for r, n in sorted(ev.alerts.items())) or "无"
+        alerts = "、".join(f"{RULE_NAMES.get(r, r)}×{n}" for r, n in sorted(ev.alerts.items())) or "无"
         self._print(self._c(f"通话结束  时长 {ev.duration:.1f}s · 合规提醒：{alerts} · 还款承诺：{_ptp_text(ev.ptp)}",
                             "1"))

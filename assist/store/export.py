@@ -12,17 +12,9 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
+from ..labels import CHANNEL_NAMES, STAGE_NAMES
 from . import read
 
-# Stage and channel names from spec/taxonomy.md, so the sheet reads in Chinese; ids stay in the JSON export.
-STAGE_NAMES = {
-    "greet": "建立联系", "confirm_debt": "确认欠款事实", "willingness": "了解还款意愿", "plan": "制定还款计划",
-    "consequence": "强调后果", "support": "提供帮助和支持", "close": "结束沟通",
-}
-CHANNEL_NAMES = {
-    "bank_transfer": "银行转账", "alipay": "支付宝", "wechat": "微信", "app": "官方App",
-    "card_autodebit": "银行卡自动扣款", "cash": "柜台/现金", "other": "其他",
-}
 STATUS_NAMES = {"active": "进行中", "completed": "已完成", "interrupted": "中断", "failed": "失败"}
 
 CSV_HEADER = (

@@ -28,19 +28,10 @@ from .. import paths
 from ..analysis.state import CALL_RULES, CHECKLIST, OBJECTIONS, STAGES, UTTERANCE_RULES
 from ..resources import ResourceError
 from ..textnorm import to_simplified
+from ..labels import STAGE_NAMES
 from .render import Template, TemplateError, parse_template
 
 log = logging.getLogger(__name__)
-
-STAGE_NAMES = {
-    "greet": "建立联系",
-    "confirm_debt": "确认欠款事实",
-    "willingness": "了解还款意愿",
-    "plan": "制定还款计划",
-    "consequence": "强调后果",
-    "support": "提供帮助和支持",
-    "close": "结束沟通",
-}
 
 # Situations a section can be restricted to; the suggester works them out from the call state.
 WHEN_FLAGS = {

@@ -7,6 +7,8 @@ from difflib import SequenceMatcher
 
 import pytest
 
+from assist.labels import RULE_NAMES
+
 from .contract import assert_valid, problems
 from .helpers import run_analyze, analyze_inprocess, call_rows, dev_call, dev_calls, utterance_texts, write_transcript
 
@@ -101,7 +103,7 @@ def test_human_output_is_a_readable_timeline(dev_dir, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "通话开始" in out and "通话结束" in out
     assert call["utterances"][0]["text"] in out
-    assert "违规时段" in out  # the 22:25 start, highlighted as an alert
+    assert RULE_NAMES["call_time"] in out  # the 22:25 start, highlighted as an alert
     assert "{" not in out.splitlines()[0]  # not JSON
 
 

@@ -1,20 +1,21 @@
 """Chinese display names for the engine's stable ids (stages, rules, checklist, objections, channels).
 
-Qt-free on purpose: the ids are the taxonomy's (spec/taxonomy.md); only how they read to an agent lives here.
-Unknown ids fall back to the id itself so a new rule never shows up blank.
+The one place these names live: the CLI's readable output, the 催收记录表 export, the script library and the app
+all read them from here. Stage names are the taxonomy's own (spec/taxonomy.md). Unknown ids fall back to the id
+itself so a new rule never shows up blank.
 """
 
 from __future__ import annotations
 
-from assist.analysis import state as _state
+from .analysis import state as _state
 
 STAGE_NAMES = {
     "greet": "建立联系",
-    "confirm_debt": "确认欠款",
-    "willingness": "了解意愿",
-    "plan": "还款计划",
+    "confirm_debt": "确认欠款事实",
+    "willingness": "了解还款意愿",
+    "plan": "制定还款计划",
     "consequence": "强调后果",
-    "support": "帮助支持",
+    "support": "提供帮助和支持",
     "close": "结束沟通",
 }
 
@@ -30,6 +31,7 @@ RULE_NAMES = {
     "call_time": "非允许时段催收",
     "missing_agent_id": "未告知机构和工号",
     "ptp_incomplete": "还款承诺三要素不全",
+    "debt_before_identity": "未核实身份先谈欠款",
 }
 
 # Basis shown when an alert arrives without one (the engine's Alert.basis wins when present).
