@@ -41,4 +41,6 @@ def numerals_to_digits(text: str) -> str:
 
 def for_scoring(text: str) -> str:
     """The form CER is computed on: simplified, no punctuation, numerals as digits, lower case."""
-    return numerals_to_digits(strip_punct(to_simplified(text))).lower()
+    # punctuation is stripped again after conversion: cn2an writes 百分之五 as 5% and 零点五 as 0.5, while the
+    # digit spellings 5% / 0.5 lost their % and . in the first pass; both sides must end in one form
+    return strip_punct(numerals_to_digits(strip_punct(to_simplified(text)))).lower()

@@ -1,0 +1,22 @@
+"""The scoring form: both spellings of a number, both character sets and any punctuation compare equal."""
+
+import pytest
+
+from assist.textnorm import for_scoring
+
+
+@pytest.mark.parametrize("a, b", [
+    ("欠款三千六百八十元。", "欠款3680元"),
+    ("工号八零二六", "工号：8026"),
+    ("十月十三号还款", "10月13号，還款"),
+    ("利息百分之五", "利息5%"),
+    ("零点五个点", "0.5个点"),
+    ("您的還款已經逾期！", "您的还款已经逾期"),
+])
+def test_equal_forms(a, b):
+    assert for_scoring(a) == for_scoring(b)
+
+
+def test_different_text_stays_different():
+    assert for_scoring("还款三千") != for_scoring("还款三百")
+    assert for_scoring("逾期") != for_scoring("预期")
