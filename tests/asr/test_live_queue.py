@@ -159,3 +159,37 @@ def test_feed_never_raises(whisper):
     rec.feed(np.zeros(BLOCK, np.float32))
     rec.finish()
     assert rec.error is None
+
+
+@pytest.mark.model
+def test_a_live_session_reports_the_dropped_seconds(dev_dir, whisper, load_wav, tmp_path, monkeypatch):
+    """Through CallSession, as the app runs a call: a paced (live) source, a recogniser slower than the audio."""
+    import wave
+
+    from assist.asr.decoder import WhisperDecoder
+    from assist.audio import FileSource
+    from assist.config import EngineConfig
+    from assist.events import CallEnded, Health
+    from assist.session import CallSession
+
+    inner = WhisperDecoder.decode
+
+    def starved(self, audio, **kw):
+        time.sleep(2.0)                       # longer than the 1 s the live backlog may hold (2 x 0.5 s)
+        return inner(self, audio, **kw)
+
+    monkeypatch.setattr(WhisperDecoder, "decode", starved)
+    wav = tmp_path / "head.wav"
+    with wave.open(str(wav), "wb") as w:      # the first utterance of d01 (it pauses at its commas)
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(SR)
+        w.writeframes((load_wav(dev_dir / "d01.wav")[: 6 * SR] * 32767).astype("<i2").tobytes())
+    cfg = EngineConfig(record=False)
+    cfg = cfg.with_changes(asr=AsrConfig(**{**cfg.asr.__dict__, "max_backlog_s": 0.5, "partials": False}))
+    session = CallSession(FileSource(wav, realtime=True), config=cfg, model=whisper)
+    events = []
+    session.subscribe(events.append)
+    session.start()
+    assert session.wait(60)
+    health = [e for e in events if isinstance(e, Health)]
+    assert health and health[-1].dropped >= 0.9 and health[0].dropped <= health[-1].dropped
+    assert isinstance(events[-1], CallEnded)                           # and the call still ends normally
