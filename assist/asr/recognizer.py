@@ -227,7 +227,7 @@ class StreamingRecognizer:
                 if item is _CLOSE:
                     return
                 if item is _FINISH:
-                    self._handle(self.segmenter.flush())
+                    self._handle(self._shed(self.segmenter.flush()))
                     self._health(force=True)
                     return
                 if self._closed:
@@ -271,6 +271,8 @@ class StreamingRecognizer:
             if isinstance(ev, SpeechEnd) and (skim or self._is_fragment(ev.start)):
                 self._skipped += ev.audio.size
                 log.debug("skipped utterance %.2f-%.2f undecoded (behind)", ev.start, ev.end)
+            elif isinstance(ev, SpeechPause) and self._in_fragment():
+                continue     # no speculative decode of a fragment that will be skipped anyway
             else:
                 kept.append(ev)
         return kept
