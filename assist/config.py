@@ -34,6 +34,8 @@ class AsrConfig:
     speech_pad_s: float = 0.2
     max_utterance_s: float = 20.0
     min_utterance_s: float = 0.25
+    # Live only: audio waiting for the recogniser beyond this is shed, whole utterances first (see recognizer.py)
+    max_backlog_s: float | None = 30.0
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,7 @@ class Health(Event):
     queue_depth: int
     lag: float
     t: float
+    dropped: float = 0.0   # audio seconds left untranscribed so far because the recogniser could not keep up
 
 
 @dataclass(frozen=True)

@@ -436,7 +436,8 @@ class CallSession:
             self._final(ev.index, ev.text, ev.start, ev.end, t, ev.raw_text)
             self._tick(t)  # a tick deferred during this utterance runs now, after its final
         elif kind == "AsrHealth":
-            self._emit([Health(rtf=ev.rtf, queue_depth=ev.queue_depth, lag=ev.lag_s, t=t)])
+            self._emit([Health(rtf=ev.rtf, queue_depth=ev.queue_depth, lag=ev.lag_s, t=t,
+                               dropped=getattr(ev, "dropped_s", 0.0))])
 
     def _final(self, index: int, text: str, start: float, end: float, t: float, raw_text: str) -> None:
         try:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtWidgets import QLabel, QWidget
 
 from assist.events import Health
 
 LAG_OK_S = 1.5     # below: green — suggestions keep up with the agent
 LAG_SLOW_S = 4.0   # above: red — the machine can't keep up; alerts will come late
+DROPPED_SHOWN_S = 0.05   # skipped audio worth telling the agent about (Health.dropped)
 
 
 class HealthIndicator(QLabel):
@@ -38,5 +41,16 @@ class HealthIndicator(QLabel):
             self._set_level("slow", "#ef6c00")
         else:
             self._set_level("behind", "#c62828")
-        self.setText(f"● 延迟 {lag:.1f} 秒")
-        self.setToolTip(f"识别延迟 {lag:.1f} 秒；实时率 {health.rtf:.2f}；待处理 {health.queue_depth} 段")
+        tip = f"识别延迟 {lag:.1f} 秒；实时率 {health.rtf:.2f}；待处理 {health.queue_depth} 段"
+        dropped = max(0.0, float(getattr(health, "dropped", 0.0)))
+        if dropped < DROPPED_SHOWN_S:
+            self.setText(f"● 延迟 {lag:.1f} 秒")
+        else:
+            # the engine skipped audio it could not keep up with: say so, those words are not in the record
+            n = math.ceil(dropped)
+            if self.level == "behind":
+                self.setText(f"● 识别跟不上，已跳过 {n} 秒")
+            else:
+                self.setText(f"● 延迟 {lag:.1f} 秒（已跳过 {n} 秒）")
+            tip += f"\n电脑太忙，本通话已有 {n} 秒语音未识别（不在通话记录里，也不会触发提醒）"
+        self.setToolTip(tip)

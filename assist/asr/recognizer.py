@@ -15,12 +15,21 @@ wall clock cannot come from a microphone. In real-time use (``realtime=True``) "
 file analysis (``realtime=False``) the thread keeps a *virtual clock* instead: audio is taken to arrive at
 real-time pace and every decode advances the clock by its measured compute time, so scheduling decisions and
 ``AsrFinal.clock_t`` are what a live call on this machine would have seen.
+
+Overload (live only; a file analysed as fast as possible is never cut — the file is the buffer): when the thread
+falls behind, partials and speculative decodes stop first (above); up to ``AsrConfig.max_backlog_s`` (30 s) of
+waiting audio every utterance is still decoded. Past it the thread *skims*: it keeps running the VAD over the
+waiting audio (cheap — silence is consumed without any decode) but does not decode the utterances that end
+meanwhile — whole utterances only, the oldest waiting — until the wait is down to ``SKIM_TO`` of the bound. If the
+thread is stuck in one long decode, ``feed`` itself keeps at most ``HARD_LIMIT`` × the bound waiting by discarding
+the oldest audio (``Backlog``); the utterance that audio cut through is abandoned (so is the one it resumes in)
+and the clock moves on, so later timestamps stay true. Everything not transcribed is counted:
+``AsrHealth.dropped_s``.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from dataclasses import dataclass
@@ -31,6 +40,7 @@ import numpy as np
 from ..case import CaseData
 from ..config import AsrConfig
 from ..correct import correct
+from .backlog import Backlog, Gap
 from .decoder import DecodeResult, WhisperDecoder
 from .guards import judge
 from .prompt import build_prompt, case_terms
@@ -76,6 +86,14 @@ class AsrHealth:
     queue_depth: int          # blocks waiting
     lag_s: float              # audio seconds waiting (real time) or virtual clock − audio position
     audio_t: float
+    dropped_s: float = 0.0    # audio seconds not transcribed because the thread could not keep up (live only)
+
+
+# Overload policy (live only), as multiples of AsrConfig.max_backlog_s: skim from above 1× down to SKIM_TO;
+# the feed discards the oldest audio beyond HARD_LIMIT (memory bound whatever the thread is doing).
+SKIM_TO = 0.5
+HARD_LIMIT = 2.0
+FRAGMENT_TOL_S = 0.1     # an utterance starting this close after a gap began inside the lost audio
 
 
 _FINISH = object()
@@ -122,9 +140,11 @@ class StreamingRecognizer:
             min_speech_s=cfg.min_utterance_s,
             spec_silence_s=SPEC_SILENCE_S,
         )
-        self._q: queue.Queue = queue.Queue()
-        self._queued = 0                       # samples waiting in the queue
-        self._qlock = threading.Lock()
+        self._q = Backlog(SAMPLE_RATE)         # bounded by cfg.max_backlog_s while live
+        self._skipped = 0                      # samples of utterances not decoded (skimmed or cut by a gap)
+        self._skimming = False
+        self._resume_t: float | None = None    # stream position where audio resumed after the last gap
+        self._feed_failed = False
         self._audio_n = 0                      # samples consumed by the thread
         self._compute = 0.0
         self._vclock = 0.0
@@ -142,35 +162,48 @@ class StreamingRecognizer:
 
     # ---- public ------------------------------------------------------------------------------------------
     def feed(self, block: np.ndarray) -> None:
+        """Enqueue a block. Runs on the audio drain thread: never blocks on inference, never raises."""
         if self._closed or self._finished:
             return
-        if self._t0 is None:
-            self._t0 = time.monotonic()
-        arr = np.array(block, dtype=np.float32, copy=True).reshape(-1)
-        self._fed += arr.size
-        if self._auto and self.realtime and self._fed / SAMPLE_RATE > time.monotonic() - self._t0 + FAST_FEED_S:
-            self.realtime = False     # a file fed as fast as possible: switch to the virtual clock
-        with self._qlock:
-            self._queued += arr.size
-        self._q.put(arr)
+        try:
+            if self._t0 is None:
+                self._t0 = time.monotonic()
+            arr = np.array(block, dtype=np.float32, copy=True).reshape(-1)
+            self._fed += arr.size
+            if self._auto and self.realtime and self._fed / SAMPLE_RATE > time.monotonic() - self._t0 + FAST_FEED_S:
+                self.realtime = False     # a file fed as fast as possible: switch to the virtual clock
+            limit = self.cfg.max_backlog_s
+            dropped = self._q.put(arr, limit_s=HARD_LIMIT * limit if (self.realtime and limit) else None)
+            if dropped:
+                log.debug("live backlog over %.0f s: dropped %.2f s of the oldest audio",
+                          HARD_LIMIT * limit, dropped / SAMPLE_RATE)
+        except Exception:  # a bad block must not kill the audio thread
+            if not self._feed_failed:
+                self._feed_failed = True
+                log.exception("could not queue an audio block for the recogniser")
 
     def finish(self) -> None:
         """Finalize the utterance in flight, emit everything, stop the thread."""
         if not self._finished and not self._closed:
             self._finished = True
-            self._q.put(_FINISH)
+            self._q.put_marker(_FINISH)
         self._thread.join()
 
     def close(self) -> None:
         """Abandon: no final for the utterance in flight."""
         if not self._closed:
             self._closed = True
-            self._q.put(_CLOSE)
+            self._q.put_marker(_CLOSE)
         self._thread.join()
 
     @property
     def audio_t(self) -> float:
         return self._audio_n / SAMPLE_RATE
+
+    @property
+    def dropped_s(self) -> float:
+        """Audio seconds not transcribed because the recogniser could not keep up (live only), whole call."""
+        return (self._q.dropped + self._skipped) / SAMPLE_RATE
 
     # ---- clock -------------------------------------------------------------------------------------------
     def _now(self) -> float:
@@ -180,8 +213,7 @@ class StreamingRecognizer:
 
     def _lag(self) -> float:
         if self.realtime:
-            with self._qlock:
-                return self._queued / SAMPLE_RATE
+            return self._q.queued_s
         return max(0.0, self._vclock - self.audio_t)
 
     def _caught_up(self) -> bool:
@@ -195,22 +227,70 @@ class StreamingRecognizer:
                 if item is _CLOSE:
                     return
                 if item is _FINISH:
-                    self._handle(self.segmenter.flush())
+                    self._handle(self._shed(self.segmenter.flush()))
                     self._health(force=True)
                     return
                 if self._closed:
                     continue
-                with self._qlock:
-                    self._queued -= item.size
+                if isinstance(item, Gap):
+                    self._gap(item.samples)
+                    continue
                 self._audio_n += item.size
                 if not self.realtime:
                     self._vclock = max(self._vclock, self.audio_t)
-                self._handle(self.segmenter.push(item))
-                self._maybe_partial()
+                self._handle(self._shed(self.segmenter.push(item)))
+                if not self._in_fragment():
+                    self._maybe_partial()
                 self._health()
         except BaseException as exc:  # report, never die silently: the session must still end the call
             self.error = exc
             log.exception("the recogniser thread failed")
+
+    # ---- overload (live only; see the module docstring) -------------------------------------------------------
+    def _skim(self) -> bool:
+        """True while the thread is too far behind to decode: utterances ending now are skipped."""
+        limit = self.cfg.max_backlog_s
+        if not self.realtime or not limit:
+            return False
+        lag = self._lag()
+        if not self._skimming and lag > limit:
+            self._skimming = True
+            log.warning("recogniser %.1f s behind: skipping utterances until it is back within %.1f s",
+                        lag, SKIM_TO * limit)
+        elif self._skimming and lag <= SKIM_TO * limit:
+            self._skimming = False
+            log.warning("recogniser caught up; %.1f s of audio skipped so far", self.dropped_s)
+            self._health(force=True)
+        return self._skimming
+
+    def _shed(self, events: list) -> list:
+        """Leave out the finals not worth decoding: all while skimming, and the fragment right after a gap."""
+        skim = self._skim()
+        kept = []
+        for ev in events:
+            if isinstance(ev, SpeechEnd) and (skim or self._is_fragment(ev.start)):
+                self._skipped += ev.audio.size
+                log.debug("skipped utterance %.2f-%.2f undecoded (behind)", ev.start, ev.end)
+            elif isinstance(ev, SpeechPause) and self._in_fragment():
+                continue     # no speculative decode of a fragment that will be skipped anyway
+            else:
+                kept.append(ev)
+        return kept
+
+    def _is_fragment(self, start: float) -> bool:
+        # audio resumed after a gap in the middle of speech: the utterance's beginning is lost
+        return self._resume_t is not None and start <= self._resume_t + FRAGMENT_TOL_S
+
+    def _in_fragment(self) -> bool:
+        return self.segmenter.in_speech and self._is_fragment(self.segmenter.current_start)
+
+    def _gap(self, samples: int) -> None:
+        """The backlog discarded ``samples`` unheard: drop the utterance they cut through, keep the clock true."""
+        self._skipped += self.segmenter.skip(samples)
+        self._spec = None
+        self._audio_n += samples
+        self._resume_t = self.audio_t
+        self._health(force=True)
 
     def _handle(self, events) -> None:
         for ev in events:
@@ -287,5 +367,5 @@ class StreamingRecognizer:
             return
         self._next_health = self.audio_t + HEALTH_EVERY_S
         rtf = self._compute / self.audio_t if self.audio_t > 0 else 0.0
-        self.on_event(AsrHealth(rtf=round(rtf, 3), queue_depth=self._q.qsize(), lag_s=round(self._lag(), 3),
-                                audio_t=self.audio_t))
+        self.on_event(AsrHealth(rtf=round(rtf, 3), queue_depth=len(self._q), lag_s=round(self._lag(), 3),
+                                audio_t=self.audio_t, dropped_s=round(self.dropped_s, 3)))

@@ -174,6 +174,21 @@ class Segmenter:
             events.extend(self._close(len(self._frames), cut=False))
         return events
 
+    def skip(self, samples: int) -> int:
+        """``samples`` of audio were lost before reaching us: abandon the utterance in flight (its end is gone)
+        and move the clock on so later timestamps stay true. Returns the samples of the abandoned utterance."""
+        abandoned = sum(f.size for f in self._frames) if self.in_speech else 0
+        total = self._pending.size + samples
+        self._frame_no += total // FRAME
+        # keep the sub-frame remainder as silence so frame boundaries stay where the sample count says
+        self._pending = np.zeros(total % FRAME, dtype=np.float32)
+        self.in_speech = False
+        self._frames, self._probs, self._preroll = [], [], []
+        self._speech_frames = self._silence_run = 0
+        self._paused = False
+        self.vad.reset()
+        return abandoned
+
     # -- state machine -------------------------------------------------------------------------------------
     def _frame(self, frame: np.ndarray) -> list:
         p = self.vad(frame)

@@ -25,6 +25,29 @@ class AudioSource(Protocol):
     def level(self) -> float: ...  # RMS dBFS of the latest block delivered
 
 
+class Delivery:
+    """The level / position bookkeeping every source shares: each block handed to the sink goes through
+    ``_hand_over``, which measures it (off the PortAudio callback: sources call it from their own thread)."""
+
+    _level: float = SILENCE_DBFS
+    _delivered: int = 0      # samples handed to the sink
+
+    @property
+    def level(self) -> float:
+        """RMS dBFS of the latest delivered block (SILENCE_DBFS when nothing yet)."""
+        return self._level
+
+    @property
+    def position_s(self) -> float:
+        """Seconds of audio delivered to the sink so far."""
+        return self._delivered / SAMPLE_RATE
+
+    def _hand_over(self, sink: Callable[[np.ndarray], None], block: np.ndarray) -> None:
+        self._level = level_dbfs(block)
+        sink(block)
+        self._delivered += block.size
+
+
 def level_dbfs(block: np.ndarray) -> float:
     """RMS level of a float block in dBFS (full-scale sine ≈ -3 dBFS), floored at SILENCE_DBFS."""
     if block.size == 0:

@@ -15,13 +15,13 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .base import SAMPLE_RATE, SILENCE_DBFS, level_dbfs
+from .base import SAMPLE_RATE, Delivery
 from .errors import AudioFileError
 
 log = logging.getLogger(__name__)
 
 
-class FileSource:
+class FileSource(Delivery):
     """Feeds ``path`` to a sink. ``channel`` (0-based) picks one channel of a multi-channel file instead of
     averaging them all (e.g. the agent's side of a two-channel call recording).
 
@@ -42,8 +42,6 @@ class FileSource:
         self.block_s = float(block_s)
         self.errors: Callable[[str], None] | None = None
         self._block_n = max(1, int(round(self.block_s * SAMPLE_RATE)))
-        self._level = SILENCE_DBFS
-        self._delivered = 0  # samples handed to the sink
         self.skipped_frames = 0  # corrupt frames skipped while decoding
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -92,15 +90,6 @@ class FileSource:
             raise AudioFileError(self.path, f"无法解码音频文件 (cannot decode audio: {_why(e)})") from e
 
     # --- the AudioSource contract -------------------------------------------------------------------------
-    @property
-    def level(self) -> float:
-        return self._level
-
-    @property
-    def position_s(self) -> float:
-        """Seconds of audio delivered to the sink so far."""
-        return self._delivered / SAMPLE_RATE
-
     def start(self, sink: Callable[[np.ndarray], None]) -> None:
         with self._lock:
             if self._thread is not None or self._stop.is_set():
@@ -186,9 +175,7 @@ class FileSource:
                     delay = due - time.monotonic()
                     if delay > 0 and self._stop.wait(delay):
                         break
-                self._level = level_dbfs(block)
-                sink(block)
-                self._delivered += block.size
+                self._hand_over(sink, block)
         except Exception as e:
             log.exception("feeding %s failed", self.path)
             self._report(f"音频文件读取出错，已停止：{self.path}（{_why(e)}）")

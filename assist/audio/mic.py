@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 
 from . import devices as _dev
-from .base import SAMPLE_RATE, SILENCE_DBFS, level_dbfs
+from .base import SAMPLE_RATE, Delivery
 from .devices import InputDevice, find_input_device
 from .errors import DeviceError
 from .resample import StreamResampler, to_mono
@@ -39,7 +39,7 @@ _START_GRACE_S = 3.0
 _MAX_QUEUED_S = 30.0
 
 
-class MicSource:
+class MicSource(Delivery):
     """Capture from ``device`` (None: the system default input; int: PortAudio index; str: name or part of
     it; or an ``InputDevice``). Opens at 16 kHz when the device accepts it, else at the device's rate
     (``samplerate`` forces a device rate). Raises ``DeviceError`` when the device is missing or refuses
@@ -62,7 +62,6 @@ class MicSource:
         self.overflows = 0  # blocks PortAudio flagged input_overflow (audio lost before we got it)
         self.dropped_blocks = 0  # blocks dropped because the drain thread fell behind
         self.failure: str | None = None  # message of the last device failure, None while healthy
-        self._level = SILENCE_DBFS
         self._q: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.RLock()  # stream open/close/switch vs the drain thread's failure handling
         self._stream = None
@@ -77,20 +76,10 @@ class MicSource:
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         # drain-thread state
-        self._delivered = 0
         self._t_origin: float | None = None  # monotonic time of audio position 0
         self._last_block_at = 0.0
 
     # --- the AudioSource contract -------------------------------------------------------------------------
-    @property
-    def level(self) -> float:
-        """RMS dBFS of the latest delivered block (SILENCE_DBFS when nothing yet)."""
-        return self._level
-
-    @property
-    def position_s(self) -> float:
-        return self._delivered / SAMPLE_RATE
-
     def start(self, sink: Callable[[np.ndarray], None]) -> None:
         with self._lock:
             if self._started:
@@ -276,9 +265,7 @@ class MicSource:
         parts = [y] if y.size <= 4 * n else [y[i:i + n] for i in range(0, y.size, n)]
         for part in parts:
             if part.size:
-                self._level = level_dbfs(part)
-                self._sink(part)
-                self._delivered += part.size
+                self._hand_over(self._sink, part)
 
     def _check_health(self) -> str | None:
         """Failure message if the current stream died (and close it), else None."""

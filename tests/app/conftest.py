@@ -8,6 +8,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
+from tests.pulse import pulse  # noqa: E402,F401  (the PulseAudio virtual microphone, shared with tests/audio)
+
 
 @pytest.fixture()
 def services(qtbot, tmp_path):

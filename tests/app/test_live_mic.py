@@ -1,57 +1,17 @@
-"""The live window on a real microphone: a private PulseAudio server's virtual mic (scripts/pulse_virtual_mic.sh)
+"""The live window on a real microphone: a private PulseAudio server's virtual mic (tests/pulse.py)
 hears a real Mandarin clip; the level meter moves before the call, and during the call Whisper's words show
 up in the transcript and in the record. Needs pulseaudio, pulseaudio-utils, libasound2-plugins (CI has them)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-
-from assist import paths
-
-SCRIPT = paths.PROJECT_ROOT / "scripts" / "pulse_virtual_mic.sh"
-
-
-@pytest.fixture()
-def virtual_mic():
-    from assist.audio import rescan_devices
-
-    for tool in ("pulseaudio", "pactl", "paplay"):
-        assert shutil.which(tool), f"{tool} is missing: install pulseaudio pulseaudio-utils libasound2-plugins"
-    directory = Path(tempfile.mkdtemp(prefix="apppulse-"))   # short: unix socket paths are limited
-    env = dict(os.environ, CALLASSIST_PULSE_DIR=str(directory), CALLASSIST_PULSE_SINK="app_mic",
-               PULSE_RUNTIME_PATH=str(directory), PULSE_SERVER=f"unix:{directory}/native")
-    saved = {k: os.environ.get(k) for k in ("PULSE_SERVER", "PULSE_RUNTIME_PATH")}
-    try:
-        subprocess.run([str(SCRIPT), "start"], env=env, check=True, capture_output=True, timeout=30)
-        os.environ["PULSE_SERVER"], os.environ["PULSE_RUNTIME_PATH"] = env["PULSE_SERVER"], env["PULSE_RUNTIME_PATH"]
-        assert rescan_devices(), "a PortAudio stream was left open by an earlier test"
-
-        def play(wav: Path) -> subprocess.Popen:
-            return subprocess.Popen([str(SCRIPT), "play", str(wav)], env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
-
-        yield play
-    finally:
-        subprocess.run([str(SCRIPT), "stop"], env=env, capture_output=True, timeout=30)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        rescan_devices()
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.mark.model
 @pytest.mark.pulse
-def test_microphone_call_through_the_live_window(qtbot, ready_services, virtual_mic, shared_dir):
+def test_microphone_call_through_the_live_window(qtbot, ready_services, pulse, shared_dir):
     from app.live_window import LiveWindow
 
     services = ready_services
@@ -63,13 +23,13 @@ def test_microphone_call_through_the_live_window(qtbot, ready_services, virtual_
     qtbot.waitUntil(lambda: win.setup.mic_ok and win.setup.preview is not None, timeout=20000)
     assert win.status_label.text() == "就绪"
 
-    player = virtual_mic(clip)                      # the meter follows the mic before any call
+    player = pulse.play(clip)                      # the meter follows the mic before any call
     qtbot.waitUntil(lambda: win.setup.meter.db > -45, timeout=15000)
     player.wait(30)
 
     with qtbot.waitSignal(win.bridge.started, timeout=30000):
         assert win.start_call(started_at=datetime.fromisoformat("2026-11-03T10:05:00+08:00"))
-    player = virtual_mic(clip)
+    player = pulse.play(clip)
     with qtbot.waitSignal(win.bridge.utterance, timeout=60000, check_params_cb=lambda u: "协会" in u.text):
         pass
     player.wait(30)

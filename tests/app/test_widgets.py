@@ -146,6 +146,12 @@ def test_health_indicator_levels(qtbot):
     assert h.level == "ok" and "0.4" in h.text()
     h.set_health(Health(rtf=1.4, queue_depth=5, lag=7.5, t=1.0))
     assert h.level == "behind"
+    assert "跳过" not in h.text()
+    # the recogniser shed load: the agent is told how much was skipped, also once it has caught up
+    h.set_health(Health(rtf=2.5, queue_depth=40, lag=12.0, t=60.0, dropped=9.2))
+    assert h.level == "behind" and "识别跟不上" in h.text() and "已跳过 10 秒" in h.text()
+    h.set_health(Health(rtf=1.1, queue_depth=0, lag=0.3, t=70.0, dropped=9.2))
+    assert h.level == "ok" and "已跳过 10 秒" in h.text() and "未识别" in h.toolTip()
 
 
 def test_case_form_paste_and_validation(qtbot):
