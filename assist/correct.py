@@ -87,16 +87,28 @@ def _primary(ch: str) -> str:
     return out[0][0].lower() if out and out[0] else ""
 
 
+@lru_cache(maxsize=4096)
+def _word_readings(word: str) -> tuple[frozenset[str], ...]:
+    """Per character of a term, the readings it may be heard as: its reading in the word (pypinyin's phrase
+    reading) and its main reading. Not every listed heteronym: 信's archaic 'shen' made 政审 sound like 征信."""
+    from pypinyin import Style, pinyin
+
+    phrase = pinyin(word, style=Style.NORMAL, errors="ignore")
+    if len(phrase) != len(word):
+        return tuple(_raw_readings(c) for c in word)
+    return tuple(frozenset({p[0].lower(), _primary(c)} - {""}) for p, c in zip(phrase, word))
+
+
 def _exact(span: str, word: str) -> bool:
     """True when ``span``, read the usual way, sounds exactly like ``word`` (toneless, no fuzzy folding).
     The span's characters count with their main reading only: a second reading made 台尾 (tai wei, also yi yi)
-    sound like 异议; the term may use any of its readings (还 huan/hai, so 海款 is 还款)."""
-    return len(span) == len(word) and all(_primary(a) in _raw_readings(b) for a, b in zip(span, word))
+    sound like 异议."""
+    return len(span) == len(word) and all(_primary(a) in r for a, r in zip(span, _word_readings(word)))
 
 
 def _term_keys(term: str, limit: int = 16) -> set[tuple[str, ...]]:
     """All folded pinyin sequences of a term (heteronyms multiply; capped for safety)."""
-    per_char = [sorted(_readings(c)) for c in term]
+    per_char = [sorted({_fold(r) for r in rs}) for rs in _word_readings(term)]
     if not all(per_char):
         return set()
     keys: set[tuple[str, ...]] = set()
