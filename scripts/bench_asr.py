@@ -5,6 +5,12 @@ segmentation. Prints figures; asserts nothing.
     .venv/bin/python scripts/bench_asr.py                       # all 16 dev calls, fast mode, + real clips
     .venv/bin/python scripts/bench_asr.py --calls d01,d02 --realtime
     .venv/bin/python scripts/bench_asr.py --case                # with the CRM case data of bench_asr_cases.json
+    .venv/bin/python scripts/bench_asr.py --no-partials --threads 1 --no-real --prompt '' --dump /tmp/d.json
+    .venv/bin/python scripts/bench_asr.py --rescore /tmp/d.json --show   # re-apply assist/correct.py, no model
+
+Decoding experiments: ``--prompt``, ``--beam``, ``--tail-frames``, ``--opt NAME=VALUE`` (CTranslate2 generate()
+options such as length_penalty, repetition_penalty, no_repeat_ngram_size). The summary prints the final decode
+time per utterance (compute of the decode that produced each final).
 
 Modes
 - ``--realtime``: blocks are fed at wall-clock pace (0.1 s blocks, as a microphone would); latency = wall time
@@ -58,7 +64,7 @@ def pct(values, q):
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def run_stream(model, cfg, audio, *, realtime, case=None, context=True, prompt=None, gen_opts=None):
+def run_stream(model, cfg, audio, *, realtime, case=None, context=True, prompt=None, gen_opts=None, tail_frames=None):
     from assist.asr import AsrFinal, AsrHealth, AsrPartial, StreamingRecognizer
 
     events = []
@@ -69,6 +75,8 @@ def run_stream(model, cfg, audio, *, realtime, case=None, context=True, prompt=N
 
     rec = StreamingRecognizer(cfg, model=model, case=case, on_event=on_event, realtime=realtime, context=context,
                               prompt=prompt)
+    if tail_frames is not None:
+        rec.decoder.tail_frames = tail_frames
     if gen_opts:
         rec.decoder.generate_options = {**rec.decoder.generate_options, **gen_opts}
     t0 = time.monotonic()
@@ -184,6 +192,8 @@ def main(argv=None) -> int:
     ap.add_argument("--opt", action="append", default=[], metavar="NAME=VALUE",
                     help="extra CTranslate2 generate() option for every decode, e.g. length_penalty=0.8 "
                          "(decoder.generate_options); repeatable")
+    ap.add_argument("--tail-frames", type=int, default=None,
+                    help="silence frames (10 ms) padded after the speech in the decode window (decoder default 400)")
     ap.add_argument("--dump", default=None, help="write every utterance's reference, raw finals and decode times "
                                                  "(JSON) for --rescore")
     ap.add_argument("--rescore", default=None, help="no model: re-apply assist/correct.py to the raw finals of a "
@@ -237,7 +247,8 @@ def main(argv=None) -> int:
             audio = np.tile(audio, args.repeat)
         case = CaseData.from_dict({k: v for k, v in cases[call["id"]].items()}) if call["id"] in cases else None
         finals, partials, health, wall, rec = run_stream(model, cfg, audio, realtime=args.realtime, case=case,
-                                                         context=args.context, prompt=args.prompt, gen_opts=gen_opts)
+                                                         context=args.context, prompt=args.prompt,
+                                                         gen_opts=gen_opts, tail_frames=args.tail_frames)
         r = score_call(call, finals, partials, args.realtime)
         dump.append({"call": call["id"], "case_terms": list(rec.extra_terms), "utts": r["dump"],
                      "invented": [f.raw_text for f, _ in finals
@@ -295,7 +306,7 @@ def main(argv=None) -> int:
         for name, ref, *_ in rows:
             audio = decode_audio(str(real / name), sampling_rate=SR)
             finals, *_rest = run_stream(model, cfg, audio, realtime=False, context=args.context,
-                                        prompt=args.prompt, gen_opts=gen_opts)
+                                        prompt=args.prompt, gen_opts=gen_opts, tail_frames=args.tail_frames)
             raw = "".join(f.raw_text for f, _ in finals)
             cor = "".join(f.text for f, _ in finals)
             r = for_scoring(ref)
