@@ -25,6 +25,7 @@ class AsrConfig:
     compute_type: str = "int8"
     cpu_threads: int = field(default_factory=_default_threads)
     language: str = "zh"
+    # greedy: beam 5 measured worse without a prompt (corrected CER 10.78% vs 10.49%) and slower (session 9)
     beam_size_final: int = 1
     beam_size_partial: int = 1
     partials: bool = True

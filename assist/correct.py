@@ -74,14 +74,41 @@ def _readings(ch: str) -> frozenset[str]:
     return frozenset(_fold(r) for r in _raw_readings(ch))
 
 
+@lru_cache(maxsize=8192)
+def _primary(ch: str) -> str:
+    """The most common toneless reading of a character ('' for none)."""
+    if ch in _DIGIT_READING:
+        return _DIGIT_READING[ch]
+    if not _HAN.match(ch):
+        return ""
+    from pypinyin import Style, pinyin
+
+    out = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return out[0][0].lower() if out and out[0] else ""
+
+
+@lru_cache(maxsize=4096)
+def _word_readings(word: str) -> tuple[frozenset[str], ...]:
+    """Per character of a term, the readings it may be heard as: its reading in the word (pypinyin's phrase
+    reading) and its main reading. Not every listed heteronym: 信's archaic 'shen' made 政审 sound like 征信."""
+    from pypinyin import Style, pinyin
+
+    phrase = pinyin(word, style=Style.NORMAL, errors="ignore")
+    if len(phrase) != len(word):
+        return tuple(_raw_readings(c) for c in word)
+    return tuple(frozenset({p[0].lower(), _primary(c)} - {""}) for p, c in zip(phrase, word))
+
+
 def _exact(span: str, word: str) -> bool:
-    """True when ``span`` sounds exactly like ``word`` (toneless, no fuzzy folding)."""
-    return len(span) == len(word) and all(_raw_readings(a) & _raw_readings(b) for a, b in zip(span, word))
+    """True when ``span``, read the usual way, sounds exactly like ``word`` (toneless, no fuzzy folding).
+    The span's characters count with their main reading only: a second reading made 台尾 (tai wei, also yi yi)
+    sound like 异议."""
+    return len(span) == len(word) and all(_primary(a) in r for a, r in zip(span, _word_readings(word)))
 
 
 def _term_keys(term: str, limit: int = 16) -> set[tuple[str, ...]]:
     """All folded pinyin sequences of a term (heteronyms multiply; capped for safety)."""
-    per_char = [sorted(_readings(c)) for c in term]
+    per_char = [sorted({_fold(r) for r in rs}) for rs in _word_readings(term)]
     if not all(per_char):
         return set()
     keys: set[tuple[str, ...]] = set()
@@ -217,10 +244,30 @@ def _clean_extra(extra_terms: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+# 著 is zhù (著名, 显著) in mainland writing and zhe/zháo (着急, 等着) only in Taiwan/HK writing; Whisper, trained
+# largely on traditional-script subtitles, writes 著 for 着 and OpenCC keeps it (著 is also a simplified character).
+# So 著 becomes 着 except inside the zhù words below.
+_ZHU_WORDS = ("著名", "著作", "著称", "著述", "著者", "著录", "显著", "卓著", "昭著", "名著", "原著", "专著",
+              "巨著", "编著", "论著", "译著", "遗著", "新著", "拙著", "大著", "土著", "著书", "著有")
+
+
+def _fix_zhe(text: str) -> str:
+    if "著" not in text:
+        return text
+    keep = set()
+    for w in _ZHU_WORDS:
+        start = text.find(w)
+        while start >= 0:
+            keep.add(start + w.index("著"))
+            start = text.find(w, start + 1)
+    return "".join("着" if c == "著" and i not in keep else c for i, c in enumerate(text))
+
+
 def correct(text: str, extra_terms: Sequence[str] = ()) -> str:
     """Rewrite domain-term homophones in ``text``; everything else is left exactly as it was."""
     if not text or not _HAN.search(text):
         return text
+    text = _fix_zhe(text)
     lex, index = _default_index()
     extra = _clean_extra(extra_terms)
     indexes = [index] + ([_extra_index(extra)] if extra else [])
@@ -300,17 +347,23 @@ def _correct(text: str, indexes: list[_Index], protected: set[str]) -> str:
                 taken[k] = True
             start = text.find(term, start + 1)
 
+    used = [False] * n     # rewritten by an earlier (longer) candidate
     out = list(text)
     replaced: list[tuple[int, int, str]] = []
     for s, e, term, literal in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[0])):
         span = text[s:e]
-        if span == term.word or any(taken[s:e]):
+        if span == term.word:
+            continue
+        # a protected span may lie inside the candidate only if the rewrite keeps its characters
+        # (日本人 → 您本人 keeps the term 本人)
+        if any(used[s:e]) or any(taken[k] and (len(term.word) != e - s or text[k] != term.word[k - s])
+                                 for k in range(s, e)):
             continue
         if not _accept(text, s, e, term, literal, bounds, covering):
             continue
         replaced.append((s, e, term.word))
         for k in range(s, e):
-            taken[k] = True
+            used[k] = True
     if not replaced:
         return text
     for s, e, word in sorted(replaced, reverse=True):
@@ -330,6 +383,9 @@ def _in_number(text: str, s: int, e: int) -> bool:
 
 def _accept(text, s, e, term: Term, literal: bool, bounds, covering) -> bool:
     span = text[s:e]
+    # A span that is all numerals is a number (11月 is not 异议 yi-yi, 77 is not 期期), never a term.
+    if not literal and all(c in _NUMERAL_CHARS for c in span):
+        return False
     # A digit of an amount may only be read as part of a term when it sounds exactly like it (于七三十五天 →
     # 逾期三十五天); a fuzzy sound-alike would eat amounts (还3680 → 还上680 by s/sh + an/ang).
     if _in_number(text, s, e) and not (literal or _exact(span, term.word)):
@@ -344,7 +400,9 @@ def _accept(text, s, e, term: Term, literal: bool, bounds, covering) -> bool:
         if cov is not None and (cov[0] < s or cov[1] > e):
             return False
     if literal:
-        return True
+        # a variant holding an ordinary word the term lacks (日本 in 日本人 → 您本人) may be that word: cue needed
+        return not any(_is_common(span[a:b]) and span[a:b] not in term.word
+                       for a in range(len(span)) for b in range(a + 2, len(span) + 1))
     if not _exact(span, term.word):
         return False            # a fuzzy-only match (女是 ~ 律师 by n/l) needs a cue
     # a homophone with no cue must line up with word boundaries (于七 in 于七月 does not: 七月 is one word)

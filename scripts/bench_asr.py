@@ -5,6 +5,12 @@ segmentation. Prints figures; asserts nothing.
     .venv/bin/python scripts/bench_asr.py                       # all 16 dev calls, fast mode, + real clips
     .venv/bin/python scripts/bench_asr.py --calls d01,d02 --realtime
     .venv/bin/python scripts/bench_asr.py --case                # with the CRM case data of bench_asr_cases.json
+    .venv/bin/python scripts/bench_asr.py --no-partials --threads 1 --no-real --prompt '' --dump /tmp/d.json
+    .venv/bin/python scripts/bench_asr.py --rescore /tmp/d.json --show   # re-apply assist/correct.py, no model
+
+Decoding experiments: ``--prompt``, ``--beam``, ``--tail-frames``, ``--opt NAME=VALUE`` (CTranslate2 generate()
+options such as length_penalty, repetition_penalty, no_repeat_ngram_size). The summary prints the final decode
+time per utterance (compute of the decode that produced each final).
 
 Modes
 - ``--realtime``: blocks are fed at wall-clock pace (0.1 s blocks, as a microphone would); latency = wall time
@@ -58,7 +64,7 @@ def pct(values, q):
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def run_stream(model, cfg, audio, *, realtime, case=None, context=True, prompt=None):
+def run_stream(model, cfg, audio, *, realtime, case=None, context=True, prompt=None, gen_opts=None, tail_frames=None):
     from assist.asr import AsrFinal, AsrHealth, AsrPartial, StreamingRecognizer
 
     events = []
@@ -69,6 +75,10 @@ def run_stream(model, cfg, audio, *, realtime, case=None, context=True, prompt=N
 
     rec = StreamingRecognizer(cfg, model=model, case=case, on_event=on_event, realtime=realtime, context=context,
                               prompt=prompt)
+    if tail_frames is not None:
+        rec.decoder.tail_frames = tail_frames
+    if gen_opts:
+        rec.decoder.generate_options = {**rec.decoder.generate_options, **gen_opts}
     t0 = time.monotonic()
     wall0[0] = t0
     for i in range(0, len(audio), BLOCK):
@@ -119,6 +129,8 @@ def score_call(call, finals, partials, realtime):
         res["err_raw"] += er
         res["err_cor"] += ec
         res["rows"].append((u["text"], cor, er, ec))
+        res.setdefault("dump", []).append({"ref": u["text"], "raw": [finals[k][0].raw_text for k in ks],
+                                           "compute_s": [round(finals[k][0].compute_s, 4) for k in ks]})
         if not ks:
             res["lost"] += 1
             continue
@@ -142,6 +154,28 @@ def score_call(call, finals, partials, realtime):
     return res
 
 
+def rescore(path: Path, show: bool) -> int:
+    """CER of a --dump file's raw finals, corrected by the current assist/correct.py."""
+    from assist.correct import correct
+
+    e_raw = e_cor = chars = 0
+    for call in json.loads(path.read_text(encoding="utf-8")):
+        extra = call.get("case_terms", [])
+        for u in call["utts"]:
+            ref = for_scoring(u["ref"])
+            raw = "".join(u["raw"])
+            cor = "".join(correct(t, extra) for t in u["raw"])
+            er, ec = edit_distance(ref, for_scoring(raw)), edit_distance(ref, for_scoring(cor))
+            e_raw, e_cor, chars = e_raw + er, e_cor + ec, chars + len(ref)
+            if show and ec:
+                print(f"    {call['call']} {u['ref']} | {cor}  ({er}->{ec})")
+        for t in call.get("invented", []):
+            e_raw += len(for_scoring(t))
+            e_cor += len(for_scoring(correct(t, extra)))
+    print(f"CER raw {e_raw / max(chars, 1):.3%}  corrected {e_cor / max(chars, 1):.3%}  ({chars} reference characters)")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared data folder")
@@ -155,9 +189,24 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
     ap.add_argument("--show", action="store_true", help="print every utterance with errors")
+    ap.add_argument("--opt", action="append", default=[], metavar="NAME=VALUE",
+                    help="extra CTranslate2 generate() option for every decode, e.g. length_penalty=0.8 "
+                         "(decoder.generate_options); repeatable")
+    ap.add_argument("--tail-frames", type=int, default=None,
+                    help="silence frames (10 ms) padded after the speech in the decode window (decoder default 400)")
+    ap.add_argument("--dump", default=None, help="write every utterance's reference, raw finals and decode times "
+                                                 "(JSON) for --rescore")
+    ap.add_argument("--rescore", default=None, help="no model: re-apply assist/correct.py to the raw finals of a "
+                                                    "--dump file and print the CER (correction experiments)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="feed each call N times back to back as one long call (memory/queue/RTF stability)")
     args = ap.parse_args(argv)
+    if args.rescore:
+        return rescore(Path(args.rescore), args.show)
+    gen_opts = {}
+    for o in args.opt:
+        k, _, v = o.partition("=")
+        gen_opts[k.strip()] = json.loads(v) if v.strip() not in ("", "None") else None
 
     from faster_whisper import decode_audio
 
@@ -189,6 +238,7 @@ def main(argv=None) -> int:
                           "ref_chars", "long_utts", "no_partial")}
     lat, lat_simple, first, rtfs, lags, qdepth = [], [], [], [], [], []
     audio_total = compute_total = 0.0
+    dump, finals_compute = [], []
     for call in calls:
         audio = decode_audio(str(shared / "data" / "dev" / call["audio"]), sampling_rate=SR)
         if args.repeat > 1:
@@ -197,8 +247,14 @@ def main(argv=None) -> int:
             audio = np.tile(audio, args.repeat)
         case = CaseData.from_dict({k: v for k, v in cases[call["id"]].items()}) if call["id"] in cases else None
         finals, partials, health, wall, rec = run_stream(model, cfg, audio, realtime=args.realtime, case=case,
-                                                         context=args.context, prompt=args.prompt)
+                                                         context=args.context, prompt=args.prompt,
+                                                         gen_opts=gen_opts, tail_frames=args.tail_frames)
         r = score_call(call, finals, partials, args.realtime)
+        dump.append({"call": call["id"], "case_terms": list(rec.extra_terms), "utts": r["dump"],
+                     "invented": [f.raw_text for f, _ in finals
+                                  if not any(overlap(f.start, f.end, u["start"], u["end"]) > 0.05
+                                             for u in call["utterances"])]})
+        finals_compute += [f.compute_s for f, _ in finals]
         for k in tot:
             tot[k] += r[k]
         lat += r["lat"]
@@ -236,7 +292,11 @@ def main(argv=None) -> int:
           f"max {max(first or [0]):.2f} s; utterances without a partial {tot['no_partial']}/{tot['long_utts']}")
     print(f"compute ÷ audio (RTF): {compute_total / max(audio_total, 1e-9):.3f}; max lag {max(lags or [0]):.2f} s; "
           f"max queue depth {max(qdepth or [0])}")
+    print(f"final decode time per utterance: mean {np.mean(finals_compute or [0]):.3f} s  "
+          f"p50 {pct(finals_compute, 50):.3f} s  p95 {pct(finals_compute, 95):.3f} s")
     print(f"peak RSS {rss_mb():.0f} MB")
+    if args.dump:
+        Path(args.dump).write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
 
     if not args.no_real:
         real = shared / "data" / "real"
@@ -246,7 +306,7 @@ def main(argv=None) -> int:
         for name, ref, *_ in rows:
             audio = decode_audio(str(real / name), sampling_rate=SR)
             finals, *_rest = run_stream(model, cfg, audio, realtime=False, context=args.context,
-                                        prompt=args.prompt)
+                                        prompt=args.prompt, gen_opts=gen_opts, tail_frames=args.tail_frames)
             raw = "".join(f.raw_text for f, _ in finals)
             cor = "".join(f.text for f, _ in finals)
             r = for_scoring(ref)

@@ -44,6 +44,9 @@ class WhisperDecoder:
         self.tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
                                    language=language)
         self._fe = model.feature_extractor
+        # Decoding options passed to CTranslate2's generate() on top of the fixed ones below (length_penalty,
+        # repetition_penalty, no_repeat_ngram_size, suppress_blank...); scripts/bench_asr.py --opt sets them.
+        self.generate_options: dict = {}
         tk = self.tokenizer
         # faster-whisper's default suppress set (-1 = non-speech symbols) plus the special tokens
         self._suppress = sorted(set(tk.non_speech_tokens) | {tk.transcribe, tk.translate, tk.sot, tk.sot_prev,
@@ -77,16 +80,10 @@ class WhisperDecoder:
         # CTranslate2 counts the prompt in max_length.
         max_len = len(prompt) + int(min(200, 12 + audio_s * 10))
         max_len = min(448, max_len)
-        res = self.model.model.generate(
-            ctranslate2.StorageView.from_array(feats),
-            [prompt],
-            beam_size=beam_size,
-            max_length=max_len,
-            return_scores=True,
-            return_no_speech_prob=True,
-            suppress_blank=True,
-            suppress_tokens=self._suppress,
-        )[0]
+        opts = dict(beam_size=beam_size, max_length=max_len, return_scores=True, return_no_speech_prob=True,
+                    suppress_blank=True, suppress_tokens=self._suppress)
+        opts.update(self.generate_options)
+        res = self.model.model.generate(ctranslate2.StorageView.from_array(feats), [prompt], **opts)[0]
         ids = [t for t in res.sequences_ids[0] if t < tk.eot]
         text = to_simplified(tk.decode(ids)).strip()
         score = float(res.scores[0]) if res.scores else 0.0
