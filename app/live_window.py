@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QMe
 from assist.case import CaseDataError
 
 from .bridge import SessionBridge
+from .device_recovery import DeviceRecovery
 from assist.labels import format_clock, format_ptp, rule_name
 from .services import AppServices
 from .settings import FONT_MAX, FONT_MIN
@@ -27,6 +28,7 @@ from .widgets.alert_banner import AlertBanner
 from .widgets.call_controls import CallControls
 from .widgets.call_setup import CallSetup
 from .widgets.checklist_view import ChecklistView
+from .widgets.device_recovery_panel import DeviceRecoveryPanel
 from .widgets.health_indicator import HealthIndicator
 from .widgets.library_search import LibrarySearch
 from .widgets.objection_pad import ObjectionPad
@@ -88,6 +90,9 @@ class LiveWindow(QMainWindow):
         self.device_banner.setStyleSheet("background: #fff3e0; color: #bf360c; padding: 4px; border-radius: 4px;")
         self.device_banner.hide()
         root.addWidget(self.device_banner)
+        self.recovery_panel = DeviceRecoveryPanel()
+        root.addWidget(self.recovery_panel)
+        self.recovery = DeviceRecovery(self)
 
         self.setup = CallSetup()
         self.case_summary = QLabel()
@@ -150,7 +155,13 @@ class LiveWindow(QMainWindow):
         b.checklist.connect(self.checklist.set_checklist)
         b.ptp.connect(lambda e: self.ptp_label.setText("还款承诺：" + format_ptp({"amount": e.amount, "date": e.date, "channel": e.channel})))
         b.health.connect(self.health.set_health)
-        b.deviceError.connect(lambda e: self._show_device_banner(f"麦克风出现问题：{e.message}（通话继续，已识别的内容都已保存）"))
+        b.deviceError.connect(self._on_device_error)
+        self.recovery.devicesListed.connect(lambda devs: self.recovery_panel.set_devices(devs, self.recovery.lost_name))
+        self.recovery.resuming.connect(self.recovery_panel.set_busy)
+        self.recovery.resumed.connect(self._on_device_resumed)
+        self.recovery.resumeFailed.connect(self.recovery_panel.switch_failed)
+        self.recovery_panel.resumeRequested.connect(self.recovery.resume)
+        self.recovery_panel.rescanRequested.connect(self.recovery.scan)
         b.storeError.connect(lambda e: self._show_device_banner(f"通话记录暂未写入：{e.message}"))
         b.callEnded.connect(self._on_call_ended)
         b.started.connect(self._on_started)
@@ -256,6 +267,21 @@ class LiveWindow(QMainWindow):
         # Wrapped text changed height: make the column layouts re-read their children's minimum sizes.
         for w in (self.suggestions, self.right_box, self.alerts, self.centralWidget()):
             w.updateGeometry()
+
+    def _on_device_error(self, event) -> None:
+        source = getattr(self.bridge.session, "source", None)
+        if self.running and DeviceRecovery.can_recover(source):
+            self.device_banner.hide()
+            self.recovery_panel.show_failure(event.message)
+            self.recovery.begin(source)
+        else:
+            self._show_device_banner(self.tr("麦克风出现问题：{message}（通话继续，已识别的内容都已保存）")
+                                     .format(message=event.message))
+
+    def _on_device_resumed(self, name: str) -> None:
+        self.recovery_panel.hide()
+        self._show_device_banner(self.tr("已切换到麦克风：{name}，通话继续识别。").format(name=name))
+        QTimer.singleShot(6000, self, lambda: self.recovery_panel.isHidden() and self.device_banner.hide())
 
     def _show_device_banner(self, text: str) -> None:
         self.device_banner.setText(text)
@@ -363,6 +389,8 @@ class LiveWindow(QMainWindow):
 
     def _set_idle(self, keep_status: bool = False) -> None:
         self.running = False
+        self.recovery.cancel()
+        self.recovery_panel.hide()
         self.clock.stop()
         self.objections.set_active(False)
         self.setup.show()
@@ -389,6 +417,7 @@ class LiveWindow(QMainWindow):
         self.checklist.reset()
         self.ptp_label.setText(self.tr("还款承诺：无"))
         self.device_banner.hide()
+        self.recovery_panel.hide()
         self.timer_label.setText("00:00")
 
     def _mute(self, on: bool) -> None:
