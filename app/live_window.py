@@ -150,6 +150,8 @@ class LiveWindow(QMainWindow):
         b.alertRetracted.connect(self.alerts.retract)
         b.alertRetracted.connect(self.transcript.unmark_alert)
         b.suggestion.connect(self.suggestions.set_suggestion)
+        b.suggestion.connect(self._check_pin)
+        self.suggestions.pinChanged.connect(self.bridge.pin_suggestion)
         b.suggestion.connect(lambda _e: QTimer.singleShot(0, self, self._relayout))
         b.alert.connect(lambda _e: QTimer.singleShot(0, self, self._relayout))
         b.checklist.connect(self.checklist.set_checklist)
@@ -184,6 +186,8 @@ class LiveWindow(QMainWindow):
         self.settings_button.clicked.connect(self.settingsRequested)
         self.f9 = QShortcut(QKeySequence("F9"), self, context=Qt.ShortcutContext.WindowShortcut)
         self.f9.activated.connect(self.toggle_call)
+        self.f8 = QShortcut(QKeySequence("F8"), self, context=Qt.ShortcutContext.WindowShortcut)
+        self.f8.activated.connect(self.suggestions.pin_top)
         self.bigger = QShortcut(QKeySequence.StandardKey.ZoomIn, self, context=Qt.ShortcutContext.WindowShortcut)
         self.bigger.activated.connect(lambda: self.change_font_size(+2))
         self.smaller = QShortcut(QKeySequence.StandardKey.ZoomOut, self, context=Qt.ShortcutContext.WindowShortcut)
@@ -423,6 +427,11 @@ class LiveWindow(QMainWindow):
     def _mute(self, on: bool) -> None:
         self.bridge.mute(on)
         self._refresh_status()
+
+    def _check_pin(self, _event) -> None:
+        # The Suggester lets go of a pinned line once the agent has said it: the panel follows.
+        if self.suggestions.pinned_id and self.bridge.pinned_line_id() != self.suggestions.pinned_id:
+            self.suggestions.release_pin()
 
     def _on_alert(self, alert) -> None:
         self.alerts.add_alert(alert)
