@@ -17,6 +17,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QSizePolicy, QTabWidget,
                                QVBoxLayout, QWidget)
 
+from assist.audio.tone import TonePlayer
 from assist.case import CaseDataError
 
 from .bridge import SessionBridge
@@ -93,6 +94,8 @@ class LiveWindow(QMainWindow):
         self.recovery_panel = DeviceRecoveryPanel()
         root.addWidget(self.recovery_panel)
         self.recovery = DeviceRecovery(self)
+        self.tone = TonePlayer()          # the critical-alert tone, on its own thread
+        self.alert_volume = 0.4
 
         self.setup = CallSetup()
         self.case_summary = QLabel()
@@ -200,6 +203,8 @@ class LiveWindow(QMainWindow):
     # --- prefs and layout -------------------------------------------------------------------------------
     def apply_prefs(self, prefs) -> None:
         self.alerts.sound = bool(prefs.alert_sound)
+        self.alert_volume = max(0, min(100, int(prefs.alert_volume))) / 100
+        self.alerts.play_sound = lambda: self.tone.play(self.alert_volume)
         self.setup.preferred_device = prefs.input_device
         form = self.setup.case_form.edits
         if prefs.agent_name and not form["agent_name"].text():
