@@ -33,6 +33,7 @@ from .widgets.device_recovery_panel import DeviceRecoveryPanel
 from .widgets.health_indicator import HealthIndicator
 from .widgets.library_search import LibrarySearch
 from .widgets.objection_pad import ObjectionPad
+from .widgets.scroll_cap import ScrollCap
 from .widgets.stage_bar import StageBar
 from .widgets.suggestion_panel import SuggestionPanel
 from .widgets.transcript_view import TranscriptView
@@ -107,7 +108,8 @@ class LiveWindow(QMainWindow):
         self.stage_bar = StageBar()
         root.addWidget(self.stage_bar)
         self.alerts = AlertBanner()
-        root.addWidget(self.alerts)
+        self.alerts_area = ScrollCap(self.alerts, share=0.22)   # several cards scroll instead of growing the window
+        root.addWidget(self.alerts_area)
 
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.wide = None
@@ -124,7 +126,8 @@ class LiveWindow(QMainWindow):
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         self.suggestions = SuggestionPanel()
-        right.addWidget(self.suggestions)
+        self.suggestions_area = ScrollCap(self.suggestions, share=0.3, floor=170)
+        right.addWidget(self.suggestions_area)
         self.tabs = QTabWidget()
         self.objections = ObjectionPad()
         self.checklist = ChecklistView()
@@ -231,6 +234,8 @@ class LiveWindow(QMainWindow):
         wide = self.width() >= WIDE_AT
         if wide != self.wide:
             self._set_wide(wide)
+        self.alerts_area.set_window_height(self.height())
+        self.suggestions_area.set_window_height(self.height())
 
     def _set_wide(self, wide: bool) -> None:
         """Narrow: assist on top, transcript below. Wide: transcript left, assist right."""
@@ -246,6 +251,12 @@ class LiveWindow(QMainWindow):
             self.body.addWidget(self.right_box, 0)
             self.body.addWidget(self.left_box, 1)
         self.alerts.max_cards = 4 if wide else 2   # a narrow panel keeps the newest two (all are recorded)
+        # wide: the suggestion column has room for more of the window; narrow: the transcript needs it
+        self.suggestions_area.share = 0.5 if wide else 0.3
+        self.suggestions.set_compact(not wide)
+        # narrow: the tabs keep to what their buttons need; the suggestion and transcript get the rest
+        self.tabs.setMaximumHeight(16777215 if wide else self.tabs.minimumSizeHint().height())
+        self.tabs.setVisible(wide or self.running or self.starting)
 
 
     def showEvent(self, event) -> None:
@@ -274,7 +285,8 @@ class LiveWindow(QMainWindow):
 
     def _relayout(self) -> None:
         # Wrapped text changed height: make the column layouts re-read their children's minimum sizes.
-        for w in (self.suggestions, self.right_box, self.alerts, self.centralWidget()):
+        for w in (self.suggestions, self.suggestions_area, self.right_box, self.alerts, self.alerts_area,
+                  self.centralWidget()):
             w.updateGeometry()
 
     def _on_device_error(self, event) -> None:
@@ -379,6 +391,9 @@ class LiveWindow(QMainWindow):
         self.case_summary.setText(self.setup.case_form.summary())
         self.case_summary.show()
         self.objections.set_active(True)
+        self.tabs.show()
+        if not self.wide:   # measured now that the theme's fonts apply
+            self.tabs.setMaximumHeight(self.tabs.minimumSizeHint().height())
         self.controls.set_phase("running")
         self._refresh_status()
 
@@ -402,6 +417,7 @@ class LiveWindow(QMainWindow):
         self.recovery_panel.hide()
         self.clock.stop()
         self.objections.set_active(False)
+        self.tabs.setVisible(bool(self.wide))   # narrow idle: the case form needs the room (tabs serve a call)
         self.setup.show()
         self.case_summary.hide()
         self.controls.set_phase("idle")

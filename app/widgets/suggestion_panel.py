@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from assist.events import Suggestion
 
@@ -66,6 +66,14 @@ class SuggestionPanel(PinnedHeight, QFrame):
             line.used.connect(self.used)
             line.pinToggled.connect(self.pin)
             layout.addWidget(line)
+        self.more_button = QPushButton()
+        self.more_button.setObjectName("linkButton")
+        self.more_button.setFlat(True)
+        self.more_button.setCheckable(True)
+        self.more_button.toggled.connect(lambda _on: self._show_lines())
+        self.more_button.hide()
+        layout.addWidget(self.more_button)
+        self.compact = False           # narrow window: the alternatives fold behind 更多建议
         self.current: Suggestion | None = None
         self.pinned_id: str | None = None
         self._lines: list[tuple[str, str, str]] = []
@@ -83,7 +91,20 @@ class SuggestionPanel(PinnedHeight, QFrame):
         lines = [ln for ln in self._lines if not (self.pinned_id and ln[2] == self.pinned_id)]
         for i, line in enumerate([self.top, *self.alts]):
             line.set_line(*(lines[i] if i < len(lines) else ("", "", "")))
+        hidden = len([ln for ln in self.alts if ln.text_label.text()])
+        folded = self.compact and hidden and not self.more_button.isChecked()
+        if folded:
+            for line in self.alts:
+                line.hide()
+        self.more_button.setText(self.tr("更多建议（{n}）▾").format(n=hidden) if folded else self.tr("收起 ▴"))
+        self.more_button.setVisible(bool(self.compact and hidden))
         self.pin_height()
+
+    def set_compact(self, on: bool) -> None:
+        """Narrow window: show the first suggestion, fold the alternatives (one click shows them)."""
+        if on != self.compact:
+            self.compact = on
+            self._show_lines()
 
     # --- pinning ---------------------------------------------------------------------------------------
     def pin(self, line_id: str, text: str) -> None:
