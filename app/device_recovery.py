@@ -69,6 +69,15 @@ class DeviceRecovery(QObject):
         self._timer.setInterval(poll_ms)
         self._timer.timeout.connect(self.scan)
 
+    def attach(self, panel) -> None:
+        """Connect the in-place panel (app/widgets/device_recovery_panel.py) both ways."""
+        self.devicesListed.connect(lambda devs: panel.set_devices(devs, self.lost_name))
+        self.resuming.connect(panel.set_busy)
+        self.resumed.connect(lambda _name: panel.hide())
+        self.resumeFailed.connect(panel.switch_failed)
+        panel.resumeRequested.connect(self.resume)
+        panel.rescanRequested.connect(self.scan)
+
     @staticmethod
     def can_recover(source) -> bool:
         return callable(getattr(source, "switch_device", None))

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QSizePolicy, QTabWidget,
+from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
                                QVBoxLayout, QWidget)
 
 from assist.audio.tone import TonePlayer
@@ -26,16 +26,13 @@ from assist.labels import format_clock, format_ptp, rule_name
 from .services import AppServices
 from .settings import FONT_MAX, FONT_MIN
 from .widgets.alert_banner import AlertBanner
+from .widgets.assist_column import AssistColumn
 from .widgets.call_controls import CallControls
 from .widgets.call_setup import CallSetup
-from .widgets.checklist_view import ChecklistView
 from .widgets.device_recovery_panel import DeviceRecoveryPanel
 from .widgets.health_indicator import HealthIndicator
-from .widgets.library_search import LibrarySearch
-from .widgets.objection_pad import ObjectionPad
 from .widgets.scroll_cap import ScrollCap
 from .widgets.stage_bar import StageBar
-from .widgets.suggestion_panel import SuggestionPanel
 from .widgets.transcript_view import TranscriptView
 from .qt_compat import emit
 
@@ -108,7 +105,7 @@ class LiveWindow(QMainWindow):
         self.stage_bar = StageBar()
         root.addWidget(self.stage_bar)
         self.alerts = AlertBanner()
-        self.alerts_area = ScrollCap(self.alerts, share=0.22)   # several cards scroll instead of growing the window
+        self.alerts_area = ScrollCap(self.alerts, share=0.22, floor=64)   # several cards scroll instead of growing the window
         root.addWidget(self.alerts_area)
 
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
@@ -123,23 +120,10 @@ class LiveWindow(QMainWindow):
         self.left_box.setLayout(left)
         left.setContentsMargins(0, 0, 0, 0)
 
-        right = QVBoxLayout()
-        right.setContentsMargins(0, 0, 0, 0)
-        self.suggestions = SuggestionPanel()
-        self.suggestions_area = ScrollCap(self.suggestions, share=0.3, floor=170)
-        right.addWidget(self.suggestions_area)
-        self.tabs = QTabWidget()
-        self.objections = ObjectionPad()
-        self.checklist = ChecklistView()
-        self.library = LibrarySearch()
-        self.tabs.addTab(self.objections, self.tr("客户异议"))
-        self.tabs.addTab(self.checklist, self.tr("必备要素"))
-        self.tabs.addTab(self.library, self.tr("话术库"))
-        right.addWidget(self.tabs)
-        self.right_box = QWidget()
-        self.right_box.setLayout(right)
-        # The suggestion never gets squeezed: the transcript (scrollable) gives up space first.
-        self.suggestions.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.right_box = AssistColumn()
+        a = self.right_box
+        self.suggestions, self.suggestions_area, self.tabs = a.suggestions, a.suggestions_area, a.tabs
+        self.objections, self.checklist, self.library = a.objections, a.checklist, a.library
         self.transcript.setMinimumHeight(90)
         root.addLayout(self.body, 1)
         self._set_wide(False)
@@ -164,12 +148,8 @@ class LiveWindow(QMainWindow):
         b.ptp.connect(lambda e: self.ptp_label.setText("还款承诺：" + format_ptp({"amount": e.amount, "date": e.date, "channel": e.channel})))
         b.health.connect(self.health.set_health)
         b.deviceError.connect(self._on_device_error)
-        self.recovery.devicesListed.connect(lambda devs: self.recovery_panel.set_devices(devs, self.recovery.lost_name))
-        self.recovery.resuming.connect(self.recovery_panel.set_busy)
+        self.recovery.attach(self.recovery_panel)
         self.recovery.resumed.connect(self._on_device_resumed)
-        self.recovery.resumeFailed.connect(self.recovery_panel.switch_failed)
-        self.recovery_panel.resumeRequested.connect(self.recovery.resume)
-        self.recovery_panel.rescanRequested.connect(self.recovery.scan)
         b.storeError.connect(lambda e: self._show_device_banner(f"通话记录暂未写入：{e.message}"))
         b.callEnded.connect(self._on_call_ended)
         b.started.connect(self._on_started)
@@ -235,7 +215,7 @@ class LiveWindow(QMainWindow):
         if wide != self.wide:
             self._set_wide(wide)
         self.alerts_area.set_window_height(self.height())
-        self.suggestions_area.set_window_height(self.height())
+        self.right_box.set_window_height(self.height())
 
     def _set_wide(self, wide: bool) -> None:
         """Narrow: assist on top, transcript below. Wide: transcript left, assist right."""
@@ -251,13 +231,7 @@ class LiveWindow(QMainWindow):
             self.body.addWidget(self.right_box, 0)
             self.body.addWidget(self.left_box, 1)
         self.alerts.max_cards = 4 if wide else 2   # a narrow panel keeps the newest two (all are recorded)
-        # wide: the suggestion column has room for more of the window; narrow: the transcript needs it
-        self.suggestions_area.share = 0.5 if wide else 0.3
-        self.suggestions.set_compact(not wide)
-        # narrow: the tabs keep to what their buttons need; the suggestion and transcript get the rest
-        self.tabs.setMaximumHeight(16777215 if wide else self.tabs.minimumSizeHint().height())
-        self.tabs.setVisible(wide or self.running or self.starting)
-
+        self.right_box.set_wide(wide)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -390,10 +364,7 @@ class LiveWindow(QMainWindow):
         self.setup.hide()
         self.case_summary.setText(self.setup.case_form.summary())
         self.case_summary.show()
-        self.objections.set_active(True)
-        self.tabs.show()
-        if not self.wide:   # measured now that the theme's fonts apply
-            self.tabs.setMaximumHeight(self.tabs.minimumSizeHint().height())
+        self.right_box.set_in_call(True)
         self.controls.set_phase("running")
         self._refresh_status()
 
@@ -416,8 +387,7 @@ class LiveWindow(QMainWindow):
         self.recovery.cancel()
         self.recovery_panel.hide()
         self.clock.stop()
-        self.objections.set_active(False)
-        self.tabs.setVisible(bool(self.wide))   # narrow idle: the case form needs the room (tabs serve a call)
+        self.right_box.set_in_call(False)
         self.setup.show()
         self.case_summary.hide()
         self.controls.set_phase("idle")

@@ -81,6 +81,8 @@ def test_pin_button_and_unpin(qtbot, window):
     panel = window.suggestions
     with qtbot.waitSignal(window.bridge.suggestion, timeout=30000):
         assert window.start_call(source=source, started_at=STARTED)
+    assert panel.compact and panel.more_button.isVisible()          # narrow window: alternatives folded
+    panel.more_button.click()
     alt = next(line for line in panel.alts if line.isVisible() and line.line_id)
     alt_id, alt_text = alt.line_id, alt.text_label.text()
     alt.pin_button.click()
