@@ -15,6 +15,24 @@
     </message>
 </context>
 <context>
+    <name>AssistColumn</name>
+    <message>
+        <location filename="../../app/widgets/assist_column.py" line="32"/>
+        <source>客户异议</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/assist_column.py" line="33"/>
+        <source>必备要素</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/assist_column.py" line="34"/>
+        <source>话术库</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CallControls</name>
     <message>
         <location filename="../../app/widgets/call_controls.py" line="19"/>
@@ -314,73 +332,58 @@
 <context>
     <name>LiveWindow</name>
     <message>
-        <location filename="../../app/live_window.py" line="62"/>
+        <location filename="../../app/live_window.py" line="59"/>
         <source>催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="119"/>
-        <location filename="../../app/live_window.py" line="443"/>
+        <location filename="../../app/live_window.py" line="116"/>
+        <location filename="../../app/live_window.py" line="413"/>
         <source>还款承诺：无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="135"/>
-        <source>客户异议</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="136"/>
-        <source>必备要素</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="137"/>
-        <source>话术库</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="271"/>
+        <location filename="../../app/live_window.py" line="245"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="273"/>
+        <location filename="../../app/live_window.py" line="247"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="275"/>
+        <location filename="../../app/live_window.py" line="249"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="277"/>
+        <location filename="../../app/live_window.py" line="251"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="279"/>
+        <location filename="../../app/live_window.py" line="253"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="299"/>
+        <location filename="../../app/live_window.py" line="273"/>
         <source>麦克风出现问题：{message}（通话继续，已识别的内容都已保存）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="304"/>
+        <location filename="../../app/live_window.py" line="278"/>
         <source>已切换到麦克风：{name}，通话继续识别。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="321"/>
+        <location filename="../../app/live_window.py" line="295"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="322"/>
+        <location filename="../../app/live_window.py" line="296"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -388,17 +391,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="404"/>
+        <location filename="../../app/live_window.py" line="375"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="484"/>
+        <location filename="../../app/live_window.py" line="454"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="484"/>
+        <location filename="../../app/live_window.py" line="454"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
