@@ -53,6 +53,7 @@ class LiveWindow(QMainWindow):
         self.running = False
         self.starting = False
         self.call_started_at: float | None = None
+        self._agent_height = 0
         self.last_end = None
         self._suggester = None
         self._suggester_case = None
@@ -342,6 +343,7 @@ class LiveWindow(QMainWindow):
                 src = MicSource(device)
             return CallSession(src, config=config, case=case, started_at=started_at, store=store, model=model)
 
+        self._agent_height = self.height()
         self._reset_view()
         self.starting = True
         self.controls.set_phase("starting")
@@ -357,6 +359,7 @@ class LiveWindow(QMainWindow):
         self.bridge.stop()
 
     def _on_started(self, call_id: str) -> None:
+        self._restore_height()
         self.starting = False
         self.running = True
         self.call_started_at = time.monotonic()
@@ -382,7 +385,14 @@ class LiveWindow(QMainWindow):
         self._set_idle(keep_status=True)
         emit(self.callFinished, ended.call_id)
 
+    def _restore_height(self) -> None:
+        """Form and call view swap at call start/end, and the first events can arrive while both are laid out:
+        the minimum spikes and Qt grows the window. Once settled, go back to the height the agent had."""
+        height = self._agent_height or self.height()
+        QTimer.singleShot(150, self, lambda: self.resize(self.width(), max(height, self.minimumSizeHint().height())))
+
     def _set_idle(self, keep_status: bool = False) -> None:
+        self._restore_height()
         self.running = False
         self.recovery.cancel()
         self.recovery_panel.hide()

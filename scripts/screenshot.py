@@ -112,8 +112,9 @@ def main() -> int:
             live.resize(*wide)
             app.processEvents()
             grab(live, "live_mid_call_wide.png")
-            live.resize(*narrow)
-            app.processEvents()
+            for _ in range(2):   # the first resize is clamped by the wide layout's minimum width
+                live.resize(*narrow)
+                app.processEvents()
 
     live.bridge.utterance.connect(on_utterance)
 
