@@ -158,6 +158,19 @@ class SessionBridge(QObject):
         if self.session is not None:
             self.session.dismiss_alert(alert)
 
+    def pin_suggestion(self, line_id: str | None) -> None:
+        """Keep a script line on top until it is said (None: unpin). Cheap: the Suggester only stores the id."""
+        if self.session is not None:
+            try:
+                self.session.suggester.pin(line_id or None)
+            except KeyError:   # the library was reloaded without that line meanwhile
+                log.warning("cannot pin unknown script line %r", line_id)
+
+    def pinned_line_id(self) -> str | None:
+        """The line the engine still holds pinned (it lets go once the agent has said it)."""
+        line = getattr(getattr(self.session, "suggester", None), "pinned", None)
+        return getattr(line, "id", None)
+
     def mark_suggestion_used(self, line_id: str) -> None:
         if self.session is not None and line_id:
             self.session.use_suggestion(line_id)

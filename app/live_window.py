@@ -14,24 +14,25 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QSizePolicy, QTabWidget,
+from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
                                QVBoxLayout, QWidget)
 
+from assist.audio.tone import TonePlayer
 from assist.case import CaseDataError
 
 from .bridge import SessionBridge
+from .device_recovery import DeviceRecovery
 from assist.labels import format_clock, format_ptp, rule_name
 from .services import AppServices
 from .settings import FONT_MAX, FONT_MIN
 from .widgets.alert_banner import AlertBanner
+from .widgets.assist_column import AssistColumn
 from .widgets.call_controls import CallControls
 from .widgets.call_setup import CallSetup
-from .widgets.checklist_view import ChecklistView
+from .widgets.device_recovery_panel import DeviceRecoveryPanel
 from .widgets.health_indicator import HealthIndicator
-from .widgets.library_search import LibrarySearch
-from .widgets.objection_pad import ObjectionPad
+from .widgets.scroll_cap import ScrollCap
 from .widgets.stage_bar import StageBar
-from .widgets.suggestion_panel import SuggestionPanel
 from .widgets.transcript_view import TranscriptView
 from .qt_compat import emit
 
@@ -52,6 +53,7 @@ class LiveWindow(QMainWindow):
         self.running = False
         self.starting = False
         self.call_started_at: float | None = None
+        self._agent_height = 0
         self.last_end = None
         self._suggester = None
         self._suggester_case = None
@@ -88,6 +90,11 @@ class LiveWindow(QMainWindow):
         self.device_banner.setStyleSheet("background: #fff3e0; color: #bf360c; padding: 4px; border-radius: 4px;")
         self.device_banner.hide()
         root.addWidget(self.device_banner)
+        self.recovery_panel = DeviceRecoveryPanel()
+        root.addWidget(self.recovery_panel)
+        self.recovery = DeviceRecovery(self)
+        self.tone = TonePlayer()          # the critical-alert tone, on its own thread
+        self.alert_volume = 0.4
 
         self.setup = CallSetup()
         self.case_summary = QLabel()
@@ -99,7 +106,8 @@ class LiveWindow(QMainWindow):
         self.stage_bar = StageBar()
         root.addWidget(self.stage_bar)
         self.alerts = AlertBanner()
-        root.addWidget(self.alerts)
+        self.alerts_area = ScrollCap(self.alerts, share=0.22, floor=64)   # several cards scroll instead of growing the window
+        root.addWidget(self.alerts_area)
 
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.wide = None
@@ -113,22 +121,10 @@ class LiveWindow(QMainWindow):
         self.left_box.setLayout(left)
         left.setContentsMargins(0, 0, 0, 0)
 
-        right = QVBoxLayout()
-        right.setContentsMargins(0, 0, 0, 0)
-        self.suggestions = SuggestionPanel()
-        right.addWidget(self.suggestions)
-        self.tabs = QTabWidget()
-        self.objections = ObjectionPad()
-        self.checklist = ChecklistView()
-        self.library = LibrarySearch()
-        self.tabs.addTab(self.objections, self.tr("客户异议"))
-        self.tabs.addTab(self.checklist, self.tr("必备要素"))
-        self.tabs.addTab(self.library, self.tr("话术库"))
-        right.addWidget(self.tabs)
-        self.right_box = QWidget()
-        self.right_box.setLayout(right)
-        # The suggestion never gets squeezed: the transcript (scrollable) gives up space first.
-        self.suggestions.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.right_box = AssistColumn()
+        a = self.right_box
+        self.suggestions, self.suggestions_area, self.tabs = a.suggestions, a.suggestions_area, a.tabs
+        self.objections, self.checklist, self.library = a.objections, a.checklist, a.library
         self.transcript.setMinimumHeight(90)
         root.addLayout(self.body, 1)
         self._set_wide(False)
@@ -145,12 +141,16 @@ class LiveWindow(QMainWindow):
         b.alertRetracted.connect(self.alerts.retract)
         b.alertRetracted.connect(self.transcript.unmark_alert)
         b.suggestion.connect(self.suggestions.set_suggestion)
+        b.suggestion.connect(self._check_pin)
+        self.suggestions.pinChanged.connect(self.bridge.pin_suggestion)
         b.suggestion.connect(lambda _e: QTimer.singleShot(0, self, self._relayout))
         b.alert.connect(lambda _e: QTimer.singleShot(0, self, self._relayout))
         b.checklist.connect(self.checklist.set_checklist)
         b.ptp.connect(lambda e: self.ptp_label.setText("还款承诺：" + format_ptp({"amount": e.amount, "date": e.date, "channel": e.channel})))
         b.health.connect(self.health.set_health)
-        b.deviceError.connect(lambda e: self._show_device_banner(f"麦克风出现问题：{e.message}（通话继续，已识别的内容都已保存）"))
+        b.deviceError.connect(self._on_device_error)
+        self.recovery.attach(self.recovery_panel)
+        self.recovery.resumed.connect(self._on_device_resumed)
         b.storeError.connect(lambda e: self._show_device_banner(f"通话记录暂未写入：{e.message}"))
         b.callEnded.connect(self._on_call_ended)
         b.started.connect(self._on_started)
@@ -173,6 +173,8 @@ class LiveWindow(QMainWindow):
         self.settings_button.clicked.connect(self.settingsRequested)
         self.f9 = QShortcut(QKeySequence("F9"), self, context=Qt.ShortcutContext.WindowShortcut)
         self.f9.activated.connect(self.toggle_call)
+        self.f8 = QShortcut(QKeySequence("F8"), self, context=Qt.ShortcutContext.WindowShortcut)
+        self.f8.activated.connect(self.suggestions.pin_top)
         self.bigger = QShortcut(QKeySequence.StandardKey.ZoomIn, self, context=Qt.ShortcutContext.WindowShortcut)
         self.bigger.activated.connect(lambda: self.change_font_size(+2))
         self.smaller = QShortcut(QKeySequence.StandardKey.ZoomOut, self, context=Qt.ShortcutContext.WindowShortcut)
@@ -185,6 +187,8 @@ class LiveWindow(QMainWindow):
     # --- prefs and layout -------------------------------------------------------------------------------
     def apply_prefs(self, prefs) -> None:
         self.alerts.sound = bool(prefs.alert_sound)
+        self.alert_volume = max(0, min(100, int(prefs.alert_volume))) / 100
+        self.alerts.play_sound = lambda: self.tone.play(self.alert_volume)
         self.setup.preferred_device = prefs.input_device
         form = self.setup.case_form.edits
         if prefs.agent_name and not form["agent_name"].text():
@@ -211,6 +215,8 @@ class LiveWindow(QMainWindow):
         wide = self.width() >= WIDE_AT
         if wide != self.wide:
             self._set_wide(wide)
+        self.alerts_area.set_window_height(self.height())
+        self.right_box.set_window_height(self.height())
 
     def _set_wide(self, wide: bool) -> None:
         """Narrow: assist on top, transcript below. Wide: transcript left, assist right."""
@@ -226,7 +232,7 @@ class LiveWindow(QMainWindow):
             self.body.addWidget(self.right_box, 0)
             self.body.addWidget(self.left_box, 1)
         self.alerts.max_cards = 4 if wide else 2   # a narrow panel keeps the newest two (all are recorded)
-
+        self.right_box.set_wide(wide)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -254,8 +260,24 @@ class LiveWindow(QMainWindow):
 
     def _relayout(self) -> None:
         # Wrapped text changed height: make the column layouts re-read their children's minimum sizes.
-        for w in (self.suggestions, self.right_box, self.alerts, self.centralWidget()):
+        for w in (self.suggestions, self.suggestions_area, self.right_box, self.alerts, self.alerts_area,
+                  self.centralWidget()):
             w.updateGeometry()
+
+    def _on_device_error(self, event) -> None:
+        source = getattr(self.bridge.session, "source", None)
+        if self.running and DeviceRecovery.can_recover(source):
+            self.device_banner.hide()
+            self.recovery_panel.show_failure(event.message)
+            self.recovery.begin(source)
+        else:
+            self._show_device_banner(self.tr("麦克风出现问题：{message}（通话继续，已识别的内容都已保存）")
+                                     .format(message=event.message))
+
+    def _on_device_resumed(self, name: str) -> None:
+        self.recovery_panel.hide()
+        self._show_device_banner(self.tr("已切换到麦克风：{name}，通话继续识别。").format(name=name))
+        QTimer.singleShot(6000, self, lambda: self.recovery_panel.isHidden() and self.device_banner.hide())
 
     def _show_device_banner(self, text: str) -> None:
         self.device_banner.setText(text)
@@ -321,6 +343,7 @@ class LiveWindow(QMainWindow):
                 src = MicSource(device)
             return CallSession(src, config=config, case=case, started_at=started_at, store=store, model=model)
 
+        self._agent_height = self.height()
         self._reset_view()
         self.starting = True
         self.controls.set_phase("starting")
@@ -336,6 +359,7 @@ class LiveWindow(QMainWindow):
         self.bridge.stop()
 
     def _on_started(self, call_id: str) -> None:
+        self._restore_height()
         self.starting = False
         self.running = True
         self.call_started_at = time.monotonic()
@@ -343,7 +367,7 @@ class LiveWindow(QMainWindow):
         self.setup.hide()
         self.case_summary.setText(self.setup.case_form.summary())
         self.case_summary.show()
-        self.objections.set_active(True)
+        self.right_box.set_in_call(True)
         self.controls.set_phase("running")
         self._refresh_status()
 
@@ -361,10 +385,19 @@ class LiveWindow(QMainWindow):
         self._set_idle(keep_status=True)
         emit(self.callFinished, ended.call_id)
 
+    def _restore_height(self) -> None:
+        """Form and call view swap at call start/end, and the first events can arrive while both are laid out:
+        the minimum spikes and Qt grows the window. Once settled, go back to the height the agent had."""
+        height = self._agent_height or self.height()
+        QTimer.singleShot(150, self, lambda: self.resize(self.width(), max(height, self.minimumSizeHint().height())))
+
     def _set_idle(self, keep_status: bool = False) -> None:
+        self._restore_height()
         self.running = False
+        self.recovery.cancel()
+        self.recovery_panel.hide()
         self.clock.stop()
-        self.objections.set_active(False)
+        self.right_box.set_in_call(False)
         self.setup.show()
         self.case_summary.hide()
         self.controls.set_phase("idle")
@@ -389,11 +422,17 @@ class LiveWindow(QMainWindow):
         self.checklist.reset()
         self.ptp_label.setText(self.tr("还款承诺：无"))
         self.device_banner.hide()
+        self.recovery_panel.hide()
         self.timer_label.setText("00:00")
 
     def _mute(self, on: bool) -> None:
         self.bridge.mute(on)
         self._refresh_status()
+
+    def _check_pin(self, _event) -> None:
+        # The Suggester lets go of a pinned line once the agent has said it: the panel follows.
+        if self.suggestions.pinned_id and self.bridge.pinned_line_id() != self.suggestions.pinned_id:
+            self.suggestions.release_pin()
 
     def _on_alert(self, alert) -> None:
         self.alerts.add_alert(alert)

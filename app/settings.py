@@ -45,6 +45,7 @@ class AppPrefs:
     call_start: str = "08:00"
     call_end: str = "22:00"
     alert_sound: bool = True
+    alert_volume: int = 40          # % of the alert tone's full level (it plays in the agent's headset)
     font_size: int = 14
     high_contrast: bool = False
     always_on_top: bool = False
@@ -81,6 +82,8 @@ class AppPrefs:
             problems.append("允许拨打时段的开始时间必须早于结束时间")
         if not FONT_MIN <= int(self.font_size) <= FONT_MAX:
             problems.append(f"字号应在 {FONT_MIN}–{FONT_MAX} 之间")
+        if not 0 <= int(self.alert_volume) <= 100:
+            problems.append("提示音音量应在 0–100 之间")
         if int(self.audio_retention_days) < 1:
             problems.append("录音保留天数至少为 1 天")
         return problems
@@ -111,7 +114,8 @@ def load_prefs(qs: QSettings | None = None) -> AppPrefs:
     if prefs.validate():
         prefs = replace(prefs, call_start=defaults.call_start, call_end=defaults.call_end,
                         font_size=min(max(prefs.font_size, FONT_MIN), FONT_MAX),
-                        audio_retention_days=max(1, prefs.audio_retention_days))
+                        audio_retention_days=max(1, prefs.audio_retention_days),
+                        alert_volume=min(max(prefs.alert_volume, 0), 100))
     return prefs
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QTime
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QTimeEdit, QVBoxLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider, QSpinBox, QTimeEdit, QVBoxLayout,
                                QWidget)
 
 from assist import paths
@@ -52,6 +52,13 @@ class SettingsDialog(QDialog):
         self.alert_sound = QCheckBox(self.tr("严重违规时发出提示音"))
         self.alert_sound.setChecked(prefs.alert_sound)
         form.addRow(self.tr("提醒声音"), self.alert_sound)
+        self.alert_volume = QSlider(Qt.Orientation.Horizontal)
+        self.alert_volume.setRange(0, 100)
+        self.alert_volume.setValue(prefs.alert_volume)
+        self.alert_volume.setToolTip(self.tr("提示音在耳机里的音量"))
+        self.alert_volume.setEnabled(prefs.alert_sound)
+        self.alert_sound.toggled.connect(self.alert_volume.setEnabled)
+        form.addRow(self.tr("提示音音量"), self.alert_volume)
         self.font_size = QSpinBox()
         self.font_size.setRange(FONT_MIN, FONT_MAX)
         self.font_size.setValue(prefs.font_size)
@@ -125,6 +132,7 @@ class SettingsDialog(QDialog):
             call_start=self.call_start.time().toString("HH:mm"),
             call_end=self.call_end.time().toString("HH:mm"),
             alert_sound=self.alert_sound.isChecked(),
+            alert_volume=self.alert_volume.value(),
             font_size=self.font_size.value(),
             high_contrast=self.high_contrast.isChecked(),
             always_on_top=self.always_on_top.isChecked(),

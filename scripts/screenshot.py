@@ -33,6 +33,9 @@ def main() -> int:
     ap.add_argument("--text", action="store_true", help="drive the call from its transcript instead of the WAV")
     ap.add_argument("--font-size", type=int, default=14)
     ap.add_argument("--db", help="records database (default: a temporary one)")
+    ap.add_argument("--narrow", default="420x728", help="side-panel size WxH (default: 420 wide, a 1366x768 "
+                                                       "screen's height less the taskbar)")
+    ap.add_argument("--wide", default="1366x728", help="wide window size WxH")
     args = ap.parse_args()
 
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
@@ -87,14 +90,17 @@ def main() -> int:
     live._refresh_status()
 
     shots: list[Path] = []
+    narrow = tuple(int(v) for v in args.narrow.lower().split("x"))
+    wide = tuple(int(v) for v in args.wide.lower().split("x"))
 
     def grab(widget, name: str) -> None:
         path = out / name
         widget.grab().save(str(path))
+        print(f"{name}: {widget.width()}x{widget.height()} (minimum {widget.minimumSizeHint().width()}x{widget.minimumSizeHint().height()})")
         shots.append(path)
         print(f"wrote {path}")
 
-    live.resize(440, 860)
+    live.resize(*narrow)
     live.show()
     grab(live, "live_before_call.png")
     count = {"n": 0}
@@ -103,10 +109,12 @@ def main() -> int:
         count["n"] += 1
         if count["n"] == args.at:
             grab(live, "live_mid_call.png")
-            live.resize(1180, 760)
+            live.resize(*wide)
             app.processEvents()
             grab(live, "live_mid_call_wide.png")
-            live.resize(440, 860)
+            for _ in range(2):   # the first resize is clamped by the wide layout's minimum width
+                live.resize(*narrow)
+                app.processEvents()
 
     live.bridge.utterance.connect(on_utterance)
 

@@ -1,5 +1,6 @@
-"""AlertBanner: the stack of live alerts, newest on top. Critical ones beep (if enabled); one click dismisses;
-a partial-text alert the final text did not confirm disappears."""
+"""AlertBanner: the stack of live alerts, newest on top. Critical ones sound (if enabled: ``play_sound``, the
+window's soft tone in the headset; else the system beep); one click dismisses; a partial-text alert the final
+text did not confirm disappears."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class AlertBanner(PinnedHeight, QWidget):
         self.max_cards = max_cards
         self.sound = True
         self.beeps = 0
+        self.play_sound = None   # callable, must not block (the tone plays on its own thread)
         self.setVisible(False)
 
     def add_alert(self, alert: Alert) -> None:
@@ -46,7 +48,10 @@ class AlertBanner(PinnedHeight, QWidget):
         self.pin_height()
         if alert.severity == "critical" and self.sound:
             self.beeps += 1
-            QApplication.beep()
+            if self.play_sound is not None:
+                self.play_sound()
+            else:
+                QApplication.beep()
 
     def retract(self, event: AlertRetracted) -> None:
         self._remove((event.rule, event.utterance))

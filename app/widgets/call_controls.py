@@ -13,6 +13,7 @@ class CallControls(QWidget):
         super().__init__(parent)
         bar = QHBoxLayout(self)
         bar.setContentsMargins(0, 0, 0, 0)
+        bar.setSpacing(4)
         self.start_button = QPushButton()
         self.start_button.setObjectName("startButton")
         self.mute_button = QPushButton(self.tr("静音"))
@@ -32,9 +33,11 @@ class CallControls(QWidget):
 
     def set_phase(self, phase: str) -> None:
         """idle / starting / running / stopping: the start button's text and colour follow the call."""
-        text = {"idle": self.tr("开始通话 (F9)"), "starting": self.tr("正在开始…"),
-                "running": self.tr("结束通话 (F9)"), "stopping": self.tr("正在结束…")}[phase]
+        # F9 lives in the tooltip: the bar must fit a 420 px side panel
+        text = {"idle": self.tr("开始通话"), "starting": self.tr("正在开始…"),
+                "running": self.tr("结束通话"), "stopping": self.tr("正在结束…")}[phase]
         self.start_button.setText(text)
+        self.start_button.setToolTip(self.tr("开始或结束通话（F9）"))
         running = "true" if phase in ("running", "stopping") else "false"
         if self.start_button.property("running") != running:
             self.start_button.setProperty("running", running)

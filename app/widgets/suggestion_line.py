@@ -10,8 +10,9 @@ from ..qt_compat import emit
 class SuggestionLine(QWidget):
     copied = Signal(str)      # text
     used = Signal(str)        # line_id
+    pinToggled = Signal(str, str)   # line_id, text: 固定 (or 取消固定 on the pinned line)
 
-    def __init__(self, *, top: bool = False, parent: QWidget | None = None):
+    def __init__(self, *, top: bool = False, pinned: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
         self.line_id = ""
         layout = QHBoxLayout(self)
@@ -35,8 +36,14 @@ class SuggestionLine(QWidget):
         self.used_button = QPushButton(self.tr("已用"))
         self.used_button.setToolTip(self.tr("标记为已使用（记入通话记录）"))
         self.used_button.clicked.connect(self.mark_used)
+        self.pinned = pinned
+        self.pin_button = QPushButton(self.tr("取消固定") if pinned else self.tr("固定"))
+        self.pin_button.setToolTip(self.tr("不再固定这句（F8）") if pinned else
+                                   self.tr("把这句固定在最上面，直到说出它（F8 固定首条建议）"))
+        self.pin_button.clicked.connect(lambda: emit(self.pinToggled, self.line_id, self.text_label.text()))
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.used_button)
+        buttons.addWidget(self.pin_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.set_line("", "", "")
@@ -65,6 +72,7 @@ class SuggestionLine(QWidget):
         self.copy_button.setEnabled(bool(text))
         self.used_button.setEnabled(bool(text))
         self.used_button.setText(self.tr("已用"))
+        self.pin_button.setEnabled(bool(text and line_id))   # only library lines can be pinned
         self.setVisible(bool(text))
         self._fit_labels()
 

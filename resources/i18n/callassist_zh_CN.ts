@@ -15,49 +15,72 @@
     </message>
 </context>
 <context>
+    <name>AssistColumn</name>
+    <message>
+        <location filename="../../app/widgets/assist_column.py" line="32"/>
+        <source>客户异议</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/assist_column.py" line="33"/>
+        <source>必备要素</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/assist_column.py" line="34"/>
+        <source>话术库</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CallControls</name>
     <message>
-        <location filename="../../app/widgets/call_controls.py" line="18"/>
+        <location filename="../../app/widgets/call_controls.py" line="19"/>
         <source>静音</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_controls.py" line="20"/>
+        <location filename="../../app/widgets/call_controls.py" line="21"/>
         <source>静音期间的声音不识别，计时继续</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_controls.py" line="23"/>
+        <location filename="../../app/widgets/call_controls.py" line="24"/>
         <source>置顶</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_controls.py" line="24"/>
+        <location filename="../../app/widgets/call_controls.py" line="25"/>
         <source>记录</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_controls.py" line="25"/>
+        <location filename="../../app/widgets/call_controls.py" line="26"/>
         <source>设置</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_controls.py" line="35"/>
-        <source>开始通话 (F9)</source>
+        <location filename="../../app/widgets/call_controls.py" line="37"/>
+        <source>开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_controls.py" line="35"/>
+        <location filename="../../app/widgets/call_controls.py" line="38"/>
+        <source>结束通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_controls.py" line="40"/>
+        <source>开始或结束通话（F9）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_controls.py" line="37"/>
         <source>正在开始…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_controls.py" line="36"/>
-        <source>结束通话 (F9)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/widgets/call_controls.py" line="36"/>
+        <location filename="../../app/widgets/call_controls.py" line="38"/>
         <source>正在结束…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -205,6 +228,59 @@
     </message>
 </context>
 <context>
+    <name>DeviceRecoveryPanel</name>
+    <message>
+        <location filename="../../app/widgets/device_recovery_panel.py" line="25"/>
+        <source>麦克风已断开：通话仍在继续，已转写的内容都在。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/device_recovery_panel.py" line="37"/>
+        <source>刷新</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/device_recovery_panel.py" line="38"/>
+        <source>重新查找麦克风</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/device_recovery_panel.py" line="41"/>
+        <source>继续</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/device_recovery_panel.py" line="42"/>
+        <source>用选中的麦克风继续本次通话的识别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/device_recovery_panel.py" line="53"/>
+        <source>请重新插好耳机，或选择其他麦克风后点“继续”。同一耳机插回后会自动继续。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/device_recovery_panel.py" line="70"/>
+        <source>（未检测到麦克风）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/device_recovery_panel.py" line="77"/>
+        <source>正在切换到：{name}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/device_recovery_panel.py" line="77"/>
+        <source>系统默认麦克风</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/device_recovery_panel.py" line="85"/>
+        <source>未能继续：{message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>HealthIndicator</name>
     <message>
         <location filename="../../app/widgets/health_indicator.py" line="22"/>
@@ -256,63 +332,58 @@
 <context>
     <name>LiveWindow</name>
     <message>
-        <location filename="../../app/live_window.py" line="58"/>
+        <location filename="../../app/live_window.py" line="59"/>
         <source>催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="109"/>
-        <location filename="../../app/live_window.py" line="390"/>
+        <location filename="../../app/live_window.py" line="116"/>
+        <location filename="../../app/live_window.py" line="413"/>
         <source>还款承诺：无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="124"/>
-        <source>客户异议</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="125"/>
-        <source>必备要素</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="126"/>
-        <source>话术库</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="240"/>
+        <location filename="../../app/live_window.py" line="245"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="242"/>
+        <location filename="../../app/live_window.py" line="247"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="244"/>
+        <location filename="../../app/live_window.py" line="249"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="246"/>
+        <location filename="../../app/live_window.py" line="251"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="248"/>
+        <location filename="../../app/live_window.py" line="253"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="274"/>
+        <location filename="../../app/live_window.py" line="273"/>
+        <source>麦克风出现问题：{message}（通话继续，已识别的内容都已保存）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="278"/>
+        <source>已切换到麦克风：{name}，通话继续识别。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="295"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="275"/>
+        <location filename="../../app/live_window.py" line="296"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -320,17 +391,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="354"/>
+        <location filename="../../app/live_window.py" line="375"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="425"/>
+        <location filename="../../app/live_window.py" line="454"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="425"/>
+        <location filename="../../app/live_window.py" line="454"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
@@ -447,76 +518,86 @@
     </message>
     <message>
         <location filename="../../app/settings_dialog.py" line="58"/>
+        <source>提示音在耳机里的音量</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="61"/>
+        <source>提示音音量</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/settings_dialog.py" line="65"/>
         <source> 像素</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="59"/>
+        <location filename="../../app/settings_dialog.py" line="66"/>
         <source>字号</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="60"/>
+        <location filename="../../app/settings_dialog.py" line="67"/>
         <source>高对比度（黑底白字）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="62"/>
+        <location filename="../../app/settings_dialog.py" line="69"/>
         <source>显示</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="63"/>
+        <location filename="../../app/settings_dialog.py" line="70"/>
         <source>窗口始终置顶</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="67"/>
+        <location filename="../../app/settings_dialog.py" line="74"/>
         <source>保留通话录音</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="72"/>
+        <location filename="../../app/settings_dialog.py" line="79"/>
         <source> 天</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="75"/>
+        <location filename="../../app/settings_dialog.py" line="82"/>
         <source>保留</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="78"/>
+        <location filename="../../app/settings_dialog.py" line="85"/>
         <source>录音</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="81"/>
+        <location filename="../../app/settings_dialog.py" line="88"/>
         <source>通话记录数据库</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="85"/>
+        <location filename="../../app/settings_dialog.py" line="92"/>
         <source>数据位置</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="94"/>
+        <location filename="../../app/settings_dialog.py" line="101"/>
         <source>保存</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="95"/>
+        <location filename="../../app/settings_dialog.py" line="102"/>
         <source>取消</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="105"/>
+        <location filename="../../app/settings_dialog.py" line="112"/>
         <source>浏览…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/settings_dialog.py" line="139"/>
+        <location filename="../../app/settings_dialog.py" line="147"/>
         <source>请填写通话记录数据库的位置</source>
         <translation type="unfinished"></translation>
     </message>
@@ -524,28 +605,48 @@
 <context>
     <name>SuggestionLine</name>
     <message>
-        <location filename="../../app/widgets/suggestion_line.py" line="32"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="33"/>
         <source>复制</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/suggestion_line.py" line="33"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="34"/>
         <source>复制到剪贴板</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/suggestion_line.py" line="35"/>
-        <location filename="../../app/widgets/suggestion_line.py" line="67"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="36"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="74"/>
         <source>已用</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/suggestion_line.py" line="36"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="37"/>
         <source>标记为已使用（记入通话记录）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/suggestion_line.py" line="79"/>
+        <location filename="../../app/widgets/suggestion_line.py" line="40"/>
+        <source>取消固定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_line.py" line="40"/>
+        <source>固定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_line.py" line="41"/>
+        <source>不再固定这句（F8）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_line.py" line="42"/>
+        <source>把这句固定在最上面，直到说出它（F8 固定首条建议）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_line.py" line="87"/>
         <source>✓ 已用</source>
         <translation type="unfinished"></translation>
     </message>
@@ -553,14 +654,29 @@
 <context>
     <name>SuggestionPanel</name>
     <message>
-        <location filename="../../app/widgets/suggestion_panel.py" line="41"/>
-        <location filename="../../app/widgets/suggestion_panel.py" line="70"/>
+        <location filename="../../app/widgets/suggestion_panel.py" line="44"/>
+        <location filename="../../app/widgets/suggestion_panel.py" line="145"/>
         <source>建议话术</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/suggestion_panel.py" line="44"/>
+        <location filename="../../app/widgets/suggestion_panel.py" line="47"/>
         <source>通话开始后，这里会给出下一句建议。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_panel.py" line="51"/>
+        <source>📌 已固定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_panel.py" line="99"/>
+        <source>更多建议（{n}）▾</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/suggestion_panel.py" line="99"/>
+        <source>收起 ▴</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1,0 +1,164 @@
+"""The headset is unplugged mid-call: the live window says so in place, keeps the call, and 继续 resumes the
+SAME call on the chosen microphone — for real, on a private PulseAudio server whose virtual mic is removed
+and replaced mid-call (scripts/pulse_virtual_mic.sh); plus the auto-resume rule on device listings."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import Qt
+
+from assist import paths
+
+SCRIPT = paths.PROJECT_ROOT / "scripts" / "pulse_virtual_mic.sh"
+
+
+class Pulse:
+    def __init__(self, directory: Path):
+        self.env = dict(os.environ, CALLASSIST_PULSE_DIR=str(directory), CALLASSIST_PULSE_SINK="rec_mic",
+                        PULSE_RUNTIME_PATH=str(directory), PULSE_SERVER=f"unix:{directory}/native")
+
+    def script(self, *args: str, **kw):
+        return subprocess.run([str(SCRIPT), *args], env=self.env, check=True, capture_output=True, timeout=30, **kw)
+
+    def pactl(self, *args: str) -> str:
+        return subprocess.run(["pactl", *args], env=self.env, check=True, capture_output=True, text=True,
+                              timeout=15).stdout.strip()
+
+    def unplug(self) -> None:
+        """The headset goes away: its sink (whose monitor is the capture source) is removed."""
+        module = (Path(self.env["CALLASSIST_PULSE_DIR"]) / "rec_mic.module").read_text().strip()
+        self.pactl("unload-module", module)
+
+    def plug_other(self, name: str) -> None:
+        self.pactl("load-module", "module-null-sink", f"sink_name={name}")
+        self.pactl("set-default-source", f"{name}.monitor")
+
+    def play(self, wav: Path, sink: str) -> subprocess.Popen:
+        return subprocess.Popen(["paplay", f"--device={sink}", str(wav)], env=self.env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@pytest.fixture()
+def pulse():
+    from assist.audio import rescan_devices
+
+    for tool in ("pulseaudio", "pactl", "paplay"):
+        assert shutil.which(tool), f"{tool} is missing: install pulseaudio pulseaudio-utils libasound2-plugins"
+    directory = Path(tempfile.mkdtemp(prefix="recpulse-"))
+    p = Pulse(directory)
+    saved = {k: os.environ.get(k) for k in ("PULSE_SERVER", "PULSE_RUNTIME_PATH")}
+    try:
+        p.script("start")
+        os.environ["PULSE_SERVER"], os.environ["PULSE_RUNTIME_PATH"] = p.env["PULSE_SERVER"], p.env["PULSE_RUNTIME_PATH"]
+        assert rescan_devices(), "a PortAudio stream was left open by an earlier test"
+        yield p
+    finally:
+        subprocess.run([str(SCRIPT), "stop"], env=p.env, capture_output=True, timeout=30)
+        subprocess.run(["pactl", "exit"], env=p.env, capture_output=True, timeout=15)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        rescan_devices()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.mark.model
+@pytest.mark.pulse
+def test_unplugged_headset_resumes_the_same_call_on_another_mic(qtbot, ready_services, pulse, shared_dir,
+                                                                monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.live_window import LiveWindow
+
+    def no_modal(_parent, title, text, *a, **k):   # a modal box would hang an offscreen test
+        raise AssertionError(f"message box: {title}: {text}")
+
+    monkeypatch.setattr(QMessageBox, "warning", no_modal)
+
+    clip = shared_dir / "data" / "real" / "aishell-BAC009S0724W0121.wav"
+    win = LiveWindow(ready_services)
+    win.alerts.sound = False
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.setup.mic_ok and win.setup.device_name() is not None, timeout=20000)
+    with qtbot.waitSignal(win.bridge.started, timeout=30000):
+        assert win.start_call(started_at=datetime.fromisoformat("2026-11-03T10:05:00+08:00"))
+    try:
+        call_id = win.bridge.call_id
+        source = win.bridge.session.source
+        with qtbot.waitSignal(win.bridge.utterance, timeout=60000, check_params_cb=lambda u: "协会" in u.text) as first:
+            player = pulse.play(clip, "rec_mic")
+        player.wait(30)
+
+        with qtbot.waitSignal(win.bridge.deviceError, timeout=10000):
+            pulse.unplug()
+        assert win.recovery_panel.isVisible() and "通话仍在继续" in win.recovery_panel.title.text()
+        assert win.running and win.bridge.call_id == call_id and not win.setup.isVisible()
+        assert "协会" in win.transcript.finals[first.args[0].utterance].text()   # what was transcribed stays
+
+        pulse.plug_other("other_mic")
+        qtbot.mouseClick(win.recovery_panel.rescan_button, Qt.MouseButton.LeftButton)
+        lost = source.device.name          # the same PortAudio device now reaches the newly plugged mic
+        qtbot.waitUntil(lambda: win.recovery_panel.devices.findData(lost) >= 0, timeout=15000)
+        win.recovery_panel.devices.setCurrentIndex(win.recovery_panel.devices.findData(lost))
+        with qtbot.waitSignal(win.recovery.resumed, timeout=15000):
+            qtbot.mouseClick(win.recovery_panel.resume_button, Qt.MouseButton.LeftButton)
+        assert not win.recovery_panel.isVisible() and "已切换到麦克风" in win.device_banner.text()
+        assert win.bridge.session.source is source and source.failure is None   # same call, same capture
+
+        with qtbot.waitSignal(win.bridge.utterance, timeout=60000,
+                              check_params_cb=lambda u: "协会" in u.text and u.utterance > first.args[0].utterance):
+            player = pulse.play(clip, "other_mic")
+        player.wait(30)
+        with qtbot.waitSignal(win.callFinished, timeout=60000) as ended:
+            win.stop_call()
+        assert ended.args[0] == call_id
+        ready_services.store.flush()
+        call = ready_services.store.get_call(call_id)
+        assert call["status"] == "completed"
+        assert sum("协会" in u["text"] for u in call["utterances"]) >= 2   # before and after the unplug
+    finally:
+        if win.running:   # a failed check must not leave the call running (closing would ask 确定结束…)
+            win.running = False
+            with qtbot.waitSignal(win.bridge.stopped, timeout=60000):
+                win.bridge.stop()
+    qtbot.waitUntil(lambda: win.setup.preview is not None, timeout=20000)
+    win.setup.take_preview().stop()
+
+
+def test_lost_device_is_resumed_automatically_only_after_it_was_gone(qtbot):
+    """The OS's device listing is stubbed: the headset leaves the list, comes back → switch_device on it."""
+    from app.device_recovery import DeviceRecovery, ReturnWatch
+
+    def dev(name):
+        return SimpleNamespace(name=name, is_default=False, label=lambda: name)
+
+    listings = [[dev("USB 耳机"), dev("内置麦克风")], [dev("内置麦克风")], [dev("内置麦克风"), dev("USB 耳机")]]
+    switched = []
+
+    class Source:
+        device = dev("USB 耳机")
+
+        def switch_device(self, name):
+            switched.append(name)
+
+    rec = DeviceRecovery(poll_ms=50, lister=lambda: listings.pop(0) if len(listings) > 1 else listings[0])
+    with qtbot.waitSignal(rec.resumed, timeout=5000) as resumed:
+        rec.begin(Source())
+    assert switched == ["USB 耳机"] and resumed.args == ["USB 耳机"] and rec.auto_resumes == 1
+    assert not rec.active
+
+    # A device that never left the listing is not reopened by itself (it would fail again): the agent decides.
+    watch = ReturnWatch("pulse")
+    assert [watch.update(["pulse", "default"]) for _ in range(3)] == [False, False, False]
+    assert watch.update(["default"]) is False and watch.update(["pulse"]) is True
