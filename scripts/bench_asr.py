@@ -97,7 +97,7 @@ def score_call(call, finals, partials, realtime):
     utts = call["utterances"]
     res = {"expected": len(utts), "found": len(finals), "ok": 0, "merged": 0, "lost": 0, "split": 0, "invented": 0,
            "err_raw": 0, "err_cor": 0, "ref_chars": 0, "lat": [], "lat_simple": [], "first_partial": [],
-           "long_utts": 0, "no_partial": 0, "rows": []}
+           "long_utts": 0, "no_partial": 0, "rows": [], "late": []}
     hits = {i: [] for i in range(len(utts))}
     for k, (f, _) in enumerate(finals):
         ov = [i for i, u in enumerate(utts) if overlap(f.start, f.end, u["start"], u["end"]) > 0.05]
@@ -136,9 +136,16 @@ def score_call(call, finals, partials, realtime):
                      and p.index == last.index]
             if cands:
                 p, w = cands[0]
-                res["first_partial"].append((w if realtime else p.clock_t) - u["start"])
+                delay = (w if realtime else p.clock_t) - u["start"]
+                res["first_partial"].append(delay)
+                if delay > 1.5:
+                    # audio_t − onset: when the audio it decoded ended; clock − audio_t: the thread was behind
+                    res["late"].append(f"utt {i} ({u['end'] - u['start']:.1f} s) first partial {delay:.2f} s: "
+                                       f"audio +{p.audio_t - u['start']:.2f} s, clock − audio {delay - (p.audio_t - u['start']):.2f} s "
+                                       f"{p.text[:16]!r}")
             else:
                 res["no_partial"] += 1
+                res["late"].append(f"utt {i} ({u['end'] - u['start']:.1f} s) no partial")
     return res
 
 
@@ -155,6 +162,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
     ap.add_argument("--show", action="store_true", help="print every utterance with errors")
+    ap.add_argument("--show-partials", action="store_true",
+                    help="list utterances > 2 s whose first partial came later than 1.5 s after onset")
     ap.add_argument("--repeat", type=int, default=1,
                     help="feed each call N times back to back as one long call (memory/queue/RTF stability)")
     args = ap.parse_args(argv)
@@ -217,6 +226,9 @@ def main(argv=None) -> int:
               f"split {r['split']} invented {r['invented']} | CER raw {r['err_raw'] / r['ref_chars']:.3f} "
               f"corr {r['err_cor'] / r['ref_chars']:.3f} | lat p50 {pct(r['lat'], 50):.2f} | "
               f"rtf {rec._compute / (len(audio) / SR):.3f} | partials {len(partials)} | wall {wall:.1f} s", flush=True)
+        if args.show_partials:
+            for line in r["late"]:
+                print(f"    late partial: {line}")
         if args.show:
             for ref, hyp, er, ec in r["rows"]:
                 if ec:
