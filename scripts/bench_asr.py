@@ -131,9 +131,10 @@ def score_call(call, finals, partials, realtime):
         res["lat_simple"].append(last.audio_t - u["end"] + last.compute_s)
         if u["end"] - u["start"] > 2.0:
             res["long_utts"] += 1
-            # first partial produced after this utterance began, before its final
+            # first partial produced after this utterance began, before its final (of any piece, if it was split)
+            pieces = {finals[k][0].index for k in ks}
             cands = [(p, w) for p, w in partials if p.audio_t >= u["start"] and p.audio_t <= last.audio_t + 1e-6
-                     and p.index == last.index]
+                     and p.index in pieces]
             if cands:
                 p, w = cands[0]
                 delay = (w if realtime else p.clock_t) - u["start"]

@@ -300,6 +300,10 @@ class StreamingRecognizer:
         audio = seg.current_audio()
         res = self._decode(audio, self.cfg.beam_size_partial)
         v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
+        if not v.text and v.reason == "no speech":
+            # Whisper's no-speech probability is unreliable on the first second of an utterance ('请问' was judged
+            # no speech) and the VAD has heard speech: show it; the final still gets every guard
+            v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=0.0)
         if not v.text:
             # nothing usable yet (too little speech): try again soon rather than after a full budget gap
             log.debug("empty partial at %.2f s of utterance (%s): %r", cur_len, v.reason, res.text)
