@@ -274,11 +274,20 @@ class StreamingRecognizer:
         self._emitted += 1
         self.on_event(final)
 
+    @staticmethod
+    def _partial_verdict(res: DecodeResult):
+        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
+        if not v.text and v.reason == "no speech":
+            # Whisper's no-speech probability is unreliable on the first second of an utterance ('请问' was judged
+            # no speech) and the VAD has heard speech: show it; the final still gets every guard
+            v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=0.0)
+        return v
+
     def _spec_partial(self, res: DecodeResult) -> None:
         """The agent paused and went on: the speculative decode is the utterance so far, a partial for free."""
         if not self.cfg.partials:
             return
-        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
+        v = self._partial_verdict(res)
         if not v.text:
             return
         seg = self.segmenter
@@ -299,11 +308,7 @@ class StreamingRecognizer:
             return
         audio = seg.current_audio()
         res = self._decode(audio, self.cfg.beam_size_partial)
-        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
-        if not v.text and v.reason == "no speech":
-            # Whisper's no-speech probability is unreliable on the first second of an utterance ('请问' was judged
-            # no speech) and the VAD has heard speech: show it; the final still gets every guard
-            v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=0.0)
+        v = self._partial_verdict(res)
         if not v.text:
             # nothing usable yet (too little speech): try again soon rather than after a full budget gap
             log.debug("empty partial at %.2f s of utterance (%s): %r", cur_len, v.reason, res.text)
