@@ -31,7 +31,10 @@ class AsrConfig:
     partials: bool = True
     # Utterance segmentation (Silero VAD)
     vad_threshold: float = 0.5
-    min_silence_s: float = 0.7   # scripted speech pauses up to ~0.65 s at commas; shorter splits sentences
+    # End of utterance (assist.asr.endpoint): min_silence_s of silence, held to max_silence_s when the words so far
+    # look unfinished (comma, 然后, 如果, 您的…). Scripted speech pauses up to ~0.7 s at commas; shorter splits.
+    min_silence_s: float = 0.7
+    max_silence_s: float = 1.0
     speech_pad_s: float = 0.2
     max_utterance_s: float = 20.0
     min_utterance_s: float = 0.25

@@ -107,7 +107,7 @@ def score_call(call, finals, partials, realtime):
     utts = call["utterances"]
     res = {"expected": len(utts), "found": len(finals), "ok": 0, "merged": 0, "lost": 0, "split": 0, "invented": 0,
            "err_raw": 0, "err_cor": 0, "ref_chars": 0, "lat": [], "lat_simple": [], "first_partial": [],
-           "long_utts": 0, "no_partial": 0, "rows": []}
+           "long_utts": 0, "no_partial": 0, "rows": [], "late": []}
     hits = {i: [] for i in range(len(utts))}
     for k, (f, _) in enumerate(finals):
         ov = [i for i, u in enumerate(utts) if overlap(f.start, f.end, u["start"], u["end"]) > 0.05]
@@ -143,14 +143,22 @@ def score_call(call, finals, partials, realtime):
         res["lat_simple"].append(last.audio_t - u["end"] + last.compute_s)
         if u["end"] - u["start"] > 2.0:
             res["long_utts"] += 1
-            # first partial produced after this utterance began, before its final
+            # first partial produced after this utterance began, before its final (of any piece, if it was split)
+            pieces = {finals[k][0].index for k in ks}
             cands = [(p, w) for p, w in partials if p.audio_t >= u["start"] and p.audio_t <= last.audio_t + 1e-6
-                     and p.index == last.index]
+                     and p.index in pieces]
             if cands:
                 p, w = cands[0]
-                res["first_partial"].append((w if realtime else p.clock_t) - u["start"])
+                delay = (w if realtime else p.clock_t) - u["start"]
+                res["first_partial"].append(delay)
+                if delay > 1.5:
+                    # audio_t − onset: when the audio it decoded ended; clock − audio_t: the thread was behind
+                    res["late"].append(f"utt {i} ({u['end'] - u['start']:.1f} s) first partial {delay:.2f} s: "
+                                       f"audio +{p.audio_t - u['start']:.2f} s, clock − audio {delay - (p.audio_t - u['start']):.2f} s "
+                                       f"{p.text[:16]!r}")
             else:
                 res["no_partial"] += 1
+                res["late"].append(f"utt {i} ({u['end'] - u['start']:.1f} s) no partial")
     return res
 
 
@@ -198,6 +206,8 @@ def main(argv=None) -> int:
                                                  "(JSON) for --rescore")
     ap.add_argument("--rescore", default=None, help="no model: re-apply assist/correct.py to the raw finals of a "
                                                     "--dump file and print the CER (correction experiments)")
+    ap.add_argument("--show-partials", action="store_true",
+                    help="list utterances > 2 s whose first partial came later than 1.5 s after onset")
     ap.add_argument("--repeat", type=int, default=1,
                     help="feed each call N times back to back as one long call (memory/queue/RTF stability)")
     args = ap.parse_args(argv)
@@ -273,6 +283,9 @@ def main(argv=None) -> int:
               f"split {r['split']} invented {r['invented']} | CER raw {r['err_raw'] / r['ref_chars']:.3f} "
               f"corr {r['err_cor'] / r['ref_chars']:.3f} | lat p50 {pct(r['lat'], 50):.2f} | "
               f"rtf {rec._compute / (len(audio) / SR):.3f} | partials {len(partials)} | wall {wall:.1f} s", flush=True)
+        if args.show_partials:
+            for line in r["late"]:
+                print(f"    late partial: {line}")
         if args.show:
             for ref, hyp, er, ec in r["rows"]:
                 if ec:

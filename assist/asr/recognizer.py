@@ -2,10 +2,12 @@
 
 ``feed`` only enqueues. The ASR thread runs the Silero VAD frame by frame (``Segmenter``) and Whisper:
 
-- final: when the utterance ends (``min_silence_s`` of silence). Finals are never dropped and always go first.
+- final: when the utterance ends (a silence of the wait ``EndpointPolicy`` chose for it: ``min_silence_s`` to
+  ``max_silence_s``, see ``endpoint.py``). Finals are never dropped and always go first.
 - speculative final: as soon as ``spec_silence_s`` of silence is seen (and the thread is not behind), the
   utterance is decoded; if the silence holds until the end threshold that result *is* the final (no second
   decode), if speech resumes it is thrown away. This hides most of the decode time inside the end-of-speech wait.
+  Its text also decides the wait: words that look unfinished hold the utterance open longer.
 - partial: while the agent speaks, the utterance so far is re-decoded (beam ``beam_size_partial``) when the
   thread is caught up; the next one is scheduled from the measured decode time so partials take at most
   ``PARTIAL_SHARE`` of the CPU. Partial requests are never queued, so none goes stale.
@@ -42,6 +44,7 @@ from ..config import AsrConfig
 from ..correct import correct
 from .backlog import Backlog, Gap
 from .decoder import DecodeResult, WhisperDecoder
+from .endpoint import EndpointPolicy
 from .guards import judge
 from .prompt import build_prompt, case_terms
 from .vad import SAMPLE_RATE, Segmenter, SpeechEnd, SpeechPause, SpeechResume, SpeechStart
@@ -135,6 +138,7 @@ class StreamingRecognizer:
         self.segmenter = Segmenter(
             threshold=cfg.vad_threshold,
             min_silence_s=cfg.min_silence_s,
+            max_silence_s=cfg.max_silence_s,
             pad_s=cfg.speech_pad_s,
             max_s=cfg.max_utterance_s,
             min_speech_s=cfg.min_utterance_s,
@@ -145,6 +149,7 @@ class StreamingRecognizer:
         self._skimming = False
         self._resume_t: float | None = None    # stream position where audio resumed after the last gap
         self._feed_failed = False
+        self.endpoint = EndpointPolicy(min_s=cfg.min_silence_s, max_s=cfg.max_silence_s)
         self._audio_n = 0                      # samples consumed by the thread
         self._compute = 0.0
         self._vclock = 0.0
@@ -296,6 +301,7 @@ class StreamingRecognizer:
         for ev in events:
             if self._closed:
                 return
+            seg = self.segmenter
             if isinstance(ev, SpeechStart):
                 self._spec = None
                 self._next_partial_len = FIRST_PARTIAL_S
@@ -303,10 +309,16 @@ class StreamingRecognizer:
             elif isinstance(ev, SpeechPause):
                 # Worth it only if we are less behind than the rest of the end-of-speech wait: further behind,
                 # the audio that decides the end is already queued and the plain final comes just as soon.
-                if self._lag() < self.cfg.min_silence_s - SPEC_SILENCE_S and ev.audio.size:
-                    self._spec = (ev.index, self._decode(ev.audio, self.cfg.beam_size_final))
+                if self._lag() < seg.end_silence_s - SPEC_SILENCE_S and ev.audio.size:
+                    res = self._decode(ev.audio, self.cfg.beam_size_final)
+                    self._spec = (ev.index, res)
+                    # words that cannot end a sentence: hold the utterance open longer
+                    seg.set_end_silence(self.endpoint.hold_s(res.text))
             elif isinstance(ev, SpeechResume):
-                self._spec = None
+                spec, self._spec = self._spec, None
+                seg.set_end_silence(self.endpoint.min_s)   # the next pause decides afresh
+                if spec is not None and spec[0] == ev.index:
+                    self._spec_partial(spec[1])
             elif isinstance(ev, SpeechEnd):
                 res = None
                 if self._spec is not None and self._spec[0] == ev.index and not ev.cut:
@@ -342,6 +354,28 @@ class StreamingRecognizer:
         self._emitted += 1
         self.on_event(final)
 
+    @staticmethod
+    def _partial_verdict(res: DecodeResult):
+        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
+        if not v.text and v.reason == "no speech":
+            # Whisper's no-speech probability is unreliable on the first second of an utterance ('请问' was judged
+            # no speech) and the VAD has heard speech: show it; the final still gets every guard
+            v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=0.0)
+        return v
+
+    def _spec_partial(self, res: DecodeResult) -> None:
+        """The agent paused and went on: the speculative decode is the utterance so far, a partial for free."""
+        if not self.cfg.partials:
+            return
+        v = self._partial_verdict(res)
+        if not v.text:
+            return
+        seg = self.segmenter
+        cur_len = self.audio_t - seg.current_start
+        # the regular schedule goes on from here, as if this had been a partial decode
+        self._next_partial_len = max(self._next_partial_len, cur_len + MIN_PARTIAL_GAP_S)
+        self._emit_partial(v.text)
+
     def _maybe_partial(self) -> None:
         seg = self.segmenter
         if not (self.cfg.partials and seg.in_speech) or self._closed or seg.silence_run > 0:
@@ -351,13 +385,17 @@ class StreamingRecognizer:
             return
         audio = seg.current_audio()
         res = self._decode(audio, self.cfg.beam_size_partial)
-        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
+        v = self._partial_verdict(res)
         if not v.text:
             # nothing usable yet (too little speech): try again soon rather than after a full budget gap
+            log.debug("empty partial at %.2f s of utterance (%s): %r", cur_len, v.reason, res.text)
             self._next_partial_len = cur_len + EMPTY_PARTIAL_RETRY_S
             return
         self._next_partial_len = cur_len + max(MIN_PARTIAL_GAP_S, res.compute_s / PARTIAL_SHARE)
-        text = correct(v.text, self.extra_terms)
+        self._emit_partial(v.text)
+
+    def _emit_partial(self, raw: str) -> None:
+        text = correct(raw, self.extra_terms)
         if text != self._last_partial:
             self._last_partial = text
             self.on_event(AsrPartial(index=self._emitted, text=text, audio_t=self.audio_t, clock_t=self._now()))

@@ -97,6 +97,9 @@ class Segmenter:
 
     Start: a frame with probability >= ``threshold``. End: ``min_silence_s`` of frames below ``threshold - 0.15``
     (hysteresis, as Silero's own segmenter does); the returned audio keeps ``pad_s`` of silence on both sides.
+    The end wait can be changed for the utterance in progress (``set_end_silence``: the recogniser holds longer
+    when the words so far look unfinished); it is clamped to ``max_silence_s`` and goes back to
+    ``min_silence_s`` at the next utterance.
     Too-short blips (< ``min_speech_s`` of speech frames) are dropped. An utterance that reaches ``max_s`` is cut
     at its quietest stretch and the rest starts the next utterance. Only the utterance in progress and a
     ``pad_s`` pre-roll are kept, so memory stays flat however long the call.
@@ -111,12 +114,16 @@ class Segmenter:
         max_s: float = 20.0,
         min_speech_s: float = 0.25,
         spec_silence_s: float = 0.2,
+        max_silence_s: float | None = None,
         vad: SileroVad | None = None,
     ) -> None:
         self.vad = vad or SileroVad()
         self.threshold = threshold
         self.neg_threshold = max(0.05, threshold - 0.15)
         self.min_silence_frames = max(1, round(min_silence_s / FRAME_S))
+        self.max_silence_frames = max(self.min_silence_frames,
+                                      round((max_silence_s or min_silence_s) / FRAME_S))
+        self._end_frames = self.min_silence_frames       # end wait of the utterance in progress
         self.pad_frames = max(0, round(pad_s / FRAME_S))
         self.max_frames = max(8, round(max_s / FRAME_S))
         self.min_speech_frames = max(1, round(min_speech_s / FRAME_S))
@@ -146,6 +153,18 @@ class Segmenter:
     def silence_run(self) -> int:
         """Frames of silence at the end of the utterance in progress (0 = the last frame was speech)."""
         return self._silence_run if self.in_speech else 0
+
+    @property
+    def end_silence_s(self) -> float:
+        """Silence that will end the utterance in progress."""
+        return self._end_frames * FRAME_S
+
+    def set_end_silence(self, seconds: float) -> None:
+        """Change the end wait of the utterance in progress (clamped to [min_silence_s, max_silence_s]).
+
+        If the silence seen already reaches the new wait, the utterance ends with the next silent frame."""
+        frames = round(seconds / FRAME_S)
+        self._end_frames = min(self.max_silence_frames, max(self.min_silence_frames, frames))
 
     @property
     def current_start(self) -> float:
@@ -204,6 +223,7 @@ class Segmenter:
                 self._speech_frames = 1
                 self._silence_run = 0
                 self._paused = False
+                self._end_frames = self.min_silence_frames
                 events.append(SpeechStart(self.index, self.current_start))
             else:
                 self._preroll.append(frame)
@@ -216,16 +236,16 @@ class Segmenter:
         if p >= self.threshold or (p >= self.neg_threshold and self._silence_run == 0):
             # speech (or still above the hysteresis floor right after speech)
             self._speech_frames += 1
-            self._silence_run = 0
             if self._paused:
                 self._paused = False
                 events.append(SpeechResume(self.index))
+            self._silence_run = 0
         else:
             self._silence_run += 1
             if self._silence_run == self.spec_frames and not self._paused:
                 self._paused = True
                 events.append(SpeechPause(self.index, np.concatenate(self._frames)))
-            if self._silence_run >= self.min_silence_frames:
+            if self._silence_run >= self._end_frames:
                 # keep pad_frames of the silence, give the rest back to the pre-roll
                 keep = len(self._frames) - self._silence_run + self.pad_frames
                 events.extend(self._close(keep, cut=False))
@@ -271,5 +291,6 @@ class Segmenter:
         self._speech_frames = sum(1 for x in rest_p if x >= self.threshold)
         self._silence_run = 0
         self._preroll = []
+        self._end_frames = self.min_silence_frames
         events.append(SpeechStart(self.index, self.current_start))
         return events

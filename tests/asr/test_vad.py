@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assist.asr.vad import FRAME, Segmenter, SileroVad, SpeechEnd, SpeechStart
+from assist.asr.vad import FRAME, Segmenter, SileroVad, SpeechEnd, SpeechPause, SpeechStart
 
 
 def _ends(seg: Segmenter, audio: np.ndarray, block: int = 1600) -> list[SpeechEnd]:
@@ -62,3 +62,41 @@ def test_long_monologue_is_cut_before_max(dev_dir, load_wav, manifest):
         if a.cut:
             assert abs(b.start - a.end) < 0.04
     assert len(seg._frames) == 0
+
+
+def _speech_pause_speech(dev_dir, load_wav, manifest, pause_s: float) -> tuple[np.ndarray, float]:
+    """d01 utterances 0 and 1 with ``pause_s`` of digital silence between them."""
+    u = manifest["d01"]["utterances"][0]
+    audio = load_wav(dev_dir / "d01.wav")
+    a = audio[int((u["start"] - 0.3) * 16000):int(u["end"] * 16000)]
+    b = audio[int(manifest["d01"]["utterances"][1]["start"] * 16000):int((manifest["d01"]["utterances"][1]["end"] + 1.5) * 16000)]
+    return np.concatenate([a, np.zeros(int(pause_s * 16000), np.float32), b]), len(a) / 16000
+
+
+def test_end_wait_is_held_when_asked_and_never_beyond_its_maximum(dev_dir, load_wav, manifest):
+    audio, _ = _speech_pause_speech(dev_dir, load_wav, manifest, 0.6)   # ~0.75 s of silence in all
+    # plain: 0.5 s of silence ends the first sentence
+    assert len(_ends(Segmenter(min_silence_s=0.5, max_silence_s=1.0), audio)) == 2
+
+    def run(ask: float):
+        seg = Segmenter(min_silence_s=0.5, max_silence_s=1.0)
+        ends, closed_at = [], []
+        for i in range(0, len(audio), 512):
+            for e in seg.push(audio[i:i + 512]):
+                if isinstance(e, SpeechPause):
+                    seg.set_end_silence(ask)
+                    assert seg.end_silence_s <= 1.0 + 1e-9 and seg.end_silence_s >= 0.5 - 1e-9
+                if isinstance(e, SpeechEnd):
+                    ends.append(e)
+                    closed_at.append(seg.audio_t)
+        return ends, closed_at
+
+    ends, _ = run(1.0)                     # held to 1.0 s: the ~0.75 s pause does not end it
+    assert len(ends) == 1
+    ends, closed = run(30.0)               # asking for more is clamped to the maximum
+    assert len(ends) == 1
+    # at the very end of the audio (1.5 s of trailing speechless tail) the hold closes it within max + a frame
+    speech_end = ends[0].end - 0.2
+    assert closed[0] - speech_end <= 1.0 + 0.04 + 1e-6
+    ends, _ = run(0.0)                     # asking for less is clamped to the minimum: split again
+    assert len(ends) == 2
