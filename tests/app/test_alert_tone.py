@@ -13,7 +13,6 @@ import pytest
 
 from assist.audio.tone import MAX_AMPLITUDE, NOTES_HZ, TONE_RATE, TonePlayer, make_tone
 
-from .test_device_recovery import pulse  # noqa: F401  (the private PulseAudio server fixture)
 
 
 def _peak_hz(x: np.ndarray, rate: int) -> float:
@@ -34,7 +33,7 @@ def test_tone_is_short_soft_and_pitched():
 
 
 @pytest.mark.pulse
-def test_tone_plays_on_the_default_output(pulse):  # noqa: F811
+def test_tone_plays_on_the_default_output(pulse):
     from assist.audio import MicSource
 
     blocks = []

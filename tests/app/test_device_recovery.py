@@ -4,72 +4,12 @@ and replaced mid-call (scripts/pulse_virtual_mic.sh); plus the auto-resume rule 
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
 
-from assist import paths
-
-SCRIPT = paths.PROJECT_ROOT / "scripts" / "pulse_virtual_mic.sh"
-
-
-class Pulse:
-    def __init__(self, directory: Path):
-        self.env = dict(os.environ, CALLASSIST_PULSE_DIR=str(directory), CALLASSIST_PULSE_SINK="rec_mic",
-                        PULSE_RUNTIME_PATH=str(directory), PULSE_SERVER=f"unix:{directory}/native")
-
-    def script(self, *args: str, **kw):
-        return subprocess.run([str(SCRIPT), *args], env=self.env, check=True, capture_output=True, timeout=30, **kw)
-
-    def pactl(self, *args: str) -> str:
-        return subprocess.run(["pactl", *args], env=self.env, check=True, capture_output=True, text=True,
-                              timeout=15).stdout.strip()
-
-    def unplug(self) -> None:
-        """The headset goes away: its sink (whose monitor is the capture source) is removed."""
-        module = (Path(self.env["CALLASSIST_PULSE_DIR"]) / "rec_mic.module").read_text().strip()
-        self.pactl("unload-module", module)
-
-    def plug_other(self, name: str) -> None:
-        self.pactl("load-module", "module-null-sink", f"sink_name={name}")
-        self.pactl("set-default-source", f"{name}.monitor")
-
-    def play(self, wav: Path, sink: str) -> subprocess.Popen:
-        return subprocess.Popen(["paplay", f"--device={sink}", str(wav)], env=self.env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-@pytest.fixture()
-def pulse():
-    from assist.audio import rescan_devices
-
-    for tool in ("pulseaudio", "pactl", "paplay"):
-        assert shutil.which(tool), f"{tool} is missing: install pulseaudio pulseaudio-utils libasound2-plugins"
-    directory = Path(tempfile.mkdtemp(prefix="recpulse-"))
-    p = Pulse(directory)
-    saved = {k: os.environ.get(k) for k in ("PULSE_SERVER", "PULSE_RUNTIME_PATH")}
-    try:
-        p.script("start")
-        os.environ["PULSE_SERVER"], os.environ["PULSE_RUNTIME_PATH"] = p.env["PULSE_SERVER"], p.env["PULSE_RUNTIME_PATH"]
-        assert rescan_devices(), "a PortAudio stream was left open by an earlier test"
-        yield p
-    finally:
-        subprocess.run([str(SCRIPT), "stop"], env=p.env, capture_output=True, timeout=30)
-        subprocess.run(["pactl", "exit"], env=p.env, capture_output=True, timeout=15)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        rescan_devices()
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.mark.model
@@ -97,16 +37,16 @@ def test_unplugged_headset_resumes_the_same_call_on_another_mic(qtbot, ready_ser
         call_id = win.bridge.call_id
         source = win.bridge.session.source
         with qtbot.waitSignal(win.bridge.utterance, timeout=60000, check_params_cb=lambda u: "协会" in u.text) as first:
-            player = pulse.play(clip, "rec_mic")
+            player = pulse.play(clip)
         player.wait(30)
 
         with qtbot.waitSignal(win.bridge.deviceError, timeout=10000):
-            pulse.unplug()
+            pulse.unload_sink()
         assert win.recovery_panel.isVisible() and "通话仍在继续" in win.recovery_panel.title.text()
         assert win.running and win.bridge.call_id == call_id and not win.setup.isVisible()
         assert "协会" in win.transcript.finals[first.args[0].utterance].text()   # what was transcribed stays
 
-        pulse.plug_other("other_mic")
+        pulse.load_null_sink("other_mic")
         qtbot.mouseClick(win.recovery_panel.rescan_button, Qt.MouseButton.LeftButton)
         lost = source.device.name          # the same PortAudio device now reaches the newly plugged mic
         qtbot.waitUntil(lambda: win.recovery_panel.devices.findData(lost) >= 0, timeout=15000)
