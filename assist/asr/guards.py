@@ -19,6 +19,10 @@ from ..textnorm import strip_punct, to_simplified
 NO_SPEECH_PROB = 0.6          # with a low logprob: the model thinks there was no speech
 NO_SPEECH_LOGPROB = -0.8
 DROP_LOGPROB = -1.6           # below this the text is noise whatever no_speech says
+# A partial is the utterance cut off mid-phrase while the VAD hears speech: Whisper scores a first word low there
+# (大姐 at -1.6..-2.0 before the agent went on, 0.6-1.4 s into the utterance) and no_speech is unreliable. The
+# grey partial is replaced within a second and early alerts need a stable hit, so only gibberish is dropped.
+PARTIAL_DROP_LOGPROB = -2.5
 SUSPECT_LOGPROB = -1.0
 COMPRESSION_RATIO = 2.4       # zlib ratio above this = a repetition loop
 MAX_CHARS_PER_S = 9.0         # fast Mandarin is ~6 characters/s; more is a loop or an invention
@@ -88,16 +92,17 @@ class Verdict:
 
 
 def judge(text: str, *, audio_s: float, avg_logprob: float, no_speech_prob: float,
-          phrases: tuple[str, ...] | None = None) -> Verdict:
-    """Decide what to do with one decode of one utterance (text already simplified)."""
+          phrases: tuple[str, ...] | None = None, partial: bool = False) -> Verdict:
+    """Decide what to do with one decode of one utterance (text already simplified). ``partial``: the decode of
+    an utterance still being spoken (no no-speech verdict, a lower confidence floor; see PARTIAL_DROP_LOGPROB)."""
     text = (text or "").strip()
     if not strip_punct(text):
         return Verdict("", True, "empty")
     if audio_s < MIN_AUDIO_FOR_TEXT_S:
         return Verdict("", True, "too short")
-    if no_speech_prob > NO_SPEECH_PROB and avg_logprob < NO_SPEECH_LOGPROB:
+    if not partial and no_speech_prob > NO_SPEECH_PROB and avg_logprob < NO_SPEECH_LOGPROB:
         return Verdict("", True, "no speech")
-    if avg_logprob < DROP_LOGPROB:
+    if avg_logprob < (PARTIAL_DROP_LOGPROB if partial else DROP_LOGPROB):
         return Verdict("", True, "low confidence")
     suspect, reasons = False, []
     cleaned = drop_phrases(text, phrases)

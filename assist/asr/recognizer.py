@@ -356,12 +356,8 @@ class StreamingRecognizer:
 
     @staticmethod
     def _partial_verdict(res: DecodeResult):
-        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
-        if not v.text and v.reason == "no speech":
-            # Whisper's no-speech probability is unreliable on the first second of an utterance ('请问' was judged
-            # no speech) and the VAD has heard speech: show it; the final still gets every guard
-            v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=0.0)
-        return v
+        return judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob,
+                     partial=True)
 
     def _spec_partial(self, res: DecodeResult) -> None:
         """The agent paused and went on: the speculative decode is the utterance so far, a partial for free."""

@@ -53,3 +53,12 @@ def test_phrase_file_validation(tmp_path):
     with pytest.raises(ResourceError, match=r"h\.txt:3: phrase"):
         load_phrases(p)
     assert "字幕" in load_phrases()
+
+
+def test_partial_keeps_a_low_scored_first_word_but_not_gibberish_or_subtitles():
+    # an utterance cut off mid-phrase: Whisper scores 大姐 low and may call it no speech; the VAD heard speech
+    low = dict(avg_logprob=-2.0, no_speech_prob=0.7)
+    assert judge("大姐", audio_s=1.1, **low).text == ""                      # as a final: dropped
+    assert judge("大姐", audio_s=1.1, partial=True, **low).text == "大姐"    # as a partial: shown
+    assert judge("大姐", audio_s=1.1, partial=True, avg_logprob=-3.0, no_speech_prob=0.1).text == ""
+    assert judge("谢谢观看", audio_s=1.1, partial=True, **OK).text == ""
