@@ -4,8 +4,9 @@
     .venv/bin/python scripts/bench_sustained.py                 # 60 minutes (takes 60 minutes)
     .venv/bin/python scripts/bench_sustained.py --minutes 5 --every 30
 
-The call is the 16 dev calls played back to back, over and over, until ``--minutes`` of audio: written once to a
-WAV and played by a paced ``FileSource`` (a block is delivered when the wall clock reaches its end, as from a
+The call is the 16 dev calls played back to back, over and over, until ``--minutes`` of audio, each pass at a
+slightly different speed (±6 %, as another agent would speak) so that no utterance length repeats — the engine's
+memory must not depend on having seen a length before. Written once to a WAV and played by a paced ``FileSource`` (a block is delivered when the wall clock reaches its end, as from a
 microphone) into a real ``CallSession``: recogniser, analysis, suggestions and a real SQLite record.
 
 Every ``--every`` seconds it samples: compute ÷ audio of the window and of the call so far (the recogniser's own
@@ -57,14 +58,21 @@ def build_long_call(dev: Path, minutes: float, out: Path) -> tuple[int, float]:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(SR)
+        speeds = (1.0, 0.95, 1.04, 0.97, 1.06, 0.94, 1.02, 0.98)
+        lap = 0
         while written < target:
+            speed = speeds[lap % len(speeds)] + 0.003 * (lap // len(speeds))
+            lap += 1
             for call in manifest:
                 audio = decode_audio(str(dev / call["audio"]), sampling_rate=SR)
+                if speed != 1.0:   # plain resampling: faster speech, shorter utterances, every length new
+                    n = int(len(audio) / speed)
+                    audio = np.interp(np.arange(n) * speed, np.arange(len(audio)), audio).astype(np.float32)
                 audio = audio[: target - written]
                 pcm = np.clip(audio * 32767.0, -32768, 32767).astype("<i2")
                 w.writeframes(pcm.tobytes())
                 dur = len(audio) / SR
-                utts += sum(1 for u in call["utterances"] if u["start"] < dur - 0.3)
+                utts += sum(1 for u in call["utterances"] if u["start"] / speed < dur - 0.3)
                 written += len(audio)
                 if written >= target:
                     break

@@ -62,6 +62,16 @@ def test_silence_and_noise_produce_no_text(whisper):
         assert judge(r.text, audio_s=r.audio_s, avg_logprob=r.avg_logprob, no_speech_prob=r.no_speech_prob).text == ""
 
 
+def test_encoder_windows_come_in_few_shapes(whisper):
+    # every distinct window is a new oneDNN primitive cached for good: utterance lengths must map to few shapes
+    dec = WhisperDecoder(whisper)
+    lengths = range(1, 16000 * 31, 997)                          # 1 sample .. 31 s, ~500 lengths
+    windows = {n: dec.window_frames(n) for n in lengths}
+    assert len(set(windows.values())) <= 21
+    assert all(w == 3000 or w >= n // 160 + 1 + dec.tail_frames for n, w in windows.items())   # tail kept
+    assert max(windows.values()) == 3000 and min(windows.values()) == dec.min_frames
+
+
 def test_partials_for_a_long_utterance(whisper, dev_dir, load_wav, manifest):
     u = manifest["d01"]["utterances"][3]                        # 5.7 s
     audio = load_wav(dev_dir / "d01.wav")[int((u["start"] - 0.5) * 16000):int((u["end"] + 1.2) * 16000)]
