@@ -44,3 +44,20 @@ def for_scoring(text: str) -> str:
     # punctuation is stripped again after conversion: cn2an writes 百分之五 as 5% and 零点五 as 0.5, while the
     # digit spellings 5% / 0.5 lost their % and . in the first pass; both sides must end in one form
     return strip_punct(numerals_to_digits(strip_punct(to_simplified(text)))).lower()
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance between two strings (characters)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        prev = cur
+    return prev[-1]
+
+
+def cer(ref: str, hyp: str) -> float:
+    """Character error rate of ``hyp`` against ``ref``, both in the scoring form (``for_scoring``)."""
+    r = for_scoring(ref)
+    return edit_distance(r, for_scoring(hyp)) / max(1, len(r))

@@ -40,20 +40,10 @@ sys.path.insert(0, str(ROOT))
 
 from assist.case import CaseData  # noqa: E402
 from assist.config import AsrConfig  # noqa: E402
-from assist.textnorm import for_scoring  # noqa: E402
+from assist.textnorm import edit_distance, for_scoring  # noqa: E402
 
 SR = 16000
 BLOCK = 1600
-
-
-def edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-        prev = cur
-    return prev[-1]
 
 
 def rss_mb() -> float:
@@ -246,7 +236,7 @@ def main(argv=None) -> int:
 
     tot = {k: 0 for k in ("expected", "found", "ok", "merged", "lost", "split", "invented", "err_raw", "err_cor",
                           "ref_chars", "long_utts", "no_partial")}
-    lat, lat_simple, first, rtfs, lags, qdepth = [], [], [], [], [], []
+    lat, lat_simple, first, lags, qdepth = [], [], [], [], []
     audio_total = compute_total = 0.0
     dump, finals_compute = [], []
     for call in calls:

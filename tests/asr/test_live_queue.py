@@ -17,20 +17,10 @@ from assist.asr.decoder import DecodeResult
 from assist.asr.recognizer import HARD_LIMIT
 from assist.asr.vad import Segmenter, SpeechEnd
 from assist.config import AsrConfig
-from assist.textnorm import for_scoring
+from assist.textnorm import cer
 
 SR = 16000
 BLOCK = 800   # 50 ms, as the microphone delivers
-
-
-def cer(ref: str, hyp: str) -> float:
-    r, h = for_scoring(ref), for_scoring(hyp)      # as scripts/bench_asr.py scores: no punctuation, digits
-    d = list(range(len(h) + 1))
-    for i, rc in enumerate(r, 1):
-        prev, d[0] = d[0], i
-        for j, hc in enumerate(h, 1):
-            prev, d[j] = d[j], min(d[j] + 1, d[j - 1] + 1, prev + (rc != hc))
-    return d[len(h)] / max(1, len(r))
 
 
 def slow(decoder, seconds: float, *, real: bool = True):

@@ -13,7 +13,7 @@ from assist.asr.decoder import WhisperDecoder
 from assist.asr.guards import judge
 from assist.case import CaseData
 from assist.config import AsrConfig
-from assist.textnorm import for_scoring, to_simplified
+from assist.textnorm import edit_distance, for_scoring, to_simplified
 
 pytestmark = pytest.mark.model
 
@@ -116,16 +116,6 @@ def test_finals_never_dropped_under_load(whisper, dev_dir, load_wav, manifest):
     assert not [e for e in seen if isinstance(e, AsrPartial)]
 
 
-def _edits(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-        prev = cur
-    return prev[-1]
-
-
 def test_real_clips_default_decoding_is_simplified_and_close(whisper, shared_dir, load_wav):
     # Default decoding without case data (no prompt, see resources/lexicon/hotwords.txt) on two real, non-collection
     # clips: simplified output and a bounded CER. Measured: 3 errors in 27 characters (11.1%); the aishell clip's
@@ -139,7 +129,7 @@ def test_real_clips_default_decoding_is_simplified_and_close(whisper, shared_dir
         assert text == to_simplified(text), text
         if name.startswith("aishell"):
             assert "广州" in text and "协会" in text, text
-        errors += _edits(for_scoring(ref), for_scoring(text))
+        errors += edit_distance(for_scoring(ref), for_scoring(text))
         chars += len(for_scoring(ref))
     assert errors / chars <= 0.15, (errors, chars)
 

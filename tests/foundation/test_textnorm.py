@@ -20,3 +20,11 @@ def test_equal_forms(a, b):
 def test_different_text_stays_different():
     assert for_scoring("还款三千") != for_scoring("还款三百")
     assert for_scoring("逾期") != for_scoring("预期")
+
+
+def test_cer_counts_edits_in_the_scoring_form():
+    from assist.textnorm import cer, edit_distance
+
+    assert edit_distance("逾期三天", "预期三天") == 1 and edit_distance("", "还款") == 2
+    assert cer("欠款三千元。", "欠款3000元") == 0.0                # spelling of numbers and punctuation are free
+    assert cer("您的还款已经逾期", "您的海款已经预期") == 2 / 8
