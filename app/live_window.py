@@ -243,7 +243,7 @@ class LiveWindow(QMainWindow):
     def _refresh_status(self) -> None:
         s = self.services
         if self.running:
-            text, colour = ("已静音 — 识别暂停" if self.mute_button.isChecked() else self.tr("通话中")), "#1565c0"
+            text, colour = (self.tr("已静音 — 识别暂停") if self.mute_button.isChecked() else self.tr("通话中")), "#1565c0"
         elif s.model_state == "loading":
             text, colour = self.tr("正在加载模型…"), "#ef6c00"
         elif s.model_state != "ready":

@@ -348,6 +348,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../app/live_window.py" line="246"/>
+        <source>已静音 — 识别暂停</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../app/live_window.py" line="247"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
