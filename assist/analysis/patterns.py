@@ -176,6 +176,7 @@ class Pattern:
     # per part, per alternative word, per character: what the text must contain somewhere (the character or
     # one of its readings). A pattern none of whose words can be present is skipped without running the regex.
     anchors: tuple[tuple[tuple[frozenset[str], ...], ...], ...] = ()
+    literals: frozenset[str] = frozenset()   # every character written in the pattern's words
 
     def possible(self, keys: frozenset[str]) -> bool:
         return all(any(all(not need.isdisjoint(keys) for need in word) for word in part) for part in self.anchors)
@@ -228,7 +229,9 @@ def compile_pattern(source: str) -> Pattern:
         compiled = re.compile("".join(regex))
     except re.error as exc:  # pragma: no cover - our own regex generation
         raise PatternError(str(exc)) from exc
-    return Pattern(src, compiled, (len(pieces) + 1) // 2, tuple(anchors))
+    literals = frozenset(to_simplified(c).lower() for k, piece in enumerate(pieces) if k % 2 == 0 for c in piece
+                         if _is_han(c))
+    return Pattern(src, compiled, (len(pieces) + 1) // 2, tuple(anchors), literals)
 
 
 @dataclass(frozen=True)

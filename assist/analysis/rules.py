@@ -192,6 +192,20 @@ class Utterance:
             self._words = list(tokenizer(self._resources).tokenize(self.tv.clean)) if self.tv.clean else []
         return self._words
 
+    def cuts_word(self, m: Match, pattern: Pattern) -> bool:
+        """A sound-alike at either end of the match is half of a longer word of the text: 何文套先生 holds 套先,
+        which sounds like 套现, but 先 belongs to 先生. ASR mishears words, it does not fuse halves of two."""
+        clean = self.tv.clean
+        for i, outside in ((m.start, lambda s, e: s < m.start), (m.end - 1, lambda s, e: e > m.end)):
+            if not 0 <= i < len(clean) or clean[i] in pattern.literals or not "\u4e00" <= clean[i] <= "\u9fff":
+                continue
+            for w, s, e in self.words:
+                if s <= i < e:
+                    if e - s > 1 and outside(s, e):
+                        return True
+                    break
+        return False
+
     def clause_of(self, i: int) -> tuple[int, int]:
         lo, hi = 0, len(self.tv.clean)
         for b in self._clauses:
@@ -248,6 +262,8 @@ def rule_hits(utt: Utterance, pack: RulePack) -> list[RuleHit]:
 def first_hit(utt: Utterance, rule: Rule, neg: Negation) -> RuleHit | None:
     for p in rule.patterns:
         for m in find_all(p, utt.tv):
+            if utt.cuts_word(m, p):
+                continue
             if rule.negation and utt.negated(m, neg):
                 continue
             if rule.exceptions and utt.excepted(m, rule.exceptions):

@@ -32,6 +32,7 @@ POSITIVES = [
     ("improper_payment", "你直接转到我个人的支付宝上。"),
     ("improper_payment", "交两百块停催费就不给你打电话了。"),
     ("improper_payment", "实在不行您去哪儿先借一点，把我们这边先还上。"),
+    ("improper_payment", "拿信用卡套线出来还上就行。"),        # 套现 misheard, within one word
     ("privacy", "你昨天住的如家酒店，我们都查到了。"),
     ("privacy", "你上个月工资卡进账八千，别说没钱。"),
 ]
@@ -48,6 +49,7 @@ def test_rule_fires(rule, text):
 
 
 LAWFUL = [
+    "请问您是何文套先生本人吗？",            # a misheard name (涛→套) next to 先生 is not 套现
     "我们不会联系您的家人，具体情况只跟您本人沟通。",
     "逾期会报送征信，请您尽快处理。",
     "我不是法院的，我是受银行委托的催收专员。",
