@@ -263,11 +263,33 @@ def _fix_zhe(text: str) -> str:
     return "".join("着" if c == "著" and i not in keep else c for i, c in enumerate(text))
 
 
+# A digit misheard as its homophone right before a unit of an amount: 先还舞百元 (五), 欠款酒千块 (九). Only digits
+# whose sound-alikes are rare before 百/千/万…元 (not 一/二/十: 以/已/而/是 are everywhere), and only a character
+# jieba leaves on its own (跳舞 stays).
+_AMOUNT_DIGITS = {"san": "三", "si": "四", "wu": "五", "liu": "六", "qi": "七", "ba": "八", "jiu": "九",
+                  "liang": "两"}
+_AMOUNT_AFTER = re.compile(r"[\u4e00-\u9fff](?=[十百千万][零〇一二两三四五六七八九十百千万0-9]*[元块])")
+
+
+def _fix_amount_digits(text: str) -> str:
+    hits = [m.start() for m in _AMOUNT_AFTER.finditer(text)
+            if m.group() not in _NUMERAL_CHARS and _primary(m.group()) in _AMOUNT_DIGITS]
+    if not hits:
+        return text
+    _, spans = _boundaries(text)
+    alone = {s for s, e, _ in spans if e - s == 1}
+    chars = list(text)
+    for i in hits:
+        if i in alone:
+            chars[i] = _AMOUNT_DIGITS[_primary(text[i])]
+    return "".join(chars)
+
+
 def correct(text: str, extra_terms: Sequence[str] = ()) -> str:
     """Rewrite domain-term homophones in ``text``; everything else is left exactly as it was."""
     if not text or not _HAN.search(text):
         return text
-    text = _fix_zhe(text)
+    text = _fix_amount_digits(_fix_zhe(text))
     lex, index = _default_index()
     extra = _clean_extra(extra_terms)
     indexes = [index] + ([_extra_index(extra)] if extra else [])

@@ -15,6 +15,8 @@ CASE = ["陈建国", "华信银行", "刘晓雯", "王丽娟"]
 @pytest.mark.parametrize("wrong, right", [
     ("您的信用卡已经于七三十五天了", "您的信用卡已经逾期三十五天了"),
     ("您的账单已经预期三十天", "您的账单已经逾期三十天"),
+    ("通过支付宝先还舞百元", "通过支付宝先还五百元"),          # a digit's homophone before an amount's unit
+    ("欠款酒千块", "欠款九千块"),
     ("于期记录会报送征信", "逾期记录会报送征信"),
     ("您委号6601的信用卡已经于735天", "您尾号6601的信用卡已经逾期35天"),   # digits read aloud: 于7 = yu qi
     ("请您尽快海款", "请您尽快还款"),
@@ -49,6 +51,9 @@ def test_fixes_domain_homophones(wrong, right):
 
 @pytest.mark.parametrize("text", [
     "于七月一日之前到账",            # 于 + 七月: a date, not 逾期
+    "我喜欢跳舞百元一次",            # 舞 belongs to 跳舞: not an amount's digit
+    "你是万元户吗",                  # 是 sounds like 十 but is never taken for it
+    "我们每期百元",
     "结果超出预期",                  # 预期 as "expected", no collection cue
     "我们公司的规定是这样的",
     "请您按时还款，避免产生罚息",     # already right
