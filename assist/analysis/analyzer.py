@@ -254,8 +254,13 @@ class CallAnalyzer:
             return []
         if "improper_payment" in rule_ids or ptpmod.is_excluded(tv, cues):
             return []
+        # the recogniser's own words first (a correction must not change a number that was heard), the corrected
+        # text only when those hold none (先还舞百元: the correction is what restored 五百元)
+        amount = ptpmod.find_amount(said)
+        if amount is None and tv.text != said:
+            amount = ptpmod.find_amount(tv.text)
         found = {
-            "amount": ptpmod.find_amount(said),
+            "amount": amount,
             "date": (lambda d: d.isoformat() if d else None)(ptpmod.find_date(said, self._today)),
             "channel": ptpmod.find_channel(tv, cues),
         }

@@ -137,3 +137,11 @@ def test_amount_taken_from_the_recognisers_raw_words():
     a.on_final(0, "跟您确认一下 明天10月13号官方App还上680元 对吧", 0, 1, 1,
                raw_text="跟您确认一下 明天10月13号官方App还3680元 对吧")
     assert a.state.ptp == {"amount": 3680, "date": "2026-10-13", "channel": "app"}
+
+
+def test_amount_from_the_corrected_words_when_the_raw_ones_hold_none():
+    # Whisper heard 五 as 舞; the correction restored 五百元, and the raw words hold no amount at all
+    a = CallAnalyzer(started_at=datetime.fromisoformat("2026-10-22T15:05:00+08:00"))
+    a.on_final(0, "好的，那就月底，10月31日之前，通过支付宝先还五百元。", 0, 1, 1,
+               raw_text="好的，那就月底，10月31日之前，通过支付宝先还舞百元。")
+    assert a.state.ptp == {"amount": 500, "date": "2026-10-31", "channel": "alipay"}
