@@ -160,7 +160,7 @@ def score_calls(calls: list[dict], runs: dict[str, list[dict]], audio: bool, tax
     st_ok = st_n = 0
     tp = fp = fn = 0
     ptp_ok = 0
-    partial_alerts = retracted = 0
+    partial_alerts = 0
     for call in calls:
         events = runs[call["id"]]
         mapping = align(events, call) if audio else {e["utterance"]: e["utterance"] for e in events

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from difflib import SequenceMatcher
 
-import pytest
-
 from assist.labels import RULE_NAMES
 
 from .contract import assert_valid, problems
