@@ -49,8 +49,13 @@ def load_unfinished_words(path: str | Path | None = None) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4)
-def _words(path: str | None) -> tuple[str, ...]:
+def _load_cached(path: str) -> tuple[str, ...]:
     return load_unfinished_words(path)
+
+
+def _words(path: str | None) -> tuple[str, ...]:
+    # keyed by the resolved file, so a changed resources folder (CALLASSIST_RESOURCES) is not served stale words
+    return _load_cached(str(Path(path) if path is not None else default_words_path()))
 
 
 def looks_unfinished(text: str, words: tuple[str, ...] | None = None) -> bool:
