@@ -15,6 +15,7 @@ from assist import paths
 from assist.case import CaseData
 from assist.config import EngineConfig
 from assist.correct import correct
+from assist.detect import model as detect
 from assist.events import Alert, AlertRetracted, Event, PromiseToPay, StageChanged, UtteranceFinal
 
 from . import ptp as ptpmod
@@ -34,15 +35,17 @@ class Resources:
     pack: RulePack
     cues: stagemod.Cues
     ptp: ptpmod.PtpCues
+    detector: detect.Detector
     root: str
 
 
 @lru_cache(maxsize=4)
 def load_resources(resources_dir: str | None = None) -> Resources:
-    """Load and validate rules, stage/checklist/objection cues and PTP cues (ResourceError on a broken file)."""
+    """Load and validate rules, stage/checklist/objection cues, PTP cues and the detector model (ResourceError on a
+    broken file)."""
     base = Path(resources_dir) if resources_dir else paths.resources_dir()
     return Resources(load_pack(base), stagemod.load_cues(base), ptpmod.load_cues(base / "stages" / "ptp.yaml"),
-                     str(base))
+                     detect.load(detect.model_path(base)), str(base))
 
 
 def _prepare(text: str, case: CaseData | None, res: Resources, raw: str = "") -> tuple[str, list[Utterance]]:
@@ -57,11 +60,21 @@ def _prepare(text: str, case: CaseData | None, res: Resources, raw: str = "") ->
     return fixed, views
 
 
-def _hits(views: list[Utterance], pack: RulePack) -> list[RuleHit]:
+def _hits(views: list[Utterance], res: Resources, *, partial: bool = False) -> list[RuleHit]:
+    """The utterance rules broken, one hit per rule. The detector decides, with the rule packs' matches among its
+    inputs (stacked: see assist/detect/features.py for the measurement); the evidence is the pattern's match when
+    a pattern of that rule fired (precise words a QA lead wrote), else the detector's strongest n-grams."""
     seen: dict[str, RuleHit] = {}
     for utt in views:
-        for h in rule_hits(utt, pack):
-            seen.setdefault(h.rule, h)
+        matched = {h.rule: h for h in rule_hits(utt, res.pack)}
+        for m in res.detector.hits(utt.tv, utt.words, frozenset(matched), partial=partial):
+            if m.rule in seen or m.rule not in res.pack.rules:
+                continue
+            if m.rule in matched:
+                seen[m.rule] = matched[m.rule]
+            else:
+                seen[m.rule] = res.pack.rules[m.rule].hit(utt.tv.evidence(m.start, m.end), m.start, m.end,
+                                                          by="model")
     return list(seen.values())
 
 
@@ -77,7 +90,7 @@ def check_text(text: str, *, resources_dir: str | Path | None = None) -> tuple[l
     """One sentence → the utterance rules it breaks and a stage guess (no call history)."""
     res = load_resources(str(resources_dir) if resources_dir else None)
     _, views = _prepare(text, None, res)
-    hits = _hits(views, res.pack)
+    hits = _hits(views, res)
     scores = _scores(views, {h.rule for h in hits}, res.cues)
     return hits, stagemod.choose_stage(scores, None, False)
 
@@ -132,7 +145,7 @@ class CallAnalyzer:
         events = self._check_call_time(t)
         self.state.last_t = max(self.state.last_t, t)
         _, views = _prepare(text, self.case, self.res)
-        hits = [h for h in _hits(views, self.res.pack) if self.res.pack.rules[h.rule].early]
+        hits = [h for h in _hits(views, self.res, partial=True) if self.res.pack.rules[h.rule].early]
         seen_before = self._last_partial.get(index, set())
         self._last_partial[index] = {h.rule for h in hits}
         n = len(views[0].tv.clean)
@@ -154,7 +167,7 @@ class CallAnalyzer:
             st.raw_texts.append("")
         st.texts[index] = fixed
         st.raw_texts[index] = raw_text or text
-        hits = _hits(views, self.res.pack)
+        hits = _hits(views, self.res)
         rule_ids = {h.rule for h in hits}
 
         # stage

@@ -38,6 +38,7 @@ class RuleHit:
     basis: str
     start: int = field(default=0, compare=False)  # clean-text span of the evidence (partial stability)
     end: int = field(default=0, compare=False)
+    by: str = field(default="pattern", compare=False)  # "pattern" (a rule file's match) or "model" (the detector)
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ class Rule:
     early: bool = True          # may fire on partial text
     path: Path | None = None
 
-    def hit(self, evidence: str, start: int = 0, end: int = 0) -> RuleHit:
-        return RuleHit(self.id, self.severity, evidence, self.message, self.advice, self.basis, start, end)
+    def hit(self, evidence: str, start: int = 0, end: int = 0, by: str = "pattern") -> RuleHit:
+        return RuleHit(self.id, self.severity, evidence, self.message, self.advice, self.basis, start, end, by)
 
 
 _ADVERBS = ("绝对", "从来", "永远", "根本", "肯定", "一定", "绝", "决", "并", "也", "从", "都", "再", "可", "就", "还", "更")

@@ -76,8 +76,9 @@ def _report(texts: list[str], as_json: bool, check_text) -> None:
     for text in texts:
         hits, stage = check_text(text)
         if as_json:
-            print(json.dumps({"text": text, "rules": [{"rule": h.rule, "severity": h.severity, "evidence": h.evidence}
-                                                      for h in hits], "stage": stage}, ensure_ascii=False))
+            print(json.dumps({"text": text, "rules": [{"rule": h.rule, "severity": h.severity, "evidence": h.evidence,
+                                                       "by": h.by} for h in hits], "stage": stage},
+                             ensure_ascii=False))
             continue
         print(text)
         if not hits:
@@ -85,6 +86,6 @@ def _report(texts: list[str], as_json: bool, check_text) -> None:
         for h in hits:
             print(f"  ✗ [{h.severity}] {h.rule}：{h.message}")
             print(f"      依据：{h.basis}")
-            print(f"      触发词：{h.evidence}")
+            print(f"      触发词：{h.evidence}" + ("（模型判断：与规则库之外的说法相似）" if h.by == "model" else ""))
             print(f"      建议：{h.advice}")
     sys.stdout.flush()

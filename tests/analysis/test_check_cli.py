@@ -24,7 +24,8 @@ def test_check_json_texts():
     assert [r["text"] for r in rows] == ["我是派出所的，你今天不还就跟我们走一趟。", "我们不会联系您的家人。"]
     assert {r["rule"] for r in rows[0]["rules"]} == {"impersonation", "threat"}
     for r in rows[0]["rules"]:
-        assert set(r) == {"rule", "severity", "evidence"} and r["severity"] == "critical" and r["evidence"]
+        assert set(r) == {"rule", "severity", "evidence", "by"} and r["severity"] == "critical" and r["evidence"]
+        assert r["by"] in ("pattern", "model")
     assert rows[1]["rules"] == []
     assert all(r["stage"] in ("greet", "confirm_debt", "willingness", "plan", "consequence", "support", "close")
                for r in rows)

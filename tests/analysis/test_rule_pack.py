@@ -37,7 +37,7 @@ def test_one_file_per_rule_with_taxonomy_severity():
 @pytest.fixture
 def res_copy(tmp_path) -> Path:
     dst = tmp_path / "resources"
-    for sub in ("rules", "stages", "dict"):
+    for sub in ("rules", "stages", "dict", "detector"):
         shutil.copytree(paths.resources_dir() / sub, dst / sub)
     return dst
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Figures of the compliance detector (rule packs + model, exactly what ``callassist check`` runs) on every
+labelled sentence set, side by side, plus its cost.
+
+    .venv/bin/python scripts/eval_detector.py            # all sets
+    .venv/bin/python scripts/eval_detector.py --record   # also write corpus/blind/figures.json (the floor that
+                                                         # tests/analysis/test_detector.py holds the model to)
+    .venv/bin/python scripts/eval_detector.py --errors blind   # list one set's mistakes (NOT for the blind
+                                                               # split while tuning: that is what keeps it blind)
+
+Sets: the training corpus (in-sample; cross-validated figures are printed by train_detector.py), the dev lines,
+the blind split (written apart from the corpus, never tuned on), the probe sentences and the earlier sessions'
+own sets in tests/analysis/data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from assist.detect.corpus import Labelled, read_folder, read_labelled  # noqa: E402
+from assist.detect.scoring import Figures, score  # noqa: E402
+
+BLIND = ROOT / "corpus" / "blind" / "blind.tsv"
+RECORD = ROOT / "corpus" / "blind" / "figures.json"
+
+
+def sets() -> dict[str, list[Labelled]]:
+    out = {"corpus (in-sample)": read_folder(ROOT / "corpus" / "compliance")}
+    if (SHARED / "data" / "dev" / "lines.tsv").is_file():
+        out["dev lines"] = read_labelled(SHARED / "data" / "dev" / "lines.tsv")
+    out["blind split"] = read_labelled(BLIND)
+    out["probe"] = read_labelled(ROOT / "corpus" / "probe" / "probe.tsv")
+    for name in ("holdout", "paraphrases"):
+        out[f"tests/{name}"] = read_labelled(ROOT / "tests" / "analysis" / "data" / f"{name}.tsv")
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--record", action="store_true", help="write the blind split's figures as the new floor")
+    ap.add_argument("--errors", metavar="SET", help="print the mistakes of the set whose name starts with SET")
+    ap.add_argument("--patterns-only", action="store_true", help="the rule packs alone (no model), for comparison")
+    args = ap.parse_args(argv)
+
+    from assist.analysis import check_text, load_resources
+    from assist.analysis.rules import Utterance, rule_hits
+
+    t0 = time.perf_counter()
+    res = load_resources()
+    load_s = time.perf_counter() - t0
+    if args.patterns_only:
+        def predict(text: str) -> set[str]:
+            return {h.rule for h in rule_hits(Utterance(text), res.pack)}
+    else:
+        def predict(text: str) -> set[str]:
+            return {h.rule for h in check_text(text)[0]}
+    predict("预热")  # jieba and pinyin tables load on first use
+    print(f"{'set':22} {'n':>5} {'lawful':>6}  {'P':>5} {'R':>5} {'F1':>5}  {'lawful alerted':>14}  {'ms/sentence':>11}")
+    figures: dict[str, Figures] = {}
+    for name, rows in sets().items():
+        t1 = time.perf_counter()
+        got = [predict(r.text) for r in rows]
+        ms = (time.perf_counter() - t1) * 1000 / max(1, len(rows))
+        f = score(rows, got)
+        figures[name] = f
+        print(f"{name:22} {len(rows):5} {f.lawful:6}  {f.precision:5.3f} {f.recall:5.3f} {f.f1:5.3f}  "
+              f"{f.lawful_alerted:14.1%}  {ms:11.2f}")
+        if args.errors and name.startswith(args.errors):
+            for r, g in zip(rows, got):
+                if g != set(r.rules):
+                    print(f"    {r.source}: gold {','.join(sorted(r.rules)) or '-'}  got {','.join(sorted(g)) or '-'}  {r.text}")
+    blind = figures["blind split"]
+    print("\nblind split per rule (P/R): " + ", ".join(f"{k} {p:.2f}/{r:.2f}" for k, (p, r) in blind.per_rule.items()))
+    model = ROOT / "resources" / "detector" / "model.npz"
+    print(f"model file {model.stat().st_size / 1e6:.1f} MB; resources loaded in {load_s:.2f} s (rules, cues, model)")
+    if args.record and not args.patterns_only:
+        RECORD.write_text(json.dumps(blind.as_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"recorded {RECORD}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
