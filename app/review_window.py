@@ -64,6 +64,8 @@ class ReviewWindow(QMainWindow):
         self.current: dict | None = None
         self._pending_select: str | None = None
         self._generation = 0
+        self._detail_generation = 0
+        self._chosen: str | None = None   # the call the detail pane shows or is loading
         page = QWidget()
         page.setObjectName("page")
         root = QVBoxLayout(page)
@@ -112,6 +114,7 @@ class ReviewWindow(QMainWindow):
         root.addLayout(bottom)
         self.setCentralWidget(page)
         self.resize(1100, 700)
+        self._set_detail_enabled(False)   # no call chosen yet
 
         self.filters.changed.connect(self.refresh)
         self.table.itemSelectionChanged.connect(self._selected)
@@ -173,11 +176,25 @@ class ReviewWindow(QMainWindow):
         more = "（仅显示最近 500 通，请用筛选缩小范围）" if len(rows) >= MAX_ROWS else ""
         self.status.setText(f"共 {len(rows)} 通电话" + ("（全文搜索）" if snippets else "") + more)
         emit(self.listed, len(rows))
-        select = self._pending_select
+        self._select_after_listing()
+
+    def _select_after_listing(self) -> None:
+        """Keep the detail pane on a call of the list: the one just re-analysed, else the one on screen if it
+        is still listed, else the first row. Repopulating rows in place leaves Qt's selection on a row index
+        whose call has changed without any selection signal, so the detail pane would keep an old call (and
+        保存备注 write into it): the selection is always cleared and set anew here."""
+        ids = self.call_ids()
+        target = next((i for i in (self._pending_select, self._chosen) if i in ids), ids[0] if ids else None)
         self._pending_select = None
-        for r, call in enumerate(rows):
-            if call["id"] == select:
-                self.table.selectRow(r)
+        blocked = self.table.blockSignals(True)
+        self.table.clearSelection()
+        if target is not None:
+            self.table.selectRow(ids.index(target))
+        self.table.blockSignals(blocked)
+        if target is None:
+            self._clear_detail()
+        else:
+            self.show_call(target)
 
     def _selected(self) -> None:
         items = self.table.selectedItems()
@@ -192,17 +209,39 @@ class ReviewWindow(QMainWindow):
         store = self.services.open_store()
         if store is None:
             return
-        run_async(store.get_call, call_id, on_done=self._show_detail,
+        # Until this call's record arrives nothing may be saved into the call shown before it.
+        self._chosen = call_id
+        self._set_detail_enabled(False)
+        self._detail_generation += 1
+        gen = self._detail_generation
+        run_async(store.get_call, call_id, on_done=lambda call: self._show_detail(call, gen),
                   on_error=lambda m: self.status.setText(f"读取通话失败：{m}"))
 
-    def _show_detail(self, call: dict | None) -> None:
+    def _show_detail(self, call: dict | None, generation: int | None = None) -> None:
+        if generation is not None and generation != self._detail_generation:
+            return   # the agent has moved on to another call meanwhile
         if call is None:
+            self._clear_detail()
             self.view.setHtml(self.tr("<p>这通电话的记录不存在。</p>"))
             return
         self.current = call
         self.view.setHtml(call_html(call))
         self.notes.setPlainText(call.get("notes") or "")
+        self._set_detail_enabled(True)
         emit(self.detailShown, call["id"])
+
+    def _clear_detail(self) -> None:
+        self._detail_generation += 1   # an answer still on its way is for a call no longer listed
+        self._chosen = None
+        self.view.clear()
+        self.notes.clear()
+        self._set_detail_enabled(False)
+
+    def _set_detail_enabled(self, on: bool) -> None:
+        if not on:
+            self.current = None
+        self.notes.setEnabled(on)
+        self.save_notes_button.setEnabled(on)
 
     def save_notes(self) -> None:
         store = self.services.open_store()

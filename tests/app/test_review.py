@@ -95,3 +95,61 @@ def test_notes_saved_and_export_csv(qtbot, filled, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")          # Excel-friendly UTF-8 BOM
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert len(rows) == 3 and any("张伟" in cell for cell in rows[1] + rows[2])
+
+
+def _row_of(win, call_id):
+    return win.call_ids().index(call_id)
+
+
+def test_search_after_selection_shows_and_annotates_the_match(qtbot, filled):
+    """Bug 1: with the newest call (row 0) selected, a search whose single match is another call must show
+    that call, and 保存备注 must write into it — never into the call selected before the search."""
+    from PySide6.QtCore import Qt
+
+    from app.review_window import ReviewWindow
+
+    win = ReviewWindow(filled)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.listed, timeout=5000):
+        win.refresh()
+    assert _row_of(win, "c2") == 0
+    with qtbot.waitSignal(win.detailShown, timeout=5000) as shown:
+        win.table.selectRow(0)
+    assert shown.args == ["c2"]
+
+    win.filters.query.setText("分期")
+    with qtbot.waitSignal(win.detailShown, timeout=5000) as shown:
+        win.filters.query.returnPressed.emit()
+    assert win.call_ids() == ["c1"]
+    assert shown.args == ["c1"]
+    assert "先分期还款" in win.view.toPlainText()
+
+    # clicking the (only) row keeps showing it; a note goes into the call on screen
+    rect = win.table.visualItemRect(win.table.item(0, 0))
+    qtbot.mouseClick(win.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert win.current["id"] == "c1"
+    win.notes.setPlainText("客户同意分期，需回访")
+    win.save_notes()
+    qtbot.waitUntil(lambda: "已保存" in win.status.text(), timeout=5000)
+    assert filled.store.get_call("c1")["notes"] == "客户同意分期，需回访"
+    assert not filled.store.get_call("c2")["notes"]
+
+
+def test_filter_without_the_selected_call_clears_the_detail(qtbot, filled):
+    """A filter that leaves no rows must not leave the old call on screen with an active 保存备注."""
+    from app.review_window import ReviewWindow
+
+    win = ReviewWindow(filled)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.listed, timeout=5000):
+        win.refresh()
+    with qtbot.waitSignal(win.detailShown, timeout=5000):
+        win.table.selectRow(_row_of(win, "c1"))
+    win.filters.query.setText("没有这句话")
+    with qtbot.waitSignal(win.listed, timeout=5000):
+        win.filters.query.returnPressed.emit()
+    assert win.call_ids() == []
+    assert win.current is None
+    assert "华信银行" not in win.view.toPlainText()
+    assert not win.save_notes_button.isEnabled()
