@@ -135,6 +135,7 @@ class LiveWindow(QMainWindow):
         b = self.bridge
         b.partial.connect(self.transcript.add_partial)
         b.utterance.connect(self.transcript.add_final)
+        b.utterance.connect(self.alerts.confirm)
         b.stageChanged.connect(lambda e: self.stage_bar.set_stage(e.stage))
         b.utterance.connect(lambda e: self.stage_bar.set_stage(e.stage))
         b.alert.connect(self._on_alert)
@@ -159,6 +160,8 @@ class LiveWindow(QMainWindow):
         self.services.modelChanged.connect(lambda *_: self._refresh_status())
         self.services.prefsChanged.connect(self.apply_prefs)
         self.alerts.dismissed.connect(self.bridge.dismiss_alert)
+        self.alerts.countChanged.connect(lambda n: self.right_box.set_alerts_open(n > 0))
+        self.right_box.foldChanged.connect(lambda _on: self._fit_alerts())
         self.suggestions.used.connect(self.bridge.mark_suggestion_used)
         self.objections.picked.connect(self.bridge.pick_objection)
         self.setup.micStatus.connect(lambda *_: self._refresh_status())
@@ -231,8 +234,22 @@ class LiveWindow(QMainWindow):
             self.body.setDirection(QBoxLayout.Direction.TopToBottom)
             self.body.addWidget(self.right_box, 0)
             self.body.addWidget(self.left_box, 1)
-        self.alerts.max_cards = 4 if wide else 2   # a narrow panel keeps the newest two (all are recorded)
+        self.alerts.max_cards = 4 if wide else 3   # a narrow panel keeps the newest three (all are recorded)
+        self.alerts.set_compact(not wide)
         self.right_box.set_wide(wide)
+        self._fit_alerts()
+
+    def _fit_alerts(self) -> None:
+        """Narrow with the tabs folded: three compact cards (about 230 px at 14 px type) stay whole above the
+        suggestion — the stack may take a third of the window and is not squeezed below most of that. Narrow
+        with the tabs open (the agent unfolded them) the stack gives way and scrolls, so the window still
+        fits a 768 px screen. Wide, the body beside has room to spare: a third, never pinned."""
+        if self.wide:
+            share, floor = 0.4, 64
+        else:
+            share, floor = (0.34, 190) if self.right_box.folded else (0.22, 64)
+        self.alerts_area.share, self.alerts_area.floor = share, floor
+        self.alerts_area.set_window_height(self.height())
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -50,6 +50,7 @@ def stylesheet(font_size: int, high_contrast: bool) -> str:
         f"QLabel#suggestTop {{ font-size: {big}px; font-weight: bold; }}",
         f"QLabel#suggestAlt {{ font-size: {font_size + 2}px; }}",
         f"QLabel#alertTitle {{ font-size: {big}px; font-weight: bold; }}",
+        f"QLabel#alertAdvice {{ font-weight: bold; }}",
         f"QLabel#alertBasis {{ font-size: {max(10, font_size - 2)}px; }}",
         f"QLabel#timer {{ font-size: {font_size + 4}px; font-weight: bold; font-family: monospace; }}",
         f"QLabel#stageStep {{ border: 1px solid {border}; border-radius: 4px; padding: 2px 4px; color: {muted}; }}",

@@ -4,31 +4,56 @@
 <context>
     <name>AlertCard</name>
     <message>
-        <location filename="../../app/widgets/alert_card.py" line="28"/>
+        <location filename="../../app/widgets/alert_card.py" line="50"/>
         <source>知道了</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/alert_card.py" line="29"/>
+        <location filename="../../app/widgets/alert_card.py" line="51"/>
         <source>关闭此提醒（会记录在通话记录中）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/alert_card.py" line="87"/>
+        <source>建议改说：{advice}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/alert_card.py" line="93"/>
+        <source>依据：{basis}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/alert_card.py" line="128"/>
+        <source>（识别中，待确认）</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>AssistColumn</name>
     <message>
-        <location filename="../../app/widgets/assist_column.py" line="32"/>
+        <location filename="../../app/widgets/assist_column.py" line="36"/>
         <source>客户异议</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/assist_column.py" line="33"/>
+        <location filename="../../app/widgets/assist_column.py" line="37"/>
         <source>必备要素</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/assist_column.py" line="34"/>
+        <location filename="../../app/widgets/assist_column.py" line="38"/>
         <source>话术库</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/assist_column.py" line="42"/>
+        <source>客户异议 · 必备要素 · 话术库 ▾</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/assist_column.py" line="45"/>
+        <source>告警期间已收起，点击展开（数字键仍可选客户异议）</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -283,12 +308,12 @@
 <context>
     <name>HealthIndicator</name>
     <message>
-        <location filename="../../app/widgets/health_indicator.py" line="22"/>
+        <location filename="../../app/widgets/health_indicator.py" line="25"/>
         <source>● 识别空闲</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/health_indicator.py" line="23"/>
+        <location filename="../../app/widgets/health_indicator.py" line="26"/>
         <source>语音识别状态</source>
         <translation type="unfinished"></translation>
     </message>
@@ -332,63 +357,63 @@
 <context>
     <name>LiveWindow</name>
     <message>
-        <location filename="../../app/live_window.py" line="59"/>
+        <location filename="../../app/live_window.py" line="60"/>
         <source>催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="116"/>
-        <location filename="../../app/live_window.py" line="413"/>
+        <location filename="../../app/live_window.py" line="117"/>
+        <location filename="../../app/live_window.py" line="440"/>
         <source>还款承诺：无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="245"/>
+        <location filename="../../app/live_window.py" line="263"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="246"/>
+        <location filename="../../app/live_window.py" line="263"/>
         <source>已静音 — 识别暂停</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="247"/>
+        <location filename="../../app/live_window.py" line="265"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="249"/>
+        <location filename="../../app/live_window.py" line="267"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="251"/>
+        <location filename="../../app/live_window.py" line="269"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="253"/>
+        <location filename="../../app/live_window.py" line="271"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="273"/>
+        <location filename="../../app/live_window.py" line="291"/>
         <source>麦克风出现问题：{message}（通话继续，已识别的内容都已保存）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="278"/>
+        <location filename="../../app/live_window.py" line="296"/>
         <source>已切换到麦克风：{name}，通话继续识别。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="295"/>
+        <location filename="../../app/live_window.py" line="313"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="296"/>
+        <location filename="../../app/live_window.py" line="314"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -396,17 +421,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="375"/>
+        <location filename="../../app/live_window.py" line="395"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="454"/>
+        <location filename="../../app/live_window.py" line="481"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="454"/>
+        <location filename="../../app/live_window.py" line="481"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
@@ -419,62 +444,62 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="90"/>
+        <location filename="../../app/review_window.py" line="92"/>
         <source>备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="93"/>
+        <location filename="../../app/review_window.py" line="95"/>
         <source>给这通电话写备注（质检意见、后续跟进…）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="95"/>
+        <location filename="../../app/review_window.py" line="97"/>
         <source>保存备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="105"/>
+        <location filename="../../app/review_window.py" line="107"/>
         <source>导出催收记录表 CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="106"/>
+        <location filename="../../app/review_window.py" line="108"/>
         <source>导出 JSON…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="107"/>
+        <location filename="../../app/review_window.py" line="109"/>
         <source>重新分析录音…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="161"/>
+        <location filename="../../app/review_window.py" line="164"/>
         <source>无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="200"/>
+        <location filename="../../app/review_window.py" line="225"/>
         <source>&lt;p&gt;这通电话的记录不存在。&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="224"/>
+        <location filename="../../app/review_window.py" line="263"/>
         <source>导出催收记录表</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="234"/>
+        <location filename="../../app/review_window.py" line="273"/>
         <source>正在导出…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="241"/>
+        <location filename="../../app/review_window.py" line="280"/>
         <source>选择要重新分析的录音</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="273"/>
+        <location filename="../../app/review_window.py" line="312"/>
         <source>无法分析录音</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from assist.events import Alert, AlertRetracted, Checklist, Health, Partial, Suggestion, UtteranceFinal
@@ -54,7 +55,8 @@ def test_alert_banner_shows_explains_dismisses_and_retracts(qtbot):
     partial = _alert(source="partial")
     banner.add_alert(partial)
     card = banner.cards[("threat", 1)]
-    assert "威胁要去客户单位" in card.title.text()
+    assert card.title.text() == "⚠ 威胁恐吓：“不还就去你单位”"     # a short headline …
+    assert "威胁要去客户单位" in card.message_label.text()           # … the long text below it
     assert "建议改说" in card.advice_label.text()
     assert "依据" in card.basis_label.text()           # basis falls back to the taxonomy's regulation
     assert card.property("severity") == "critical"
@@ -68,6 +70,50 @@ def test_alert_banner_shows_explains_dismisses_and_retracts(qtbot):
         banner.cards[("insult", 2)].dismiss_button.click()
     assert sig.args[0].rule == "insult"
     assert not banner.cards
+
+
+def test_partial_alert_loses_its_pending_mark_when_the_final_keeps_it(qtbot):
+    """识别中，待确认 stayed on a card after the final text: the engine does not send a confirmed alert again."""
+    from app.widgets.alert_banner import AlertBanner
+
+    banner = AlertBanner()
+    qtbot.addWidget(banner)
+    banner.sound = False
+    for compact in (False, True):
+        banner.set_compact(compact)
+        banner.add_alert(_alert(source="partial"))
+        card = banner.cards[("threat", 1)]
+        assert "待确认" in card.rule_label.text() and not card.rule_label.isHidden()
+        banner.confirm(UtteranceFinal(utterance=2, start=0, end=1, text="别的话", stage="greet", t=4.0))
+        assert "待确认" in card.rule_label.text()          # another utterance's final confirms nothing
+        banner.confirm(UtteranceFinal(utterance=1, start=0, end=1, text="不还就去你单位", stage="consequence", t=4.0))
+        assert "待确认" not in card.rule_label.text() and card.alert.source == "final"
+        assert card.rule_label.isHidden() == compact        # compact: only the pending mark had a line
+        assert card.message_label.isHidden() == compact
+        banner.clear()
+
+
+def test_compact_cards_one_opens_in_full(qtbot):
+    from app.widgets.alert_banner import AlertBanner
+
+    banner = AlertBanner(max_cards=3)
+    qtbot.addWidget(banner)
+    banner.sound = False
+    banner.set_compact(True)
+    banner.show()
+    for utt, rule in enumerate(("threat", "insult", "deception")):
+        banner.add_alert(_alert(rule=rule, utt=utt))
+    cards = banner.cards
+    assert [c.brief for c in cards.values()] == [True, True, False]   # the newest in full
+    assert all(c.message_label.isHidden() and c.basis_label.isHidden() for c in cards.values())
+    assert "威胁要去客户单位" in cards[("threat", 0)].toolTip()       # the long text is still there
+    qtbot.mouseClick(cards[("threat", 0)], Qt.MouseButton.LeftButton)  # a click opens an older one
+    assert [c.brief for c in cards.values()] == [False, True, True]
+    cards[("threat", 0)].dismiss_button.click()
+    assert [c.brief for c in banner.cards.values()] == [True, False]   # the newest left opens
+    banner.set_compact(False)   # wide: the open card explains itself in full, the others keep 建议改说 whole
+    assert all(not c.advice_label.isHidden() and c.advice_brief.isHidden() for c in banner.cards.values())
+    assert [c.message_label.isHidden() for c in banner.cards.values()] == [True, False]
 
 
 def test_critical_alert_beeps_only_when_sound_on(qtbot):
