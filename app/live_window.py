@@ -283,6 +283,7 @@ class LiveWindow(QMainWindow):
 
     def _on_device_error(self, event) -> None:
         source = getattr(self.bridge.session, "source", None)
+        self.health.pause()   # no audio now: the recogniser is not falling behind
         if self.running and DeviceRecovery.can_recover(source):
             self.device_banner.hide()
             self.recovery_panel.show_failure(event.message)
@@ -458,6 +459,8 @@ class LiveWindow(QMainWindow):
     def _tick(self) -> None:
         if self.call_started_at is not None:
             self.controls.show_elapsed(time.monotonic() - self.call_started_at)
+        if self.running:
+            self.health.tick()
         session = self.bridge.session
         level = getattr(getattr(session, "source", None), "level", None)
         if isinstance(level, (int, float)):

@@ -97,6 +97,28 @@ def test_device_and_store_errors_are_shown_and_health_updates(qtbot, services):
     qtbot.waitUntil(lambda: win.health.level == "slow", timeout=2000)
 
 
+def test_delay_badge_counts_up_during_a_call_while_no_report_comes(qtbot, services):
+    """Bug 4 in the window: its clock makes the badge count up while the recogniser says nothing."""
+    from assist.case import CaseData
+    from assist.events import Health
+    from assist.transcript import TranscriptSource
+
+    win = _window(qtbot, services)
+    win.setup.case_form.set_case(CaseData(debtor_name="张伟", amount=3680, agent_name="王芳", agent_id="A023"))
+    now = [500.0]
+    win.health.clock = lambda: now[0]
+    source = TranscriptSource.from_lines(["您好。", "请问是张伟先生吗？"], realtime=True, line_s=20.0)
+    with qtbot.waitSignal(win.bridge.started, timeout=30000):
+        assert win.start_call(source=source, started_at=datetime(2026, 11, 20, 10, 0, tzinfo=TZ))
+    win.bridge.publish(Health(rtf=0.4, queue_depth=1, lag=1.3, t=2.0))
+    qtbot.waitUntil(lambda: win.health.text() == "● 延迟 1.3 秒", timeout=2000)
+    now[0] += 16.0                                   # the recogniser is stuck for 16 s
+    qtbot.waitUntil(lambda: win.health.text() == "● 延迟 17.3 秒", timeout=2000)
+    assert win.health.level == "behind"
+    with qtbot.waitSignal(win.callFinished, timeout=30000):
+        win.stop_call()
+
+
 def test_quitting_mid_call_completes_the_record(qtbot, services, dev_dir):
     import json
 

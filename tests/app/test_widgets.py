@@ -183,6 +183,32 @@ def test_checklist_view_lists_missing(qtbot):
     assert "何地还" in view.summary.text() and "复述" in view.summary.text()
 
 
+def test_health_indicator_counts_up_while_reports_are_overdue(qtbot):
+    """Bug 4: green 延迟 1.3 秒 stayed 16 s while the recogniser was stuck, then jumped to 19.2 s."""
+    from app.widgets.health_indicator import HealthIndicator
+
+    h = HealthIndicator()
+    qtbot.addWidget(h)
+    now = [100.0]
+    h.clock = lambda: now[0]
+    h.set_health(Health(rtf=0.4, queue_depth=1, lag=1.3, t=30.0))
+    now[0] += 1.0
+    h.tick()                                   # a report every second is normal: nothing to add yet
+    assert h.text() == "● 延迟 1.3 秒" and h.level == "ok"
+    now[0] += 2.0
+    h.tick()
+    assert h.text() == "● 延迟 4.3 秒" and h.level == "behind"
+    now[0] += 13.0
+    h.tick()
+    assert h.text() == "● 延迟 17.3 秒" and "16 秒没有新的识别结果" in h.toolTip()
+    h.set_health(Health(rtf=1.2, queue_depth=30, lag=19.2, t=46.0))    # the report that finally came
+    assert h.text() == "● 延迟 19.2 秒"
+    h.pause()                                  # microphone lost: no audio, nothing is overdue
+    now[0] += 30.0
+    h.tick()
+    assert h.text() == "● 延迟 19.2 秒"
+
+
 def test_health_indicator_levels(qtbot):
     from app.widgets.health_indicator import HealthIndicator
 
