@@ -22,7 +22,7 @@ from assist.case import CaseDataError
 
 from .bridge import SessionBridge
 from .device_recovery import DeviceRecovery
-from assist.labels import format_clock, format_ptp, rule_name
+from assist.labels import format_clock, rule_name
 from .services import AppServices
 from .settings import FONT_MAX, FONT_MIN
 from .widgets.alert_banner import AlertBanner
@@ -31,6 +31,7 @@ from .widgets.call_controls import CallControls
 from .widgets.call_setup import CallSetup
 from .widgets.device_recovery_panel import DeviceRecoveryPanel
 from .widgets.health_indicator import HealthIndicator
+from .widgets.promise_card import PromiseCard
 from .widgets.scroll_cap import ScrollCap
 from .widgets.stage_bar import StageBar
 from .widgets.transcript_view import TranscriptView
@@ -55,6 +56,7 @@ class LiveWindow(QMainWindow):
         self.call_started_at: float | None = None
         self._agent_height = 0
         self.last_end = None
+        self._call_date, self._call_debt = None, None   # the call's local date and the case's debt (promise checks)
         self._suggester = None
         self._suggester_case = None
         self.setWindowTitle(self.tr("催收通话助手"))
@@ -114,9 +116,8 @@ class LiveWindow(QMainWindow):
         self.transcript = TranscriptView()
         left = QVBoxLayout()
         left.addWidget(self.transcript, 1)
-        self.ptp_label = QLabel(self.tr("还款承诺：无"))
-        self.ptp_label.setWordWrap(False)
-        left.addWidget(self.ptp_label)
+        self.promise = PromiseCard()
+        left.addWidget(self.promise)
         self.left_box = QWidget()
         self.left_box.setLayout(left)
         left.setContentsMargins(0, 0, 0, 0)
@@ -147,7 +148,8 @@ class LiveWindow(QMainWindow):
         b.suggestion.connect(lambda _e: QTimer.singleShot(0, self, self._relayout))
         b.alert.connect(lambda _e: QTimer.singleShot(0, self, self._relayout))
         b.checklist.connect(self.checklist.set_checklist)
-        b.ptp.connect(lambda e: self.ptp_label.setText("还款承诺：" + format_ptp({"amount": e.amount, "date": e.date, "channel": e.channel})))
+        b.ptp.connect(self.promise.set_promise)
+        self.promise.confirmed.connect(lambda p: self.bridge.confirm_ptp(p["amount"], p["date"], p["channel"]))
         b.health.connect(self.health.set_health)
         b.deviceError.connect(self._on_device_error)
         self.recovery.attach(self.recovery_panel)
@@ -247,7 +249,7 @@ class LiveWindow(QMainWindow):
         if self.wide:
             share, floor = 0.4, 64
         else:
-            share, floor = (0.34, 190) if self.right_box.folded else (0.22, 64)
+            share, floor = (0.34, 240) if self.right_box.folded else (0.22, 64)
         self.alerts_area.share, self.alerts_area.floor = share, floor
         self.alerts_area.set_window_height(self.height())
 
@@ -362,6 +364,7 @@ class LiveWindow(QMainWindow):
             return CallSession(src, config=config, case=case, started_at=started_at, store=store, model=model)
 
         self._agent_height = self.height()
+        self._call_date, self._call_debt = when.date(), case.amount
         self._reset_view()
         self.starting = True
         self.controls.set_phase("starting")
@@ -414,6 +417,7 @@ class LiveWindow(QMainWindow):
         self.running = False
         self.recovery.cancel()
         self.recovery_panel.hide()
+        self.promise.set_in_call(False)   # the call's promise stays in view, no longer editable
         self.clock.stop()
         self.right_box.set_in_call(False)
         self.setup.show()
@@ -438,7 +442,7 @@ class LiveWindow(QMainWindow):
         self.stage_bar.reset()
         self.suggestions.reset()
         self.checklist.reset()
-        self.ptp_label.setText(self.tr("还款承诺：无"))
+        self.promise.reset(today=self._call_date, debt=self._call_debt, in_call=True)
         self.device_banner.hide()
         self.recovery_panel.hide()
         self.timer_label.setText("00:00")

@@ -245,6 +245,23 @@ class CallSession:
         if not self._done.is_set():
             self._put(("objection", key))
 
+    def confirm_ptp(self, amount: float | None, date: str | None, channel: str | None) -> None:
+        """The agent confirmed or corrected the promise to pay in the panel (``date`` ISO, ``channel`` a channel
+        id): it becomes the call's promise — published and recorded as a PromiseToPay, and what the end-of-call
+        check (ptp_incomplete) and CallEnded see. A promise the agent negotiates later replaces it as usual."""
+        from .analysis.state import CHANNELS
+
+        if channel is not None and channel not in CHANNELS:
+            raise KeyError(f"unknown channel '{channel}'; expected one of {', '.join(CHANNELS)}")
+        item = ("ptp", {"amount": None if amount is None else float(amount), "date": date or None,
+                        "channel": channel or None})
+        with self._start_lock:
+            if not self._started:
+                self._pending.append(item)
+                return
+        if not self._done.is_set():
+            self._put(item)
+
     def use_suggestion(self, line_id: str) -> None:
         """The agent used a suggested line (records which lines help)."""
         if self.store is not None and line_id:
@@ -418,6 +435,11 @@ class CallSession:
         elif kind == "objection":
             t = self._advance(None)
             self._emit(self._safe(self._suggester.objection, item[1], self._analyzer.state, t))
+        elif kind == "ptp":
+            state = self._analyzer.state
+            state.ptp.update(item[1])
+            state.covered.update(f"ptp_{slot}" for slot, value in item[1].items() if value is not None)
+            self._emit([PromiseToPay(t=self._advance(None), **item[1])])
         elif kind == "device_error":
             self._emit([DeviceError(message=item[1], t=self._advance(None))])
         elif kind == "store_error":

@@ -3,7 +3,7 @@ at the bottom, utterances that triggered an alert highlighted in place."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
@@ -112,6 +112,11 @@ class TranscriptView(QListWidget):
     def _range_changed(self, _low: int, high: int) -> None:
         if self.following:
             self.verticalScrollBar().setValue(high)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        # The transcript takes what is left (its stretch), never room the alerts and the suggestion need:
+        # with QListWidget's own hint (192 px) a squeezed narrow window cut the third alert card instead.
+        return QSize(super().sizeHint().width(), self.minimumHeight())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         super().resizeEvent(event)

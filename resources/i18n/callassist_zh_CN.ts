@@ -308,12 +308,12 @@
 <context>
     <name>HealthIndicator</name>
     <message>
-        <location filename="../../app/widgets/health_indicator.py" line="25"/>
+        <location filename="../../app/widgets/health_indicator.py" line="37"/>
         <source>● 识别空闲</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/health_indicator.py" line="26"/>
+        <location filename="../../app/widgets/health_indicator.py" line="38"/>
         <source>语音识别状态</source>
         <translation type="unfinished"></translation>
     </message>
@@ -357,63 +357,57 @@
 <context>
     <name>LiveWindow</name>
     <message>
-        <location filename="../../app/live_window.py" line="60"/>
+        <location filename="../../app/live_window.py" line="62"/>
         <source>催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="117"/>
-        <location filename="../../app/live_window.py" line="440"/>
-        <source>还款承诺：无</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="263"/>
+        <location filename="../../app/live_window.py" line="265"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="263"/>
+        <location filename="../../app/live_window.py" line="265"/>
         <source>已静音 — 识别暂停</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="265"/>
+        <location filename="../../app/live_window.py" line="267"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="267"/>
+        <location filename="../../app/live_window.py" line="269"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="269"/>
+        <location filename="../../app/live_window.py" line="271"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="271"/>
+        <location filename="../../app/live_window.py" line="273"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="291"/>
+        <location filename="../../app/live_window.py" line="294"/>
         <source>麦克风出现问题：{message}（通话继续，已识别的内容都已保存）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="296"/>
+        <location filename="../../app/live_window.py" line="299"/>
         <source>已切换到麦克风：{name}，通话继续识别。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="313"/>
+        <location filename="../../app/live_window.py" line="316"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="314"/>
+        <location filename="../../app/live_window.py" line="317"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -421,18 +415,87 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="395"/>
+        <location filename="../../app/live_window.py" line="399"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="481"/>
+        <location filename="../../app/live_window.py" line="488"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="481"/>
+        <location filename="../../app/live_window.py" line="488"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PromiseCard</name>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="41"/>
+        <source>确认</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="42"/>
+        <source>已与客户核对金额、日期和渠道</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="43"/>
+        <location filename="../../app/widgets/promise_card.py" line="162"/>
+        <source>修改</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="44"/>
+        <source>改成客户实际承诺的金额、日期和渠道</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="61"/>
+        <source> 元</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="62"/>
+        <source>金额未定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="67"/>
+        <source>渠道未定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="70"/>
+        <source>保存</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="71"/>
+        <source>取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="149"/>
+        <source>还款承诺：无</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="156"/>
+        <source>已确认 ✓</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="156"/>
+        <source>待确认</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="162"/>
+        <source>填写</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

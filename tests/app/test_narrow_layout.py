@@ -58,7 +58,7 @@ def test_narrow_window_fits_a_laptop_screen_with_alert_cards(qtbot, themed_windo
     assert win.minimumSizeHint().height() <= H - 60 and win.minimumSizeHint().width() <= W   # room for a banner
     parts = {n: (getattr(win, n).isVisible(), getattr(win, n).height()) for n in
              ("controls", "status_label", "device_banner", "recovery_panel", "case_summary", "stage_bar",
-              "alerts_area", "right_box", "suggestions_area", "tabs", "transcript", "ptp_label")}
+              "alerts_area", "right_box", "suggestions_area", "tabs", "transcript", "promise")}
     assert win.height() <= H + 1 and win.width() <= W + 1, str(parts)
     # compact cards (headline, 建议改说, 知道了) fit whole in their third of the window
     assert not win.alerts_area.scrolled() and win.alerts_area.height() <= 0.34 * H + 1
@@ -79,7 +79,7 @@ def test_narrow_window_fits_a_laptop_screen_with_alert_cards(qtbot, themed_windo
 THREE_VIOLATIONS = ["您好，我是华信银行工号A023的王芳，请问是张伟先生吗？", "对，是我。",
                     "实话跟你说，我其实是南城区法院执行局的，这案子就在我手上。",
                     "你要再躲着不接电话，我保证让你在你们小区待不下去。",
-                    "您甭跟我这儿装糊涂，欠钱不还还这么横，真是个老赖。"]
+                    "您甭跟我这儿装糊涂，欠钱不还还这么横，真是个老赖。", "那您看明天能不能先还两千？"]
 
 
 def in_sight(widget) -> bool:
@@ -110,9 +110,11 @@ def test_three_alerts_headline_advice_and_dismiss_in_sight(qtbot, themed_window,
     source = TranscriptSource.from_lines(lines, realtime=True, line_s=0.3)
     with qtbot.waitSignal(win.bridge.started, timeout=30000):
         assert win.start_call(source=source, started_at=datetime(2026, 11, 20, 10, 0).astimezone())
-    qtbot.waitUntil(lambda: len(win.alerts.cards) == 3 and win.suggestions.current is not None, timeout=30000)
+    qtbot.waitUntil(lambda: len(win.alerts.cards) == 3 and win.suggestions.current is not None
+                    and win.promise.has_promise, timeout=30000)
     qtbot.wait(400)   # deferred height pinning
     assert win.running and win.height() <= size[1] + 1
+    assert in_sight(win.promise.summary) and in_sight(win.promise.confirm_button)   # bug 7's promise card
 
     for key, card in win.alerts.cards.items():
         advice = card.advice_brief if card.brief else card.advice_label
