@@ -5,12 +5,30 @@ and the suggestions that were shown (✓ when the agent used one). Qt-free."""
 from __future__ import annotations
 
 from html import escape
+from pathlib import PureWindowsPath
 
-from assist.labels import SEVERITY_NAMES, format_clock, format_ptp, rule_name, stage_name
+from assist.labels import KIND_NAMES, SEVERITY_NAMES, format_clock, format_ptp, rule_name, stage_name
 
 STATUS_NAMES = {"active": "进行中", "completed": "已完成", "interrupted": "中断", "failed": "失败"}
 _BG = {"critical": "#ffcdd2", "warning": "#ffe0b2", "info": "#e3f2fd"}
 _FG = {"critical": "#b71c1c", "warning": "#e65100", "info": "#0d47a1"}
+
+
+def call_title(call: dict) -> str:
+    """Who the call was with; an analysed recording without case data is named by its file."""
+    case = call.get("case") or {}
+    name = call.get("debtor_name") or case.get("debtor_name")
+    if name:
+        return name
+    if call.get("kind") in ("file", "test") and call.get("source"):
+        return f"录音 {PureWindowsPath(call['source']).name}"   # PureWindowsPath splits on / and \ alike
+    return "未填姓名"
+
+
+def kind_note(call: dict) -> str:
+    """'（测试）' for calls that are not real calls with a debtor, '' for the others."""
+    kind = call.get("kind") or "call"
+    return f"（{KIND_NAMES.get(kind, kind)}）" if kind in ("test", "empty") else ""
 
 
 def _alert_html(a: dict) -> str:
@@ -39,10 +57,9 @@ def call_html(call: dict) -> str:
     for a in alerts:
         by_utt.setdefault(a.get("utterance"), []).append(a)
     used = [s for s in call.get("suggestions", []) if s.get("used")]
-    case = call.get("case") or {}
     out = [
         f"<h3>{escape(call.get('started_at', '')[:19].replace('T', ' '))} · "
-        f"{escape(call.get('debtor_name') or case.get('debtor_name') or '未填姓名')}</h3>",
+        f"{escape(call_title(call))}{escape(kind_note(call))}</h3>",
         "<p>",
         f"坐席：{escape(call.get('agent_name') or '')} 工号 {escape(call.get('agent_id') or '—')}<br>",
         f"电话：{escape(call.get('phone') or '—')} 账户：{escape(call.get('account') or '—')}<br>",

@@ -327,9 +327,11 @@ class LiveWindow(QMainWindow):
 
             return FileSource(path, realtime=realtime)
 
-        self.start_call(source_factory=open_file)
+        # a rehearsal, not a call with a debtor: the records keep it apart (left out of the 催收记录表)
+        self.start_call(source_factory=open_file, kind="test")
 
-    def start_call(self, *, source=None, source_factory=None, started_at: datetime | None = None) -> bool:
+    def start_call(self, *, source=None, source_factory=None, started_at: datetime | None = None,
+                   kind: str | None = None) -> bool:
         """Start a call on the microphone (or the given source / source factory). False when the agent backed
         out or the case data is invalid. Opening the device or file, the records DB and building the session
         all happen on a worker; `bridge.started` or `bridge.failed` follows."""
@@ -361,7 +363,8 @@ class LiveWindow(QMainWindow):
                 from assist.audio import MicSource
 
                 src = MicSource(device)
-            return CallSession(src, config=config, case=case, started_at=started_at, store=store, model=model)
+            return CallSession(src, config=config, case=case, started_at=started_at, store=store, model=model,
+                               kind=kind)
 
         self._agent_height = self.height()
         self._call_date, self._call_debt = when.date(), case.amount

@@ -9,12 +9,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
-                               QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter, QTableWidget,
+                               QInputDialog, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
 from assist.events import CallEnded, UtteranceFinal
 
-from .call_report import STATUS_NAMES, call_html
+from assist.store.ops import call_kind
+from assist.store.schema import REAL_KINDS
+
+from .call_report import STATUS_NAMES, call_html, call_title, kind_note
 from assist.labels import format_clock, format_ptp, rule_name
 from .services import AppServices
 from .widgets.call_filters import CallFilters
@@ -66,6 +69,7 @@ class ReviewWindow(QMainWindow):
         self._generation = 0
         self._detail_generation = 0
         self._chosen: str | None = None   # the call the detail pane shows or is loading
+        self._notice = ""                 # what the last change did, shown with the refreshed list
         page = QWidget()
         page.setObjectName("page")
         root = QVBoxLayout(page)
@@ -94,8 +98,16 @@ class ReviewWindow(QMainWindow):
         self.notes.setMaximumHeight(90)
         self.notes.setPlaceholderText(self.tr("给这通电话写备注（质检意见、后续跟进…）"))
         dl.addWidget(self.notes)
+        actions = QHBoxLayout()
         self.save_notes_button = QPushButton(self.tr("保存备注"))
-        dl.addWidget(self.save_notes_button)
+        self.mark_test_button = QPushButton(self.tr("标为测试"))
+        self.mark_test_button.setToolTip(self.tr("测试通话不出现在列表（除非勾选“显示测试和空通话”）和催收记录表里"))
+        self.delete_button = QPushButton(self.tr("删除…"))
+        self.delete_button.setToolTip(self.tr("只能删除测试通话和空通话；会留下删除记录"))
+        actions.addWidget(self.save_notes_button, 1)
+        actions.addWidget(self.mark_test_button)
+        actions.addWidget(self.delete_button)
+        dl.addLayout(actions)
         split.addWidget(detail)
         split.setSizes([520, 560])
         root.addWidget(split, 1)
@@ -119,6 +131,8 @@ class ReviewWindow(QMainWindow):
         self.filters.changed.connect(self.refresh)
         self.table.itemSelectionChanged.connect(self._selected)
         self.save_notes_button.clicked.connect(self.save_notes)
+        self.mark_test_button.clicked.connect(self.toggle_test)
+        self.delete_button.clicked.connect(self.choose_delete)
         self.export_csv_button.clicked.connect(lambda: self.choose_export("csv"))
         self.export_json_button.clicked.connect(lambda: self.choose_export("json"))
         self.reanalyse_button.clicked.connect(self.choose_reanalyse)
@@ -159,11 +173,11 @@ class ReviewWindow(QMainWindow):
             values = [
                 (call.get("started_at") or "")[:16].replace("T", " "),
                 " ".join(x for x in (call.get("agent_name"), call.get("agent_id")) if x),
-                call.get("debtor_name") or "",
+                call_title(call),
                 format_clock(call.get("duration") or 0),
                 "、".join(f"{rule_name(k)}×{v}" for k, v in alerts.items()) or self.tr("无"),
                 format_ptp(call.get("ptp")),
-                STATUS_NAMES.get(call.get("status"), call.get("status") or ""),
+                STATUS_NAMES.get(call.get("status"), call.get("status") or "") + kind_note(call),
                 snippets.get(call["id"], ""),
             ]
             for c, v in enumerate(values):
@@ -174,7 +188,9 @@ class ReviewWindow(QMainWindow):
                     item.setForeground(Qt.GlobalColor.red)
                 self.table.setItem(r, c, item)
         more = "（仅显示最近 500 通，请用筛选缩小范围）" if len(rows) >= MAX_ROWS else ""
-        self.status.setText(f"共 {len(rows)} 通电话" + ("（全文搜索）" if snippets else "") + more)
+        notice, self._notice = self._notice, ""
+        self.status.setText((f"{notice} · " if notice else "") + f"共 {len(rows)} 通电话"
+                            + ("（全文搜索）" if snippets else "") + more)
         emit(self.listed, len(rows))
         self._select_after_listing()
 
@@ -242,6 +258,52 @@ class ReviewWindow(QMainWindow):
             self.current = None
         self.notes.setEnabled(on)
         self.save_notes_button.setEnabled(on)
+        real = on and self.current.get("kind", "call") in REAL_KINDS
+        self.mark_test_button.setEnabled(on)
+        self.mark_test_button.setText(self.tr("标为测试") if real or not on else self.tr("标为真实通话"))
+        # A real call is evidence of what was said: only a test or an empty call may be deleted.
+        self.delete_button.setEnabled(on and not real)
+
+    # --- test calls ----------------------------------------------------------------------------------------
+    def toggle_test(self) -> None:
+        store = self.services.open_store()
+        if self.current is None or store is None:
+            return
+        call = self.current
+        kind = "test" if call.get("kind", "call") in REAL_KINDS else call_kind(call.get("source") or "")
+        self._write(lambda: store.set_kind(call["id"], kind),
+                    self.tr("已标为测试") if kind == "test" else self.tr("已标为真实通话"))
+
+    def choose_delete(self) -> None:
+        if self.current is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self, self.tr("删除通话"),
+            self.tr("删除后这通电话的内容无法恢复，只留下一条删除记录（时间、坐席、债务人、告警、原因）。\n删除原因："),
+            text=self.tr("测试通话"))
+        if ok:
+            self.delete(reason.strip() or self.tr("测试通话"))
+
+    def delete(self, reason: str) -> None:
+        store = self.services.open_store()
+        if self.current is None or store is None or self.current.get("kind", "call") in REAL_KINDS:
+            return
+        call_id = self.current["id"]
+        self._write(lambda: store.delete_call(call_id, reason), self.tr("已删除（删除记录已保存）"))
+
+    def _write(self, job, done_text: str) -> None:
+        store = self.services.open_store()
+
+        def run():
+            job()
+            if not store.flush():
+                raise RuntimeError("数据库忙，稍后写入")
+
+        def done(_r):
+            self._notice = done_text   # said again with the new list's count
+            self.refresh()
+
+        run_async(run, on_done=done, on_error=lambda m: self.status.setText(f"保存失败：{m}"))
 
     def save_notes(self) -> None:
         store = self.services.open_store()

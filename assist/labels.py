@@ -72,6 +72,9 @@ CHANNEL_NAMES = {
     "other": "其他",
 }
 
+# what a record is (assist.store.schema.KINDS)
+KIND_NAMES = {"call": "通话", "file": "录音分析", "test": "测试", "empty": "空通话"}
+
 SEVERITY_NAMES = {"critical": "严重", "warning": "警告", "info": "提示"}
 
 def objections() -> dict[str, str]:

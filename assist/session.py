@@ -118,7 +118,10 @@ class CallSession:
         store=None,
         model=None,
         call_id: str | None = None,
+        kind: str | None = None,
     ):
+        """``kind``: what the records call it (assist.store.schema.KINDS) — 'test' for a rehearsal on a
+        recording; by default the store tells a live call from an analysed recording by the source."""
         from .analysis import CallAnalyzer
         from .suggest import Suggester
 
@@ -127,6 +130,7 @@ class CallSession:
         self.started_at = local_aware(started_at)
         self.call_id = call_id or new_call_id(self.started_at)
         self.source = source
+        self.kind = kind
         self.store = store if config.record else None
         self._model = model
         self._is_text = isinstance(source, TranscriptSource)
@@ -195,6 +199,7 @@ class CallSession:
                     case=self.case,
                     source=self._source_label(),
                     agent_id=self.case.agent_id,
+                    kind=self.kind,
                 )
             except Exception:
                 if self._recognizer is not None:

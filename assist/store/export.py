@@ -12,14 +12,15 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from ..labels import CHANNEL_NAMES, STAGE_NAMES
+from ..labels import CHANNEL_NAMES, KIND_NAMES, STAGE_NAMES
 from . import read
+from .schema import REAL_KINDS
 
 STATUS_NAMES = {"active": "进行中", "completed": "已完成", "interrupted": "中断", "failed": "失败"}
 
 CSV_HEADER = (
     "通话ID", "通话时间", "结束时间", "时长(秒)", "状态", "坐席", "工号", "债务人", "电话", "账号", "来源",
-    "经过阶段", "告警", "承诺还款金额", "承诺还款日期", "还款渠道", "备注", "通话文本",
+    "经过阶段", "告警", "承诺还款金额", "承诺还款日期", "还款渠道", "备注", "通话文本", "类型",
 )
 FORMATS = ("csv", "json")
 
@@ -76,6 +77,7 @@ def csv_row(call: dict) -> list[str]:
         call["phone"], call["account"], call["source"], " → ".join(stages), "\n".join(alerts),
         "" if amount is None else amount, ptp.get("date") or "",
         CHANNEL_NAMES.get(ptp.get("channel") or "", ptp.get("channel") or ""), call["notes"], "\n".join(transcript),
+        KIND_NAMES.get(call.get("kind") or "call", call.get("kind")),
     )]
 
 
@@ -83,9 +85,11 @@ def export(conn: sqlite3.Connection, fmt: str, out: str | Path | IO[str], since=
     """Write the calls (oldest first) to ``out``: a path (written atomically) or an open text stream.
 
     CSV is UTF-8 with a BOM and CRLF rows so Excel opens Chinese correctly. Returns the number of calls.
+    Test and empty calls are left out unless a ``kind`` filter asks for them (``kind=None``: every call).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: expected csv or json")
+    filters.setdefault("kind", REAL_KINDS)
     ids = [c["id"] for c in read.list_calls(conn, since=since, **filters)]
     ids.reverse()
     if hasattr(out, "write"):

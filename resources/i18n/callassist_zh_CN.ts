@@ -113,52 +113,62 @@
 <context>
     <name>CallFilters</name>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="19"/>
+        <location filename="../../app/widgets/call_filters.py" line="20"/>
         <source>从</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="21"/>
+        <location filename="../../app/widgets/call_filters.py" line="22"/>
         <source>到</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="27"/>
+        <location filename="../../app/widgets/call_filters.py" line="28"/>
         <source>坐席工号或姓名</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="29"/>
+        <location filename="../../app/widgets/call_filters.py" line="30"/>
         <source>全部违规类型</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="33"/>
+        <location filename="../../app/widgets/call_filters.py" line="34"/>
         <source>承诺：不限</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="34"/>
+        <location filename="../../app/widgets/call_filters.py" line="35"/>
         <source>有还款承诺</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="35"/>
+        <location filename="../../app/widgets/call_filters.py" line="36"/>
         <source>无还款承诺</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="37"/>
+        <location filename="../../app/widgets/call_filters.py" line="38"/>
         <source>全文搜索通话内容，如“分期”“工号”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="39"/>
+        <location filename="../../app/widgets/call_filters.py" line="40"/>
+        <source>显示测试和空通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="41"/>
+        <source>用录音测试的通话、标为测试的通话和没有识别到内容的通话；导出时总是不含</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="42"/>
         <source>查询</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="44"/>
+        <location filename="../../app/widgets/call_filters.py" line="47"/>
         <source>坐席</source>
         <translation type="unfinished"></translation>
     </message>
@@ -415,17 +425,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="399"/>
+        <location filename="../../app/live_window.py" line="402"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="488"/>
+        <location filename="../../app/live_window.py" line="491"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="488"/>
+        <location filename="../../app/live_window.py" line="491"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
@@ -502,67 +512,125 @@
 <context>
     <name>ReviewWindow</name>
     <message>
-        <location filename="../../app/review_window.py" line="62"/>
+        <location filename="../../app/review_window.py" line="65"/>
         <source>通话记录 — 催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="92"/>
+        <location filename="../../app/review_window.py" line="96"/>
         <source>备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="95"/>
+        <location filename="../../app/review_window.py" line="99"/>
         <source>给这通电话写备注（质检意见、后续跟进…）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="97"/>
+        <location filename="../../app/review_window.py" line="102"/>
         <source>保存备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="107"/>
+        <location filename="../../app/review_window.py" line="103"/>
+        <location filename="../../app/review_window.py" line="263"/>
+        <source>标为测试</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="104"/>
+        <source>测试通话不出现在列表（除非勾选“显示测试和空通话”）和催收记录表里</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="105"/>
+        <source>删除…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="106"/>
+        <source>只能删除测试通话和空通话；会留下删除记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="119"/>
         <source>导出催收记录表 CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="108"/>
+        <location filename="../../app/review_window.py" line="120"/>
         <source>导出 JSON…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="109"/>
+        <location filename="../../app/review_window.py" line="121"/>
         <source>重新分析录音…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="164"/>
+        <location filename="../../app/review_window.py" line="178"/>
         <source>无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="225"/>
+        <location filename="../../app/review_window.py" line="241"/>
         <source>&lt;p&gt;这通电话的记录不存在。&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/review_window.py" line="263"/>
+        <source>标为真实通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="275"/>
+        <source>已标为测试</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="275"/>
+        <source>已标为真实通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="281"/>
+        <source>删除通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="282"/>
+        <source>删除后这通电话的内容无法恢复，只留下一条删除记录（时间、坐席、债务人、告警、原因）。
+删除原因：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="283"/>
+        <location filename="../../app/review_window.py" line="285"/>
+        <source>测试通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="292"/>
+        <source>已删除（删除记录已保存）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="325"/>
         <source>导出催收记录表</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="273"/>
+        <location filename="../../app/review_window.py" line="335"/>
         <source>正在导出…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="280"/>
+        <location filename="../../app/review_window.py" line="342"/>
         <source>选择要重新分析的录音</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="312"/>
+        <location filename="../../app/review_window.py" line="374"/>
         <source>无法分析录音</source>
         <translation type="unfinished"></translation>
     </message>

@@ -153,3 +153,70 @@ def test_filter_without_the_selected_call_clears_the_detail(qtbot, filled):
     assert win.current is None
     assert "华信银行" not in win.view.toPlainText()
     assert not win.save_notes_button.isEnabled()
+
+
+def test_test_calls_are_hidden_marked_and_deleted_with_a_record(qtbot, filled, monkeypatch):
+    """Bug 8: a 用录音测试 call is not listed or exported as a real call; a real one can be marked as a test;
+    only tests may be deleted, after a confirmation, and the deletion is recorded."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QInputDialog
+
+    from app.review_window import ReviewWindow
+
+    store = filled.open_store()
+    rehearsal = CaseData(agent_name="王芳", agent_id="A023")
+    store.begin_call("t1", started_at=datetime(2026, 11, 22, 9, 0, tzinfo=TZ), case=rehearsal,
+                     source="/home/wf/录音/d01.wav", kind="test")
+    store.record("t1", UtteranceFinal(utterance=0, start=0, end=2, text="您好，我是华信银行的王芳。", stage="greet", t=2.5))
+    store.record("t1", CallEnded(call_id="t1", duration=3.0, alerts={}, ptp=None, t=3.0))
+    assert store.flush()
+
+    win = ReviewWindow(filled)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.listed, timeout=5000):
+        win.refresh()
+    assert set(win.call_ids()) == {"c1", "c2"}                       # the rehearsal is not a call to review
+    win.filters.show_tests.setChecked(True)                          # re-queries by itself
+    qtbot.waitUntil(lambda: set(win.call_ids()) == {"c1", "c2", "t1"}, timeout=5000)
+    row = win.call_ids().index("t1")
+    assert win.table.item(row, 2).text() == "录音 d01.wav" and "测试" in win.table.item(row, 6).text()
+
+    # the call on screen (the newest real one, shown first) stays on screen through the re-query
+    qtbot.waitUntil(lambda: win.current is not None and win.current["id"] == "c2", timeout=5000)
+    assert win.table.selectedItems()[0].data(Qt.ItemDataRole.UserRole) == "c2"
+    assert win.mark_test_button.text() == "标为测试" and not win.delete_button.isEnabled()   # real: kept
+    win.mark_test_button.click()
+    qtbot.waitUntil(lambda: "已标为测试" in win.status.text(), timeout=5000)
+    assert store.get_call("c2")["kind"] == "test"
+    qtbot.waitUntil(lambda: win.current is not None and win.current["id"] == "c2"
+                    and win.delete_button.isEnabled(), timeout=5000)
+
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (asked.append(a[2]), ("", False))[1])
+    win.delete_button.click()                                          # the agent backs out
+    assert asked and "无法恢复" in asked[0] and store.get_call("c2") is not None
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("练习时误拨", True))
+    win.delete_button.click()
+    qtbot.waitUntil(lambda: "已删除" in win.status.text(), timeout=5000)
+    assert store.get_call("c2") is None
+    qtbot.waitUntil(lambda: "c2" not in win.call_ids(), timeout=5000)
+    (gone,) = store.deletions()
+    assert (gone["call_id"], gone["reason"], gone["alerts"]) == ("c2", "练习时误拨", {"threat": 1})
+
+    # the 催收记录表 from the review window never holds the test call
+    out = filled.store.path.with_name("export.csv")
+    win.export("csv", str(out))
+    qtbot.waitUntil(lambda: "已导出" in win.status.text(), timeout=10000)
+    rows = list(csv.reader(out.read_bytes().decode("utf-8-sig").splitlines()))
+    assert [r[0] for r in rows[1:]] == ["c1"]
+
+
+def test_recording_test_is_recorded_as_a_test(qtbot, services, monkeypatch):
+    from app.live_window import LiveWindow
+
+    win = LiveWindow(services)
+    qtbot.addWidget(win)
+    seen = {}
+    monkeypatch.setattr(win, "start_call", lambda **kw: seen.update(kw) or True)
+    win.setup.fileChosen.emit("/tmp/d01.wav")          # 用录音测试…
+    assert seen["kind"] == "test" and callable(seen["source_factory"])
