@@ -4,6 +4,7 @@ and the suggestions that were shown (✓ when the agent used one). Qt-free."""
 
 from __future__ import annotations
 
+import math
 from html import escape
 from pathlib import PureWindowsPath
 
@@ -23,6 +24,12 @@ def call_title(call: dict) -> str:
     if call.get("kind") in ("file", "test") and call.get("source"):
         return f"录音 {PureWindowsPath(call['source']).name}"   # PureWindowsPath splits on / and \ alike
     return "未填姓名"
+
+
+def skipped_seconds(call: dict) -> int:
+    """Whole seconds of audio the recogniser skipped (0 when none worth mentioning)."""
+    seconds = float(call.get("skipped_s") or 0)
+    return math.ceil(seconds) if seconds >= 0.05 else 0
 
 
 def kind_note(call: dict) -> str:
@@ -68,6 +75,9 @@ def call_html(call: dict) -> str:
         f"<b>还款承诺：{escape(format_ptp(call.get('ptp')))}</b>",
         "</p>",
     ]
+    if skipped_seconds(call):
+        out.append(f'<p style="color:#e65100;"><b>⚠ 电脑太忙，有 {skipped_seconds(call)} 秒语音没有识别</b>'
+                   "（这部分不在下面的文字里，也没有检查违规）</p>")
     stage_ids = [s["stage"] for s in call.get("stages", [])]
     first = next((u.get("stage") for u in call.get("utterances", []) if u.get("stage")), None)
     if first and (not stage_ids or stage_ids[0] != first):

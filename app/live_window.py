@@ -8,6 +8,7 @@ through the SessionBridge on the GUI thread; starting/stopping a call runs on wo
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import replace
 from datetime import datetime
@@ -405,7 +406,9 @@ class LiveWindow(QMainWindow):
         self.last_end = ended
         alerts = sum(ended.alerts.values()) if ended.alerts else 0
         rules = "、".join(rule_name(r) for r in ended.alerts) if ended.alerts else "无"
-        self.status_label.setText(f"通话已结束：时长 {format_clock(ended.duration)}，告警 {alerts} 条（{rules}）")
+        skipped = math.ceil(ended.skipped) if getattr(ended, "skipped", 0) >= 0.05 else 0
+        self.status_label.setText(f"通话已结束：时长 {format_clock(ended.duration)}，告警 {alerts} 条（{rules}）"
+                                  + (f"；电脑太忙，{skipped} 秒语音未识别" if skipped else ""))
         self._set_idle(keep_status=True)
         emit(self.callFinished, ended.call_id)
 

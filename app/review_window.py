@@ -17,7 +17,7 @@ from assist.events import CallEnded, UtteranceFinal
 from assist.store.ops import call_kind
 from assist.store.schema import REAL_KINDS
 
-from .call_report import STATUS_NAMES, call_html, call_title, kind_note
+from .call_report import STATUS_NAMES, call_html, call_title, kind_note, skipped_seconds
 from assist.labels import format_clock, format_ptp, rule_name
 from .services import AppServices
 from .widgets.call_filters import CallFilters
@@ -177,7 +177,8 @@ class ReviewWindow(QMainWindow):
                 format_clock(call.get("duration") or 0),
                 "、".join(f"{rule_name(k)}×{v}" for k, v in alerts.items()) or self.tr("无"),
                 format_ptp(call.get("ptp")),
-                STATUS_NAMES.get(call.get("status"), call.get("status") or "") + kind_note(call),
+                STATUS_NAMES.get(call.get("status"), call.get("status") or "") + kind_note(call)
+                + (f" · 未识别 {skipped_seconds(call)} 秒" if skipped_seconds(call) else ""),
                 snippets.get(call["id"], ""),
             ]
             for c, v in enumerate(values):

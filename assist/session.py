@@ -56,6 +56,8 @@ _MAX_BACKLOG_S = 30.0
 # How long the pipeline waits for the store to commit an utterance before it is shown (so what the agent
 # saw is on disk); a locked database is reported through StoreError and does not stall the call longer.
 _FLUSH_TIMEOUT_S = 2.0
+# The record's count of audio the recogniser skipped is rewritten when it has grown by this much.
+_SKIPPED_STEP_S = 1.0
 # Time-driven rules wait while the agent is mid-sentence (a partial came and its final has not): "no 工号 by
 # 30 s" must not fire while the sentence that states it is still being recognised. Without a new partial for
 # this long the utterance is taken as over (its final may have been dropped as noise).
@@ -156,6 +158,7 @@ class CallSession:
         self._partial_t: float | None = None  # t of the last partial of the utterance in flight
         self._fed_samples = 0          # audio handed to the recogniser (source thread)
         self._asr_t = 0.0              # audio seconds the recogniser has consumed (its thread)
+        self._skipped_recorded = 0.0   # unrecognised audio last written to the record (pipeline thread)
         self._throttle_off = False     # set when the recogniser stalled: stop pacing the file on it
         self._alert_keys: set[tuple[str, int | None]] = set()
         self._alert_counts: Counter = Counter()
@@ -463,8 +466,9 @@ class CallSession:
             self._final(ev.index, ev.text, ev.start, ev.end, t, ev.raw_text)
             self._tick(t)  # a tick deferred during this utterance runs now, after its final
         elif kind == "AsrHealth":
-            self._emit([Health(rtf=ev.rtf, queue_depth=ev.queue_depth, lag=ev.lag_s, t=t,
-                               dropped=getattr(ev, "dropped_s", 0.0))])
+            dropped = getattr(ev, "dropped_s", 0.0)
+            self._emit([Health(rtf=ev.rtf, queue_depth=ev.queue_depth, lag=ev.lag_s, t=t, dropped=dropped)])
+            self._note_skipped(dropped)
 
     def _final(self, index: int, text: str, start: float, end: float, t: float, raw_text: str) -> None:
         try:
@@ -478,6 +482,16 @@ class CallSession:
         events += self._safe(self._suggester.after_utterance, self._analyzer.state, text, new_alerts, t)
         self._emit(events, commit=True)
 
+    def _note_skipped(self, seconds: float) -> None:
+        """Keep the record's count of unrecognised audio current (a call that is killed keeps it too): written
+        when it has grown by a second since last written."""
+        if self.store is not None and seconds >= self._skipped_recorded + _SKIPPED_STEP_S:
+            self._skipped_recorded = seconds
+            try:
+                self.store.set_skipped(self.call_id, seconds)
+            except Exception:
+                log.exception("store.set_skipped failed")
+
     def _end(self) -> None:
         self._partial_t = None  # all audio is in: nothing is in flight any more
         t_end = self._advance(None if self.realtime else self._audio_duration())
@@ -486,8 +500,10 @@ class CallSession:
         if all(v is None for v in ptp.values()):
             ptp = None
         duration = t_end if (self.realtime or self._is_text) else self._audio_duration()
+        # the recogniser has finished: its count is final (its last health report may have been dropped)
+        skipped = float(getattr(self._recognizer, "dropped_s", 0.0) or 0.0)
         ended = CallEnded(call_id=self.call_id, duration=round(duration, 3), alerts=dict(self._alert_counts),
-                          ptp=ptp, t=t_end)
+                          ptp=ptp, t=t_end, skipped=round(skipped, 3))
         self.ended = ended
         self._emit([ended], commit=True)
         self._done.set()

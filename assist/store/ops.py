@@ -70,7 +70,7 @@ def ops_for_event(call_id: str, event: ev.Event, *, last_utterance: int | None, 
             ended = datetime.now().astimezone()
         ptp = event.ptp if isinstance(event.ptp, dict) else None
         return [{"op": "end", "call_id": call_id, "duration": duration, "ended_at": ended.isoformat(timespec="seconds"),
-                 "ptp": _jsonable(ptp)}]
+                 "ptp": _jsonable(ptp), "skipped": float(getattr(event, "skipped", 0.0) or 0.0)}]
     return []
 
 
@@ -180,6 +180,8 @@ def _end(conn, op):
         (op["duration"], op["ended_at"], _num(ptp.get("amount")), ptp.get("date"), ptp.get("channel"),
          op["call_id"]),
     )
+    if op.get("skipped"):
+        conn.execute("UPDATE calls SET skipped_s = max(skipped_s, ?) WHERE id = ?", (op["skipped"], op["call_id"]))
     # a live call in which nothing was recognised (a stray F9) is not a call to review or export
     conn.execute(
         "UPDATE calls SET kind = 'empty' WHERE id = ? AND kind = 'call'"
@@ -226,6 +228,10 @@ def _notes(conn, op):
     conn.execute("UPDATE calls SET notes = ? WHERE id = ?", (op["text"], op["call_id"]))
 
 
+def _skipped(conn, op):
+    conn.execute("UPDATE calls SET skipped_s = max(skipped_s, ?) WHERE id = ?", (op["seconds"], op["call_id"]))
+
+
 def _kind(conn, op):
     conn.execute("UPDATE calls SET kind = ? WHERE id = ?", (op["kind"], op["call_id"]))
 
@@ -259,6 +265,7 @@ _APPLY = {
     "begin": _begin, "utterance": _utterance, "partial": _partial, "alert": _alert, "retract": _retract,
     "stage": _stage, "suggestion": _suggestion, "ptp": _ptp, "end": _end, "fail": _fail, "discard": _discard,
     "dismiss": _dismiss, "used": _used, "notes": _notes, "audio": _audio, "kind": _kind, "delete": _delete,
+    "skipped": _skipped,
 }
 
 

@@ -136,6 +136,10 @@ class RecordStore:
         """Remove a call that never really started (bad input found after begin_call): nothing half-written."""
         self._put({"op": "discard", "call_id": call_id})
 
+    def set_skipped(self, call_id: str, seconds: float) -> None:
+        """Audio seconds of the call the recogniser could not keep up with (not in the transcript)."""
+        self._put({"op": "skipped", "call_id": call_id, "seconds": float(seconds)})
+
     def set_kind(self, call_id: str, kind: str) -> None:
         """Mark a call as a test (hidden from the review list and the 催收记录表 by default) or as real again."""
         if kind not in KINDS:

@@ -220,3 +220,20 @@ def test_recording_test_is_recorded_as_a_test(qtbot, services, monkeypatch):
     monkeypatch.setattr(win, "start_call", lambda **kw: seen.update(kw) or True)
     win.setup.fileChosen.emit("/tmp/d01.wav")          # 用录音测试…
     assert seen["kind"] == "test" and callable(seen["source_factory"])
+
+
+def test_skipped_audio_shows_in_the_list_and_the_call(qtbot, filled):
+    """Bug 9: the seconds the recogniser skipped on a busy PC are visible after the call."""
+    from app.review_window import ReviewWindow
+
+    filled.store.set_skipped("c1", 4.2)
+    assert filled.store.flush()
+    win = ReviewWindow(filled)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.listed, timeout=5000):
+        win.refresh()
+    assert "未识别 5 秒" in win.table.item(win.call_ids().index("c1"), 6).text()
+    assert "未识别" not in win.table.item(win.call_ids().index("c2"), 6).text()
+    with qtbot.waitSignal(win.detailShown, timeout=5000):
+        win.show_call("c1")
+    assert "有 5 秒语音没有识别" in win.view.toPlainText()

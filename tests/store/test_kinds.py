@@ -55,7 +55,7 @@ def test_export_leaves_out_tests_and_empty_calls(store):
     assert store.export("csv", buf) == 2
     rows = list(csv.reader(buf.getvalue().splitlines()))
     assert sorted(r[0] for r in rows[1:]) == ["analysed", "live"]
-    assert {r[-1] for r in rows[1:]} == {"通话", "录音分析"}
+    assert {r[-2] for r in rows[1:]} == {"通话", "录音分析"} and {r[-1] for r in rows[1:]} == {"0.0"}
     assert store.export("json", io.StringIO(), kind=None) == 4          # asked for: everything
 
 
