@@ -70,8 +70,12 @@ def stylesheet(font_size: int, high_contrast: bool) -> str:
         rules.append("QTabWidget::pane { border: 1px solid #ffffff; }")
         rules.append("QTabBar::tab { background: #000000; color: #ffffff; border: 1px solid #ffffff; padding: 3px 8px; }")
         rules.append("QTabBar::tab:selected { background: #ffff00; color: #000000; }")
-        rules.append(f"QPushButton, QLineEdit, QComboBox, QPlainTextEdit, QTextBrowser, QListWidget, QTableWidget "
+        # every input that paints its own (light) base: the text colour above is white. QAbstractSpinBox covers
+        # the number, date and time boxes (设置's 字号, 保留天数, 允许拨打时段; the promise card's editors).
+        rules.append(f"QPushButton, QLineEdit, QComboBox, QPlainTextEdit, QTextBrowser, QListWidget, QTableWidget, "
+                     f"QAbstractSpinBox, QComboBox QAbstractItemView, QCalendarWidget QWidget "
                      f"{{ background: #000000; color: #ffffff; border: 1px solid #ffffff; }}")
+        rules.append("QAbstractItemView { selection-background-color: #ffff00; selection-color: #000000; }")
     return "\n".join(rules)
 
 
