@@ -26,6 +26,15 @@ def call_title(call: dict) -> str:
     return "未填姓名"
 
 
+def source_text(source: str) -> str:
+    """'mic:USB Headset' → '麦克风：USB Headset'; a file → '录音文件：d01.wav'."""
+    if not source or source == "mic":
+        return "麦克风（系统默认）"
+    if source.startswith("mic:"):
+        return f"麦克风：{source[4:]}"
+    return f"录音文件：{PureWindowsPath(source).name}"
+
+
 def skipped_seconds(call: dict) -> int:
     """Whole seconds of audio the recogniser skipped (0 when none worth mentioning)."""
     seconds = float(call.get("skipped_s") or 0)
@@ -71,7 +80,7 @@ def call_html(call: dict) -> str:
         f"坐席：{escape(call.get('agent_name') or '')} 工号 {escape(call.get('agent_id') or '—')}<br>",
         f"电话：{escape(call.get('phone') or '—')} 账户：{escape(call.get('account') or '—')}<br>",
         f"时长：{format_clock(call.get('duration') or 0)} · 状态：{STATUS_NAMES.get(call.get('status'), call.get('status'))}"
-        f" · 来源：{escape(call.get('source') or '')}<br>",
+        f" · 来源：{escape(source_text(call.get('source') or ''))}<br>",
         f"<b>还款承诺：{escape(format_ptp(call.get('ptp')))}</b>",
         "</p>",
     ]

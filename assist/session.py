@@ -324,6 +324,8 @@ class CallSession:
         if path is not None:
             return str(path)
         device = getattr(self.source, "device_name", None) or getattr(self.source, "device", None)
+        # MicSource.device is an InputDevice: its name, never the object's repr ("InputDevice(index=3, …)")
+        device = getattr(device, "name", device)
         return f"mic:{device}" if device not in (None, "") else "mic"
 
     def _sink(self, block: np.ndarray) -> None:

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from ..labels import CHANNEL_NAMES, KIND_NAMES, STAGE_NAMES
+from ..labels import CHANNEL_NAMES, KIND_NAMES, SEVERITY_NAMES, STAGE_NAMES, format_clock, rule_name
 from . import read
 from .schema import REAL_KINDS
 
@@ -27,10 +27,8 @@ FORMATS = ("csv", "json")
 
 
 def _clock(seconds) -> str:
-    if seconds is None:
-        return "--:--"
-    s = int(round(float(seconds)))
-    return f"{s // 60:02d}:{s % 60:02d}"
+    # the same clock as the live transcript and the review window (whole seconds, not rounded up)
+    return "--:--" if seconds is None else format_clock(float(seconds))
 
 
 def _cell(value) -> str:
@@ -60,8 +58,10 @@ def csv_row(call: dict) -> list[str]:
         name = STAGE_NAMES.get(stage, stage)
         if not stages or stages[-1] != name:
             stages.append(name)
+    # Chinese names as the review window shows them; 坐席已确认: the agent pressed 知道了 (it was not ignored)
     alerts = [
-        f"[{_clock(a['t'])}] {a['rule']}({a['severity']})：{a['evidence']}" + ("（已忽略）" if a["dismissed"] else "")
+        f"[{_clock(a['t'])}] {rule_name(a['rule'])}（{SEVERITY_NAMES.get(a['severity'], a['severity'])}）："
+        f"{a['evidence']}" + ("（坐席已确认）" if a["dismissed"] else "")
         for a in call["alerts"] if not a["retracted"]
     ]
     transcript = [f"[{_clock(u['start'] if u['start'] is not None else u['t'])}] {u['text']}"

@@ -261,3 +261,19 @@ def test_level_meter_maps_dbfs(qtbot):
     assert m.fraction == 0.0
     m.set_level_db(float("nan"))
     assert m.fraction == 0.0
+
+
+def test_call_source_is_named_for_people():
+    """Issue 12: 来源 showed program text (mic:InputDevice(index=3, …)) instead of the microphone's name."""
+    from types import SimpleNamespace
+
+    from app.call_report import source_text
+    from assist.config import EngineConfig
+    from assist.session import CallSession
+
+    assert source_text("mic:USB Headset") == "麦克风：USB Headset"
+    assert source_text("mic") == "麦克风（系统默认）"
+    assert source_text("C:\\\\录音\\\\d01.wav") == "录音文件：d01.wav" == source_text("/home/a/d01.wav")
+    mic = SimpleNamespace(device=SimpleNamespace(index=3, name="USB Headset"), realtime=True, sample_rate=16000)
+    session = CallSession(mic, config=EngineConfig(record=False))
+    assert session._source_label() == "mic:USB Headset"
