@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog
 
 from .live_window import LiveWindow
+from .screen_fit import fit_on_screen
 from .services import AppServices
 from .settings_dialog import SettingsDialog
 from .theme import apply_theme
@@ -47,6 +48,7 @@ class MainApp(QObject):
             from .review_window import ReviewWindow
 
             self.review = ReviewWindow(self.services)
+            fit_on_screen(self.review, near=self.live)
         self.review.show()
         self.review.raise_()
         self.review.refresh()

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFormLay
 
 from assist.case import CaseData, CaseDataError
 
-from ..case_paste import parse_case_text
+from ..case_paste import parse_case
+from ..qt_compat import emit
 
 FIELDS = [
     ("debtor_name", "债务人"), ("account", "账户"), ("phone", "电话"), ("amount", "欠款金额（元）"),
@@ -18,6 +19,7 @@ FIELDS = [
 
 class CaseForm(QWidget):
     changed = Signal()
+    pasted = Signal()    # a new case was pasted in (the window clears the previous call's transcript)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -75,11 +77,14 @@ class CaseForm(QWidget):
 
     def apply_text(self, text: str) -> bool:
         try:
-            case = parse_case_text(text)
+            pasted = parse_case(text)
         except CaseDataError as exc:
             self.show_error(f"无法读取案件信息：{exc}")
             return False
-        self.set_case(case, keep_agent=True)
+        self.set_case(pasted.case, keep_agent=True)
+        if pasted.ignored:
+            self.show_error(self.tr("已读取案件信息；没有用上的项：{items}").format(items="、".join(pasted.ignored)))
+        emit(self.pasted)
         return True
 
     def open_paste_dialog(self) -> None:

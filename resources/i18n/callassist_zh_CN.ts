@@ -219,37 +219,42 @@
 <context>
     <name>CaseForm</name>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="37"/>
+        <location filename="../../app/widgets/case_form.py" line="39"/>
         <source>粘贴案件信息…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="38"/>
+        <location filename="../../app/widgets/case_form.py" line="40"/>
         <source>粘贴 JSON 或“姓名：张三”格式的文本</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="40"/>
+        <location filename="../../app/widgets/case_form.py" line="42"/>
         <source>清空</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="55"/>
+        <location filename="../../app/widgets/case_form.py" line="57"/>
         <source>欠款金额</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="55"/>
+        <location filename="../../app/widgets/case_form.py" line="57"/>
         <source>逾期天数</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="87"/>
+        <location filename="../../app/widgets/case_form.py" line="86"/>
+        <source>已读取案件信息；没有用上的项：{items}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="92"/>
         <source>粘贴案件信息</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="89"/>
+        <location filename="../../app/widgets/case_form.py" line="94"/>
         <source>粘贴 JSON，或每行一项，例如“姓名：张三”、“金额：3680元”、“逾期天数：45”：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -367,57 +372,57 @@
 <context>
     <name>LiveWindow</name>
     <message>
-        <location filename="../../app/live_window.py" line="62"/>
+        <location filename="../../app/live_window.py" line="63"/>
         <source>催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="265"/>
+        <location filename="../../app/live_window.py" line="267"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="265"/>
+        <location filename="../../app/live_window.py" line="267"/>
         <source>已静音 — 识别暂停</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="267"/>
+        <location filename="../../app/live_window.py" line="269"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="269"/>
+        <location filename="../../app/live_window.py" line="271"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="271"/>
+        <location filename="../../app/live_window.py" line="273"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="273"/>
+        <location filename="../../app/live_window.py" line="275"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="294"/>
+        <location filename="../../app/live_window.py" line="296"/>
         <source>麦克风出现问题：{message}（通话继续，已识别的内容都已保存）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="299"/>
+        <location filename="../../app/live_window.py" line="301"/>
         <source>已切换到麦克风：{name}，通话继续识别。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="316"/>
+        <location filename="../../app/live_window.py" line="318"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="317"/>
+        <location filename="../../app/live_window.py" line="319"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -425,17 +430,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="402"/>
+        <location filename="../../app/live_window.py" line="404"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="491"/>
+        <location filename="../../app/live_window.py" line="506"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="491"/>
+        <location filename="../../app/live_window.py" line="506"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
@@ -533,7 +538,7 @@
     </message>
     <message>
         <location filename="../../app/review_window.py" line="103"/>
-        <location filename="../../app/review_window.py" line="263"/>
+        <location filename="../../app/review_window.py" line="264"/>
         <source>标为测试</source>
         <translation type="unfinished"></translation>
     </message>
@@ -573,64 +578,64 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="241"/>
+        <location filename="../../app/review_window.py" line="242"/>
         <source>&lt;p&gt;这通电话的记录不存在。&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="263"/>
+        <location filename="../../app/review_window.py" line="264"/>
         <source>标为真实通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="275"/>
+        <location filename="../../app/review_window.py" line="276"/>
         <source>已标为测试</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="275"/>
+        <location filename="../../app/review_window.py" line="276"/>
         <source>已标为真实通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="281"/>
+        <location filename="../../app/review_window.py" line="282"/>
         <source>删除通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="282"/>
+        <location filename="../../app/review_window.py" line="283"/>
         <source>删除后这通电话的内容无法恢复，只留下一条删除记录（时间、坐席、债务人、告警、原因）。
 删除原因：</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="283"/>
-        <location filename="../../app/review_window.py" line="285"/>
+        <location filename="../../app/review_window.py" line="284"/>
+        <location filename="../../app/review_window.py" line="286"/>
         <source>测试通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="292"/>
+        <location filename="../../app/review_window.py" line="293"/>
         <source>已删除（删除记录已保存）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="325"/>
+        <location filename="../../app/review_window.py" line="326"/>
         <source>导出催收记录表</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="335"/>
+        <location filename="../../app/review_window.py" line="336"/>
         <source>正在导出…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="342"/>
+        <location filename="../../app/review_window.py" line="343"/>
         <source>选择要重新分析的录音</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="374"/>
+        <location filename="../../app/review_window.py" line="375"/>
         <source>无法分析录音</source>
         <translation type="unfinished"></translation>
     </message>
@@ -827,7 +832,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/suggestion_panel.py" line="51"/>
-        <source>📌 已固定</source>
+        <source>★ 已固定</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

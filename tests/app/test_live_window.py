@@ -139,3 +139,20 @@ def test_quitting_mid_call_completes_the_record(qtbot, services, dev_dir):
     with RecordStore(services.config.db_path) as store:   # reopening would mark a left-open call interrupted
         record = store.get_call(started.args[0])
     assert record["status"] == "completed"
+
+
+def test_pasting_the_next_case_clears_the_last_calls_transcript(qtbot, services):
+    """Issue 12: the previous call's transcript stayed on screen after the next case was pasted."""
+    from assist.case import CaseData
+    from assist.transcript import TranscriptSource
+
+    win = _window(qtbot, services)
+    win.setup.case_form.set_case(CaseData(debtor_name="张伟", amount=3680, agent_name="王芳", agent_id="A023"))
+    source = TranscriptSource.from_lines(["您好，请问是张伟先生吗？", "那您看明天能不能先还两千？"], realtime=True,
+                                         line_s=0.2)
+    with qtbot.waitSignal(win.callFinished, timeout=30000):
+        assert win.start_call(source=source, started_at=datetime(2026, 11, 20, 10, 0, tzinfo=TZ))
+    assert win.transcript.count() == 2
+    assert win.setup.case_form.apply_text("姓名：李娜\n金额：1200")
+    assert win.transcript.count() == 0 and not win.promise.has_promise
+    assert win.setup.case_form.case().debtor_name == "李娜"

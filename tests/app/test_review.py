@@ -237,3 +237,19 @@ def test_skipped_audio_shows_in_the_list_and_the_call(qtbot, filled):
     with qtbot.waitSignal(win.detailShown, timeout=5000):
         win.show_call("c1")
     assert "有 5 秒语音没有识别" in win.view.toPlainText()
+
+
+def test_review_window_opens_wholly_on_the_screen(qtbot, services):
+    """Issue 12: the review window opened partly off-screen (its 1100x700 beside the side panel)."""
+    from app.main_app import MainApp
+
+    main = MainApp(services, load_model=False)
+    qtbot.addWidget(main.live)
+    free = main.live.screen().availableGeometry()
+    main.live.resize(420, min(728, free.height() - 40))
+    main.live.move(free.right() - 420, free.top())          # the side panel at the screen's right edge
+    main.live.show()
+    review = main.show_review()
+    qtbot.addWidget(review)
+    assert free.contains(review.geometry()), (free, review.geometry())
+    assert review.width() <= 1100 and review.height() <= 700

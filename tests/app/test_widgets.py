@@ -241,6 +241,12 @@ def test_case_form_paste_and_validation(qtbot):
     assert form.case().agent_id == "B7"
     assert not form.apply_text("{broken json")
     assert "JSON" in form.error.text()
+    # issue 12: one unknown or Chinese key refused the whole case, in English
+    assert form.apply_text('{"姓名": "王强", "欠款金额": "2,500元", "逾期天数": "30天", "备注": "老客户", "agent_id": "C9"}')
+    case = form.case()
+    assert (case.debtor_name, case.amount, case.overdue_days, case.agent_id) == ("王强", 2500, 30, "C9")
+    assert form.error.isVisibleTo(form) and "备注" in form.error.text()     # said, not refused
+    assert not form.apply_text('{"备注": "老客户"}') and "没有识别出任何字段" in form.error.text()
     form.edits["amount"].setText("三千")
     try:
         form.case()
@@ -277,3 +283,20 @@ def test_call_source_is_named_for_people():
     mic = SimpleNamespace(device=SimpleNamespace(index=3, name="USB Headset"), realtime=True, sample_rate=16000)
     session = CallSession(mic, config=EngineConfig(record=False))
     assert session._source_label() == "mic:USB Headset"
+
+
+def test_every_symbol_in_the_ui_is_in_the_font(qtbot):
+    """Issue 12: the 📌 of 已固定 drew an empty box — no UI string may use a glyph the CJK font lacks."""
+    import re
+
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from app.theme import pick_font_family
+    from assist import paths
+
+    metrics = QFontMetrics(QFont(pick_font_family()))
+    text = "".join(p.read_text(encoding="utf-8") for p in (paths.PROJECT_ROOT / "app").rglob("*.py"))
+    symbols = set(re.findall(r"[\u2190-\u2bff\U0001f000-\U0001faff]", text))
+    assert "★" in symbols                                  # the scan finds the UI's symbols
+    missing = sorted(s for s in symbols if not metrics.inFontUcs4(ord(s)))
+    assert not missing, f"not in {pick_font_family()}: {missing}"
