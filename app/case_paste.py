@@ -20,7 +20,10 @@ _LABELS = [
     ("手机号", "phone"), ("电话", "phone"), ("手机", "phone"), ("phone", "phone"),
     ("欠款金额", "amount"), ("逾期金额", "amount"), ("应还金额", "amount"), ("金额", "amount"), ("amount", "amount"),
     ("逾期天数", "overdue_days"), ("逾期", "overdue_days"), ("overdue_days", "overdue_days"),
-    ("机构", "institution"), ("银行", "institution"), ("institution", "institution"),
+    ("委托方", "creditor"), ("委托机构", "creditor"), ("债权人", "creditor"), ("放款机构", "creditor"),
+    ("银行", "creditor"), ("creditor", "creditor"),
+    ("所属机构", "institution"), ("催收机构", "institution"), ("公司", "institution"), ("机构", "institution"),
+    ("institution", "institution"),
     ("坐席工号", "agent_id"), ("工号", "agent_id"), ("agent_id", "agent_id"),
     ("坐席姓名", "agent_name"), ("坐席", "agent_name"), ("催收员", "agent_name"), ("agent_name", "agent_name"),
 ]

@@ -300,3 +300,14 @@ def test_every_symbol_in_the_ui_is_in_the_font(qtbot):
     assert "★" in symbols                                  # the scan finds the UI's symbols
     missing = sorted(s for s in symbols if not metrics.inFontUcs4(ord(s)))
     assert not missing, f"not in {pick_font_family()}: {missing}"
+
+
+def test_case_form_has_creditor_and_own_company(qtbot):
+    from app.widgets.case_form import CaseForm
+
+    form = CaseForm()
+    qtbot.addWidget(form)
+    assert form.apply_text("客户姓名：张伟\n委托方：华信银行\n所属机构：聚信服务\n工号：A023")
+    case = form.case()
+    assert (case.creditor, case.institution) == ("华信银行", "聚信服务")
+    assert form.edits["creditor"].placeholderText() and form.edits["institution"].placeholderText()
