@@ -247,9 +247,10 @@ class LiveWindow(QMainWindow):
         """Narrow with the tabs folded: three compact cards (about 230 px at 14 px type) stay whole above the
         suggestion — the stack may take a third of the window and is not squeezed below most of that. Narrow
         with the tabs open (the agent unfolded them) the stack gives way and scrolls, so the window still
-        fits a 768 px screen. Wide, the body beside has room to spare: a third, never pinned."""
+        fits a 768 px screen. Wide, the stack spans the window above both columns: up to 40 %, held at 215 px
+        (three compact cards) — else the columns' preferred heights squeezed it to one card."""
         if self.wide:
-            share, floor = 0.4, 64
+            share, floor = 0.4, 215
         else:
             share, floor = (0.34, 240) if self.right_box.folded else (0.22, 64)
         self.alerts_area.share, self.alerts_area.floor = share, floor

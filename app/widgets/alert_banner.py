@@ -39,7 +39,7 @@ class AlertBanner(PinnedHeight, QWidget):
             card.set_alert(alert)   # the final text confirmed a partial alert: update, don't duplicate
             self.pin_height()
             return
-        card = AlertCard(alert, self, compact=self.compact)
+        card = AlertCard(alert, self, compact=self._compact_now(len(self.cards) + 1))
         card.dismissed.connect(self._dismiss)
         card.expandRequested.connect(lambda c=card: self._expand(c))
         self.cards[key] = card
@@ -49,6 +49,7 @@ class AlertBanner(PinnedHeight, QWidget):
         while len(self.cards) > self.max_cards:
             oldest = next(iter(self.cards))
             self._remove(oldest)
+        self._fit_cards()
         self.setVisible(True)
         self.pin_height()
         emit(self.countChanged, len(self.cards))
@@ -59,6 +60,16 @@ class AlertBanner(PinnedHeight, QWidget):
             else:
                 QApplication.beep()
 
+    def _compact_now(self, n: int) -> bool:
+        # the long explanation only for a lone card in the wide window: with more, every headline and
+        # 建议改说 must stay in sight above the columns
+        return self.compact or n > 1
+
+    def _fit_cards(self) -> None:
+        compact = self._compact_now(len(self.cards))
+        for card in self.cards.values():
+            card.set_compact(compact)
+
     def _expand(self, card: AlertCard) -> None:
         """One card is open (the one being read); the others are brief."""
         for other in self.cards.values():
@@ -68,8 +79,7 @@ class AlertBanner(PinnedHeight, QWidget):
 
     def set_compact(self, on: bool) -> None:
         self.compact = on
-        for card in self.cards.values():
-            card.set_compact(on)
+        self._fit_cards()
         self.pin_height()
 
     def confirm(self, event: UtteranceFinal) -> None:
@@ -96,6 +106,7 @@ class AlertBanner(PinnedHeight, QWidget):
             card.hide()
             card.setParent(None)
             card.deleteLater()
+            self._fit_cards()
             emit(self.countChanged, len(self.cards))
         self.setVisible(bool(self.cards))
         self.pin_height()

@@ -3,7 +3,7 @@
 
 Only the card the agent is reading (the newest, or one clicked) is open; the others (``brief``) keep their
 headline, 建议改说 and 知道了, so that three cards fit above the suggestion — the rules' own messages are a
-paragraph long and used to fill the card on their own. In the wide window the open card shows the long
+paragraph long and used to fill the card on their own. In the wide window a card on its own shows the long
 explanation and basis too. In the narrow side panel (``compact``) no card shows them (the tooltip keeps
 them), the headline is one line, and a brief card's 建议改说 is one line too."""
 

@@ -149,9 +149,10 @@ class PromiseCard(QFrame):
             self.summary.setText(self.tr("还款承诺：无"))
         else:
             amount = p["amount"]
-            parts = [format_amount(amount) if amount is not None else "金额未定",
-                     format_date(p["date"]) or "日期未定", channel_name(p["channel"]) or "渠道未定"]
-            self.summary.setText("还款承诺：" + " · ".join(parts))
+            parts = [format_amount(amount).replace(" ", "") if amount is not None else "金额未定",
+                     format_date(p["date"]).replace(" ", "") or "日期未定", channel_name(p["channel"]) or "渠道未定"]
+            # one line in the 420 px panel when its buttons are gone (after the call)
+            self.summary.setText("还款承诺：" + "·".join(parts))
         confirmed = self.has_promise and self.is_confirmed
         self.state_label.setText(self.tr("已确认 ✓") if confirmed else (self.tr("待确认") if self.has_promise else ""))
         self.state_label.setStyleSheet("color: #2e7d32; font-weight: bold;" if confirmed else "color: #e65100;")

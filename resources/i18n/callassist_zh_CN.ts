@@ -219,42 +219,67 @@
 <context>
     <name>CaseForm</name>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="39"/>
+        <location filename="../../app/widgets/case_form.py" line="43"/>
+        <source>所属机构</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="48"/>
+        <source>欠款的银行/平台</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="49"/>
+        <source>欠款所属的银行或平台，如“华信银行”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="50"/>
+        <source>您的公司</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="51"/>
+        <source>您自己所在的公司：开场时报这个名字</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="55"/>
         <source>粘贴案件信息…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="40"/>
+        <location filename="../../app/widgets/case_form.py" line="56"/>
         <source>粘贴 JSON 或“姓名：张三”格式的文本</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="42"/>
+        <location filename="../../app/widgets/case_form.py" line="58"/>
         <source>清空</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="57"/>
+        <location filename="../../app/widgets/case_form.py" line="73"/>
         <source>欠款金额</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="57"/>
+        <location filename="../../app/widgets/case_form.py" line="73"/>
         <source>逾期天数</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="86"/>
+        <location filename="../../app/widgets/case_form.py" line="102"/>
         <source>已读取案件信息；没有用上的项：{items}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="92"/>
+        <location filename="../../app/widgets/case_form.py" line="108"/>
         <source>粘贴案件信息</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="94"/>
+        <location filename="../../app/widgets/case_form.py" line="110"/>
         <source>粘贴 JSON，或每行一项，例如“姓名：张三”、“金额：3680元”、“逾期天数：45”：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -377,52 +402,52 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="267"/>
+        <location filename="../../app/live_window.py" line="268"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="267"/>
+        <location filename="../../app/live_window.py" line="268"/>
         <source>已静音 — 识别暂停</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="269"/>
+        <location filename="../../app/live_window.py" line="270"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="271"/>
+        <location filename="../../app/live_window.py" line="272"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="273"/>
+        <location filename="../../app/live_window.py" line="274"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="275"/>
+        <location filename="../../app/live_window.py" line="276"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="296"/>
+        <location filename="../../app/live_window.py" line="297"/>
         <source>麦克风出现问题：{message}（通话继续，已识别的内容都已保存）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="301"/>
+        <location filename="../../app/live_window.py" line="302"/>
         <source>已切换到麦克风：{name}，通话继续识别。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="318"/>
+        <location filename="../../app/live_window.py" line="319"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="319"/>
+        <location filename="../../app/live_window.py" line="320"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -430,17 +455,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="404"/>
+        <location filename="../../app/live_window.py" line="405"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="506"/>
+        <location filename="../../app/live_window.py" line="507"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="506"/>
+        <location filename="../../app/live_window.py" line="507"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
@@ -459,7 +484,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/promise_card.py" line="43"/>
-        <location filename="../../app/widgets/promise_card.py" line="162"/>
+        <location filename="../../app/widgets/promise_card.py" line="163"/>
         <source>修改</source>
         <translation type="unfinished"></translation>
     </message>
@@ -499,17 +524,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/promise_card.py" line="156"/>
+        <location filename="../../app/widgets/promise_card.py" line="157"/>
         <source>已确认 ✓</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/promise_card.py" line="156"/>
+        <location filename="../../app/widgets/promise_card.py" line="157"/>
         <source>待确认</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/promise_card.py" line="162"/>
+        <location filename="../../app/widgets/promise_card.py" line="163"/>
         <source>填写</source>
         <translation type="unfinished"></translation>
     </message>

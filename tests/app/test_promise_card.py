@@ -21,7 +21,7 @@ def test_card_flags_confirms_and_corrects(qtbot):
     card.reset(today=date(2026, 10, 14), debt=3680, in_call=True)
     assert card.summary.text() == "还款承诺：无" and card.edit_button.text() == "填写"
     card.set_promise(PromiseToPay(amount=2000, date="2026-10-13", channel=None, t=5.0))
-    assert card.summary.text() == "还款承诺：2000 元 · 10月13日 周二 · 渠道未定"
+    assert card.summary.text() == "还款承诺：2000元·10月13日周二·渠道未定"
     assert card.warning_label.isVisible() and "日期已过" in card.warning_label.text()
     assert card.state_label.text() == "待确认" and card.confirm_button.isVisible()
 
@@ -64,7 +64,7 @@ def test_corrected_promise_is_recorded(qtbot, services):
         assert win.start_call(source=source, started_at=datetime(2026, 10, 14, 14, 30, tzinfo=TZ))
     call_id = started.args[0]
     qtbot.waitUntil(lambda: win.promise.has_promise, timeout=10000)
-    assert "10月15日 周四" in win.promise.summary.text() and win.promise.confirm_button.isVisible()
+    assert "10月15日周四" in win.promise.summary.text() and win.promise.confirm_button.isVisible()
     win.promise.edit_button.click()
     win.promise.amount_edit.setValue(2500)
     win.promise.channel_edit.setCurrentIndex(win.promise.channel_edit.findData("wechat"))

@@ -111,9 +111,12 @@ def test_compact_cards_one_opens_in_full(qtbot):
     assert [c.brief for c in cards.values()] == [False, True, True]
     cards[("threat", 0)].dismiss_button.click()
     assert [c.brief for c in banner.cards.values()] == [True, False]   # the newest left opens
-    banner.set_compact(False)   # wide: the open card explains itself in full, the others keep 建议改说 whole
-    assert all(not c.advice_label.isHidden() and c.advice_brief.isHidden() for c in banner.cards.values())
-    assert [c.message_label.isHidden() for c in banner.cards.values()] == [True, False]
+    banner.set_compact(False)   # wide: the long text only for a card on its own, 建议改说 on every card
+    assert all(c.advice_label.isHidden() != c.advice_brief.isHidden() for c in banner.cards.values())
+    assert all(c.message_label.isHidden() for c in banner.cards.values())
+    banner.cards[("insult", 1)].dismiss_button.click()
+    (alone,) = banner.cards.values()
+    assert not alone.message_label.isHidden() and not alone.basis_label.isHidden()
 
 
 def test_critical_alert_beeps_only_when_sound_on(qtbot):
