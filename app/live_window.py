@@ -178,7 +178,8 @@ class LiveWindow(QMainWindow):
             if self.services.prefs.always_on_top != bool(on) else None)
         self.review_button.clicked.connect(self.reviewRequested)
         self.settings_button.clicked.connect(self.settingsRequested)
-        self.f9 = QShortcut(QKeySequence("F9"), self, context=Qt.ShortcutContext.WindowShortcut)
+        # F9 in every window of the app (the review window too); from other programs see app/global_hotkey.py
+        self.f9 = QShortcut(QKeySequence("F9"), self, context=Qt.ShortcutContext.ApplicationShortcut)
         self.f9.activated.connect(self.toggle_call)
         self.f8 = QShortcut(QKeySequence("F8"), self, context=Qt.ShortcutContext.WindowShortcut)
         self.f8.activated.connect(self.suggestions.pin_top)

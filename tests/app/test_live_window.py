@@ -156,3 +156,21 @@ def test_pasting_the_next_case_clears_the_last_calls_transcript(qtbot, services)
     assert win.setup.case_form.apply_text("姓名：李娜\n金额：1200")
     assert win.transcript.count() == 0 and not win.promise.has_promise
     assert win.setup.case_form.case().debtor_name == "李娜"
+
+
+def test_f9_works_from_the_review_window(qtbot, services, monkeypatch):
+    """Issue 12: F9 only worked while the live window had the focus."""
+    from app.main_app import MainApp
+
+    main = MainApp(services, load_model=False)
+    qtbot.addWidget(main.live)
+    main.live.show()
+    calls = []
+    monkeypatch.setattr(main.live, "start_call", lambda **kw: calls.append("start"))
+    review = main.show_review()
+    qtbot.addWidget(review)
+    with qtbot.waitActive(review):
+        review.activateWindow()
+    qtbot.keyClick(review, Qt.Key.Key_F9)
+    assert calls == ["start"]
+    assert main.hotkey.available or main.hotkey.reason   # registered with the system, or it says why not
