@@ -155,7 +155,9 @@ class PromiseCard(QFrame):
             self.summary.setText("还款承诺：" + "·".join(parts))
         confirmed = self.has_promise and self.is_confirmed
         self.state_label.setText(self.tr("已确认 ✓") if confirmed else (self.tr("待确认") if self.has_promise else ""))
-        self.state_label.setStyleSheet("color: #2e7d32; font-weight: bold;" if confirmed else "color: #e65100;")
+        style = "color: #2e7d32; font-weight: bold;" if confirmed else "color: #e65100;"
+        if self.state_label.styleSheet() != style:   # restyling re-resolves the app's stylesheet: only on change
+            self.state_label.setStyleSheet(style)
         # in a call the 确认 button itself says the promise is unconfirmed: the label only says it after the call
         self.confirm_button.setVisible(self.in_call and self.has_promise and not confirmed)
         self.state_label.setVisible(self.has_promise and not self.confirm_button.isVisibleTo(self))
