@@ -139,7 +139,10 @@ def main() -> int:
         if not count.get("grabbed"):
             print("the call ended before three alerts and a promise were shown", file=sys.stderr)
             grab(live, "live_mid_call.png")
-        grab(live, "live_after_call.png")
+        # the window goes back to the agent's height once the form is back (LiveWindow._restore_height)
+        QTimer.singleShot(500, lambda: (grab(live, "live_after_call.png"), open_review(call_id)))
+
+    def open_review(call_id: str) -> None:
         review = main_app.show_review()
         review.resize(1280, 760)
 
