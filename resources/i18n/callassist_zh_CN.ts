@@ -402,52 +402,52 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="268"/>
+        <location filename="../../app/live_window.py" line="269"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="268"/>
+        <location filename="../../app/live_window.py" line="269"/>
         <source>已静音 — 识别暂停</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="270"/>
+        <location filename="../../app/live_window.py" line="271"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="272"/>
+        <location filename="../../app/live_window.py" line="273"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="274"/>
+        <location filename="../../app/live_window.py" line="275"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="276"/>
+        <location filename="../../app/live_window.py" line="277"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="297"/>
+        <location filename="../../app/live_window.py" line="298"/>
         <source>麦克风出现问题：{message}（通话继续，已识别的内容都已保存）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="302"/>
+        <location filename="../../app/live_window.py" line="303"/>
         <source>已切换到麦克风：{name}，通话继续识别。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="319"/>
+        <location filename="../../app/live_window.py" line="320"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="320"/>
+        <location filename="../../app/live_window.py" line="321"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -455,17 +455,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="405"/>
+        <location filename="../../app/live_window.py" line="406"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="507"/>
+        <location filename="../../app/live_window.py" line="508"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="507"/>
+        <location filename="../../app/live_window.py" line="508"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
@@ -484,7 +484,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/promise_card.py" line="43"/>
-        <location filename="../../app/widgets/promise_card.py" line="163"/>
+        <location filename="../../app/widgets/promise_card.py" line="165"/>
         <source>修改</source>
         <translation type="unfinished"></translation>
     </message>
@@ -534,7 +534,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/promise_card.py" line="163"/>
+        <location filename="../../app/widgets/promise_card.py" line="165"/>
         <source>填写</source>
         <translation type="unfinished"></translation>
     </message>
