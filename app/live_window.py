@@ -169,7 +169,7 @@ class LiveWindow(QMainWindow):
         self.objections.picked.connect(self.bridge.pick_objection)
         self.setup.micStatus.connect(lambda *_: self._refresh_status())
         self.setup.fileChosen.connect(self.start_file_call)
-        self.setup.case_form.pasted.connect(self._clear_last_call)
+        self.setup.case_form.nextCase.connect(self._clear_last_call)
         self.start_button.clicked.connect(self.toggle_call)
         self.mute_button.toggled.connect(self._mute)
         self.top_check.toggled.connect(self.set_always_on_top)
@@ -446,7 +446,8 @@ class LiveWindow(QMainWindow):
             self.setup.start_preview(self.setup.device_name())
 
     def _clear_last_call(self) -> None:
-        """The next case was pasted: the finished call's transcript, stages and promise go (they are in 记录)."""
+        """The next case was pasted (or the form cleared for it): the finished call's transcript, stages and
+        promise go (they are in 记录)."""
         if self.running or self.starting:
             return
         self.transcript.reset_call()

@@ -21,7 +21,7 @@ FIELDS = [
 
 class CaseForm(QWidget):
     changed = Signal()
-    pasted = Signal()    # a new case was pasted in (the window clears the previous call's transcript)
+    nextCase = Signal()  # a new case was pasted in, or the form cleared for one (the last call's view goes)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -100,7 +100,7 @@ class CaseForm(QWidget):
         self.set_case(pasted.case, keep_agent=True)
         if pasted.ignored:
             self.show_error(self.tr("已读取案件信息；没有用上的项：{items}").format(items="、".join(pasted.ignored)))
-        emit(self.pasted)
+        emit(self.nextCase)
         return True
 
     def open_paste_dialog(self) -> None:
@@ -123,6 +123,7 @@ class CaseForm(QWidget):
             if key not in ("agent_name", "agent_id", "institution"):   # the agent's own: kept for the next case
                 edit.clear()
         self.show_error("")
+        emit(self.nextCase)
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)

@@ -144,6 +144,7 @@ def test_quitting_mid_call_completes_the_record(qtbot, services, dev_dir):
 def test_pasting_the_next_case_clears_the_last_calls_transcript(qtbot, services):
     """Issue 12: the previous call's transcript stayed on screen after the next case was pasted."""
     from assist.case import CaseData
+    from assist.events import UtteranceFinal
     from assist.transcript import TranscriptSource
 
     win = _window(qtbot, services)
@@ -156,6 +157,9 @@ def test_pasting_the_next_case_clears_the_last_calls_transcript(qtbot, services)
     assert win.setup.case_form.apply_text("姓名：李娜\n金额：1200")
     assert win.transcript.count() == 0 and not win.promise.has_promise
     assert win.setup.case_form.case().debtor_name == "李娜"
+    win.transcript.add_final(UtteranceFinal(utterance=0, start=0, end=1, text="上一通的话", stage="greet", t=1.0))
+    win.setup.case_form.clear_button.click()          # 清空 for the next case does the same
+    assert win.transcript.count() == 0
 
 
 def test_f9_works_from_the_review_window(qtbot, services, monkeypatch):
