@@ -174,3 +174,8 @@ class SessionBridge(QObject):
     def mark_suggestion_used(self, line_id: str) -> None:
         if self.session is not None and line_id:
             self.session.use_suggestion(line_id)
+
+    def confirm_ptp(self, amount: float | None, date: str | None, channel: str | None) -> None:
+        """The agent confirmed or corrected the promise to pay (queued to the pipeline: cheap)."""
+        if self.session is not None:
+            self.session.confirm_ptp(amount, date, channel)

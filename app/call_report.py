@@ -4,13 +4,47 @@ and the suggestions that were shown (✓ when the agent used one). Qt-free."""
 
 from __future__ import annotations
 
+import math
 from html import escape
+from pathlib import PureWindowsPath
 
-from assist.labels import SEVERITY_NAMES, format_clock, format_ptp, rule_name, stage_name
+from assist.labels import KIND_NAMES, SEVERITY_NAMES, format_clock, format_ptp, rule_name, stage_name
 
 STATUS_NAMES = {"active": "进行中", "completed": "已完成", "interrupted": "中断", "failed": "失败"}
 _BG = {"critical": "#ffcdd2", "warning": "#ffe0b2", "info": "#e3f2fd"}
 _FG = {"critical": "#b71c1c", "warning": "#e65100", "info": "#0d47a1"}
+
+
+def call_title(call: dict) -> str:
+    """Who the call was with; an analysed recording without case data is named by its file."""
+    case = call.get("case") or {}
+    name = call.get("debtor_name") or case.get("debtor_name")
+    if name:
+        return name
+    if call.get("kind") in ("file", "test") and call.get("source"):
+        return f"录音 {PureWindowsPath(call['source']).name}"   # PureWindowsPath splits on / and \ alike
+    return "未填姓名"
+
+
+def source_text(source: str) -> str:
+    """'mic:USB Headset' → '麦克风：USB Headset'; a file → '录音文件：d01.wav'."""
+    if not source or source == "mic":
+        return "麦克风（系统默认）"
+    if source.startswith("mic:"):
+        return f"麦克风：{source[4:]}"
+    return f"录音文件：{PureWindowsPath(source).name}"
+
+
+def skipped_seconds(call: dict) -> int:
+    """Whole seconds of audio the recogniser skipped (0 when none worth mentioning)."""
+    seconds = float(call.get("skipped_s") or 0)
+    return math.ceil(seconds) if seconds >= 0.05 else 0
+
+
+def kind_note(call: dict) -> str:
+    """'（测试）' for calls that are not real calls with a debtor, '' for the others."""
+    kind = call.get("kind") or "call"
+    return f"（{KIND_NAMES.get(kind, kind)}）" if kind in ("test", "empty") else ""
 
 
 def _alert_html(a: dict) -> str:
@@ -39,18 +73,20 @@ def call_html(call: dict) -> str:
     for a in alerts:
         by_utt.setdefault(a.get("utterance"), []).append(a)
     used = [s for s in call.get("suggestions", []) if s.get("used")]
-    case = call.get("case") or {}
     out = [
         f"<h3>{escape(call.get('started_at', '')[:19].replace('T', ' '))} · "
-        f"{escape(call.get('debtor_name') or case.get('debtor_name') or '未填姓名')}</h3>",
+        f"{escape(call_title(call))}{escape(kind_note(call))}</h3>",
         "<p>",
         f"坐席：{escape(call.get('agent_name') or '')} 工号 {escape(call.get('agent_id') or '—')}<br>",
         f"电话：{escape(call.get('phone') or '—')} 账户：{escape(call.get('account') or '—')}<br>",
         f"时长：{format_clock(call.get('duration') or 0)} · 状态：{STATUS_NAMES.get(call.get('status'), call.get('status'))}"
-        f" · 来源：{escape(call.get('source') or '')}<br>",
+        f" · 来源：{escape(source_text(call.get('source') or ''))}<br>",
         f"<b>还款承诺：{escape(format_ptp(call.get('ptp')))}</b>",
         "</p>",
     ]
+    if skipped_seconds(call):
+        out.append(f'<p style="color:#e65100;"><b>⚠ 电脑太忙，有 {skipped_seconds(call)} 秒语音没有识别</b>'
+                   "（这部分不在下面的文字里，也没有检查违规）</p>")
     stage_ids = [s["stage"] for s in call.get("stages", [])]
     first = next((u.get("stage") for u in call.get("utterances", []) if u.get("stage")), None)
     if first and (not stage_ids or stage_ids[0] != first):

@@ -5,13 +5,17 @@ into the same sink with ``switch_device(dev)``. This controller does the slow pa
 devices (PortAudio re-initialises) and opening the new stream — and reports back with signals on the GUI
 thread. While recovering it re-lists devices every ``poll_ms``: when the lost device first disappears from
 the list and then shows up again (a USB/Bluetooth headset plugged back in), it resumes on it by itself.
-A device that never left the list (a sound server's virtual device) is not retried automatically: opening
-it would likely fail the same way again, so the agent decides with 继续.
+A device that never leaves the list (the sound server's "default"/"pulse" device, which reaches whatever
+microphone is the default input) cannot show its return that way: it is reopened quietly now and then —
+opening fails at once while the headset is away, and works when it is back as the default input. Those
+attempts back off (``retry_ms`` doubling up to ``RETRY_MAX_MS``) and never bother the agent; 继续 still
+reports its failures.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -22,6 +26,9 @@ from .workers import run_async
 log = logging.getLogger(__name__)
 
 POLL_MS = 2000
+RETRY_MS = 2000        # first quiet reopen of a device that stayed listed; doubles after each failure
+RETRY_MAX_MS = 30000
+FLAP_S = 10.0          # a device failing again this soon after a quiet reopen was not really back
 
 
 def _list_devices():
@@ -54,9 +61,17 @@ class DeviceRecovery(QObject):
     resumed = Signal(str)             # capture goes on into the same call from this device
     resumeFailed = Signal(str)        # Chinese message; still recovering
 
-    def __init__(self, parent: QObject | None = None, *, poll_ms: int = POLL_MS,
-                 lister: Callable[[], list] = _list_devices):
+    def __init__(self, parent: QObject | None = None, *, poll_ms: int = POLL_MS, retry_ms: int = RETRY_MS,
+                 lister: Callable[[], list] = _list_devices, clock: Callable[[], float] = time.monotonic):
         super().__init__(parent)
+        self.retry_ms = retry_ms
+        self._clock = clock
+        self._retry_wait = retry_ms / 1000   # seconds until the next quiet reopen
+        self._next_retry = 0.0
+        self.quiet_attempts = 0
+        self._quiet = False                  # the switch under way is a quiet reopen
+        self._asked: tuple | None = None     # (device,) 继续 was pressed for during a quiet reopen
+        self._last_quiet_resume = float("-inf")
         self.source = None
         self.active = False
         self.busy = False             # a listing or a switch is running on a worker
@@ -89,6 +104,11 @@ class DeviceRecovery(QObject):
         self.lost_name = getattr(device, "name", None) or (str(device) if device else None)
         if not self.active:
             self._watch = ReturnWatch(self.lost_name)
+            # failing again right after a quiet reopen (it opened but gave no sound): keep backing off,
+            # or the panel and the "switched" banner would take turns every few seconds
+            again = self._clock() - self._last_quiet_resume < FLAP_S
+            self._retry_wait = min(self._retry_wait * 2, RETRY_MAX_MS / 1000) if again else self.retry_ms / 1000
+            self._next_retry = self._clock() + self._retry_wait
         self.active = True
         self._timer.start()
         self.scan()
@@ -110,10 +130,15 @@ class DeviceRecovery(QObject):
         if not self.active:
             return
         emit(self.devicesListed, list(devices))
-        if self._watch.update([d.name for d in devices]) and not self.switching:
+        names = [d.name for d in devices]
+        if self.switching:
+            return
+        if self._watch.update(names):
             log.info("microphone %s is back: resuming the call on it", self.lost_name)
             self.auto_resumes += 1
             self.resume(self.lost_name)
+        elif self.lost_name in names and not self._watch.seen_missing and self._clock() >= self._next_retry:
+            self._reopen_quietly()
 
     def _list_failed(self, message: str) -> None:
         self.busy = False
@@ -121,21 +146,50 @@ class DeviceRecovery(QObject):
 
     def resume(self, name: str | None) -> None:
         """Continue the call's capture from device ``name`` (None: the system default), on a worker."""
-        source = self.source
-        if not self.active or source is None or self.switching:
+        if not self.active or self.source is None:
             return
-        self.switching = True
+        if self.switching:
+            if self._quiet:
+                self._asked = (name,)   # after the quiet attempt: the agent's choice if that one fails
+            return
         emit(self.resuming, name or "")
+        self._switch(name, on_error=self._switch_failed)
+
+    def _reopen_quietly(self) -> None:
+        """The lost device is still listed: try it again without telling the agent unless it works."""
+        self.quiet_attempts += 1
+        self._quiet = True
+        self._switch(self.lost_name, on_error=self._reopen_failed)
+
+    def _switch(self, name: str | None, *, on_error) -> None:
+        source = self.source
+        self.switching = True
 
         def switch():
             source.switch_device(name)
             device = getattr(source, "device", None)
             return getattr(device, "name", None) or name or ""
 
-        run_async(switch, on_done=self._switched, on_error=self._switch_failed)
+        run_async(switch, on_done=self._switched, on_error=on_error)
+
+    def _reopen_failed(self, message: str) -> None:
+        self.switching = False
+        self._quiet = False
+        self._retry_wait = min(self._retry_wait * 2, RETRY_MAX_MS / 1000)
+        self._next_retry = self._clock() + self._retry_wait
+        log.info("microphone %s not back yet (%s); next try in %.0f s", self.lost_name, message, self._retry_wait)
+        asked, self._asked = self._asked, None
+        if asked is not None:
+            self.resume(asked[0])
 
     def _switched(self, name: str) -> None:
         self.switching = False
+        if self._quiet:
+            log.info("microphone %s is back (reopened): the call goes on on it", name)
+            self._quiet = False
+            self._asked = None    # the call goes on already; the panel closes
+            self.auto_resumes += 1
+            self._last_quiet_resume = self._clock()
         self.cancel()
         emit(self.resumed, str(name))
 

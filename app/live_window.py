@@ -8,6 +8,7 @@ through the SessionBridge on the GUI thread; starting/stopping a call runs on wo
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import replace
 from datetime import datetime
@@ -22,7 +23,7 @@ from assist.case import CaseDataError
 
 from .bridge import SessionBridge
 from .device_recovery import DeviceRecovery
-from assist.labels import format_clock, format_ptp, rule_name
+from assist.labels import format_clock, rule_name
 from .services import AppServices
 from .settings import FONT_MAX, FONT_MIN
 from .widgets.alert_banner import AlertBanner
@@ -31,6 +32,7 @@ from .widgets.call_controls import CallControls
 from .widgets.call_setup import CallSetup
 from .widgets.device_recovery_panel import DeviceRecoveryPanel
 from .widgets.health_indicator import HealthIndicator
+from .widgets.promise_card import PromiseCard
 from .widgets.scroll_cap import ScrollCap
 from .widgets.stage_bar import StageBar
 from .widgets.transcript_view import TranscriptView
@@ -55,6 +57,7 @@ class LiveWindow(QMainWindow):
         self.call_started_at: float | None = None
         self._agent_height = 0
         self.last_end = None
+        self._call_date, self._call_debt = None, None   # the call's local date and the case's debt (promise checks)
         self._suggester = None
         self._suggester_case = None
         self.setWindowTitle(self.tr("催收通话助手"))
@@ -114,9 +117,8 @@ class LiveWindow(QMainWindow):
         self.transcript = TranscriptView()
         left = QVBoxLayout()
         left.addWidget(self.transcript, 1)
-        self.ptp_label = QLabel(self.tr("还款承诺：无"))
-        self.ptp_label.setWordWrap(False)
-        left.addWidget(self.ptp_label)
+        self.promise = PromiseCard()
+        left.addWidget(self.promise)
         self.left_box = QWidget()
         self.left_box.setLayout(left)
         left.setContentsMargins(0, 0, 0, 0)
@@ -135,6 +137,7 @@ class LiveWindow(QMainWindow):
         b = self.bridge
         b.partial.connect(self.transcript.add_partial)
         b.utterance.connect(self.transcript.add_final)
+        b.utterance.connect(self.alerts.confirm)
         b.stageChanged.connect(lambda e: self.stage_bar.set_stage(e.stage))
         b.utterance.connect(lambda e: self.stage_bar.set_stage(e.stage))
         b.alert.connect(self._on_alert)
@@ -146,7 +149,8 @@ class LiveWindow(QMainWindow):
         b.suggestion.connect(lambda _e: QTimer.singleShot(0, self, self._relayout))
         b.alert.connect(lambda _e: QTimer.singleShot(0, self, self._relayout))
         b.checklist.connect(self.checklist.set_checklist)
-        b.ptp.connect(lambda e: self.ptp_label.setText("还款承诺：" + format_ptp({"amount": e.amount, "date": e.date, "channel": e.channel})))
+        b.ptp.connect(self.promise.set_promise)
+        self.promise.confirmed.connect(lambda p: self.bridge.confirm_ptp(p["amount"], p["date"], p["channel"]))
         b.health.connect(self.health.set_health)
         b.deviceError.connect(self._on_device_error)
         self.recovery.attach(self.recovery_panel)
@@ -159,10 +163,13 @@ class LiveWindow(QMainWindow):
         self.services.modelChanged.connect(lambda *_: self._refresh_status())
         self.services.prefsChanged.connect(self.apply_prefs)
         self.alerts.dismissed.connect(self.bridge.dismiss_alert)
+        self.alerts.countChanged.connect(lambda n: self.right_box.set_alerts_open(n > 0))
+        self.right_box.foldChanged.connect(lambda _on: self._fit_alerts())
         self.suggestions.used.connect(self.bridge.mark_suggestion_used)
         self.objections.picked.connect(self.bridge.pick_objection)
         self.setup.micStatus.connect(lambda *_: self._refresh_status())
         self.setup.fileChosen.connect(self.start_file_call)
+        self.setup.case_form.nextCase.connect(self._clear_last_call)
         self.start_button.clicked.connect(self.toggle_call)
         self.mute_button.toggled.connect(self._mute)
         self.top_check.toggled.connect(self.set_always_on_top)
@@ -171,7 +178,8 @@ class LiveWindow(QMainWindow):
             if self.services.prefs.always_on_top != bool(on) else None)
         self.review_button.clicked.connect(self.reviewRequested)
         self.settings_button.clicked.connect(self.settingsRequested)
-        self.f9 = QShortcut(QKeySequence("F9"), self, context=Qt.ShortcutContext.WindowShortcut)
+        # F9 in every window of the app (the review window too); from other programs see app/global_hotkey.py
+        self.f9 = QShortcut(QKeySequence("F9"), self, context=Qt.ShortcutContext.ApplicationShortcut)
         self.f9.activated.connect(self.toggle_call)
         self.f8 = QShortcut(QKeySequence("F8"), self, context=Qt.ShortcutContext.WindowShortcut)
         self.f8.activated.connect(self.suggestions.pin_top)
@@ -231,8 +239,23 @@ class LiveWindow(QMainWindow):
             self.body.setDirection(QBoxLayout.Direction.TopToBottom)
             self.body.addWidget(self.right_box, 0)
             self.body.addWidget(self.left_box, 1)
-        self.alerts.max_cards = 4 if wide else 2   # a narrow panel keeps the newest two (all are recorded)
+        self.alerts.max_cards = 4 if wide else 3   # a narrow panel keeps the newest three (all are recorded)
+        self.alerts.set_compact(not wide)
         self.right_box.set_wide(wide)
+        self._fit_alerts()
+
+    def _fit_alerts(self) -> None:
+        """Narrow with the tabs folded: three compact cards (about 230 px at 14 px type) stay whole above the
+        suggestion — the stack may take a third of the window and is not squeezed below most of that. Narrow
+        with the tabs open (the agent unfolded them) the stack gives way and scrolls, so the window still
+        fits a 768 px screen. Wide, the stack spans the window above both columns: up to 40 %, held at 215 px
+        (three compact cards) — else the columns' preferred heights squeezed it to one card."""
+        if self.wide:
+            share, floor = 0.4, 215
+        else:
+            share, floor = (0.34, 240) if self.right_box.folded else (0.22, 64)
+        self.alerts_area.share, self.alerts_area.floor = share, floor
+        self.alerts_area.set_window_height(self.height())
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -266,6 +289,7 @@ class LiveWindow(QMainWindow):
 
     def _on_device_error(self, event) -> None:
         source = getattr(self.bridge.session, "source", None)
+        self.health.pause()   # no audio now: the recogniser is not falling behind
         if self.running and DeviceRecovery.can_recover(source):
             self.device_banner.hide()
             self.recovery_panel.show_failure(event.message)
@@ -307,9 +331,11 @@ class LiveWindow(QMainWindow):
 
             return FileSource(path, realtime=realtime)
 
-        self.start_call(source_factory=open_file)
+        # a rehearsal, not a call with a debtor: the records keep it apart (left out of the 催收记录表)
+        self.start_call(source_factory=open_file, kind="test")
 
-    def start_call(self, *, source=None, source_factory=None, started_at: datetime | None = None) -> bool:
+    def start_call(self, *, source=None, source_factory=None, started_at: datetime | None = None,
+                   kind: str | None = None) -> bool:
         """Start a call on the microphone (or the given source / source factory). False when the agent backed
         out or the case data is invalid. Opening the device or file, the records DB and building the session
         all happen on a worker; `bridge.started` or `bridge.failed` follows."""
@@ -341,9 +367,11 @@ class LiveWindow(QMainWindow):
                 from assist.audio import MicSource
 
                 src = MicSource(device)
-            return CallSession(src, config=config, case=case, started_at=started_at, store=store, model=model)
+            return CallSession(src, config=config, case=case, started_at=started_at, store=store, model=model,
+                               kind=kind)
 
         self._agent_height = self.height()
+        self._call_date, self._call_debt = when.date(), case.amount
         self._reset_view()
         self.starting = True
         self.controls.set_phase("starting")
@@ -381,7 +409,9 @@ class LiveWindow(QMainWindow):
         self.last_end = ended
         alerts = sum(ended.alerts.values()) if ended.alerts else 0
         rules = "、".join(rule_name(r) for r in ended.alerts) if ended.alerts else "无"
-        self.status_label.setText(f"通话已结束：时长 {format_clock(ended.duration)}，告警 {alerts} 条（{rules}）")
+        skipped = math.ceil(ended.skipped) if getattr(ended, "skipped", 0) >= 0.05 else 0
+        self.status_label.setText(f"通话已结束：时长 {format_clock(ended.duration)}，告警 {alerts} 条（{rules}）"
+                                  + (f"；电脑太忙，{skipped} 秒语音未识别" if skipped else ""))
         self._set_idle(keep_status=True)
         emit(self.callFinished, ended.call_id)
 
@@ -396,6 +426,7 @@ class LiveWindow(QMainWindow):
         self.running = False
         self.recovery.cancel()
         self.recovery_panel.hide()
+        self.promise.set_in_call(False)   # the call's promise stays in view, no longer editable
         self.clock.stop()
         self.right_box.set_in_call(False)
         self.setup.show()
@@ -414,13 +445,25 @@ class LiveWindow(QMainWindow):
         if self.setup.isVisible() and self.setup.device_name():
             self.setup.start_preview(self.setup.device_name())
 
+    def _clear_last_call(self) -> None:
+        """The next case was pasted (or the form cleared for it): the finished call's transcript, stages and
+        promise go (they are in 记录)."""
+        if self.running or self.starting:
+            return
+        self.transcript.reset_call()
+        self.stage_bar.reset()
+        self.checklist.reset()
+        self.promise.reset()
+        self.last_end = None
+        self._refresh_status()
+
     def _reset_view(self) -> None:
         self.transcript.reset_call()
         self.alerts.clear()
         self.stage_bar.reset()
         self.suggestions.reset()
         self.checklist.reset()
-        self.ptp_label.setText(self.tr("还款承诺：无"))
+        self.promise.reset(today=self._call_date, debt=self._call_debt, in_call=True)
         self.device_banner.hide()
         self.recovery_panel.hide()
         self.timer_label.setText("00:00")
@@ -441,6 +484,8 @@ class LiveWindow(QMainWindow):
     def _tick(self) -> None:
         if self.call_started_at is not None:
             self.controls.show_elapsed(time.monotonic() - self.call_started_at)
+        if self.running:
+            self.health.tick()
         session = self.bridge.session
         level = getattr(getattr(session, "source", None), "level", None)
         if isinstance(level, (int, float)):

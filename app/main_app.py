@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog
 
+from .global_hotkey import GlobalHotkey
 from .live_window import LiveWindow
+from .screen_fit import fit_on_screen
 from .services import AppServices
 from .settings_dialog import SettingsDialog
 from .theme import apply_theme
@@ -27,6 +29,8 @@ class MainApp(QObject):
         if load_model:
             self.services.load_model()   # also warms the engine up
         self.services.open_store_async()
+        self.hotkey = GlobalHotkey(QApplication.instance(), self)
+        self.hotkey.pressed.connect(self.live.toggle_call)
         QApplication.instance().aboutToQuit.connect(self.shutdown)
 
     def shutdown(self) -> None:
@@ -36,6 +40,7 @@ class MainApp(QObject):
             session.stop()
             session.wait(30)
         self.live.setup.stop_preview(wait=True)
+        self.hotkey.release()
         wait_all(10000)
         self.services.close_store()
 
@@ -47,6 +52,7 @@ class MainApp(QObject):
             from .review_window import ReviewWindow
 
             self.review = ReviewWindow(self.services)
+            fit_on_screen(self.review, near=self.live)
         self.review.show()
         self.review.raise_()
         self.review.refresh()

@@ -9,12 +9,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
-                               QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter, QTableWidget,
+                               QInputDialog, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
 from assist.events import CallEnded, UtteranceFinal
 
-from .call_report import STATUS_NAMES, call_html
+from assist.store.ops import call_kind
+from assist.store.schema import REAL_KINDS
+
+from .call_report import STATUS_NAMES, call_html, call_title, kind_note, skipped_seconds
 from assist.labels import format_clock, format_ptp, rule_name
 from .services import AppServices
 from .widgets.call_filters import CallFilters
@@ -64,6 +67,9 @@ class ReviewWindow(QMainWindow):
         self.current: dict | None = None
         self._pending_select: str | None = None
         self._generation = 0
+        self._detail_generation = 0
+        self._chosen: str | None = None   # the call the detail pane shows or is loading
+        self._notice = ""                 # what the last change did, shown with the refreshed list
         page = QWidget()
         page.setObjectName("page")
         root = QVBoxLayout(page)
@@ -92,8 +98,16 @@ class ReviewWindow(QMainWindow):
         self.notes.setMaximumHeight(90)
         self.notes.setPlaceholderText(self.tr("给这通电话写备注（质检意见、后续跟进…）"))
         dl.addWidget(self.notes)
+        actions = QHBoxLayout()
         self.save_notes_button = QPushButton(self.tr("保存备注"))
-        dl.addWidget(self.save_notes_button)
+        self.mark_test_button = QPushButton(self.tr("标为测试"))
+        self.mark_test_button.setToolTip(self.tr("测试通话不出现在列表（除非勾选“显示测试和空通话”）和催收记录表里"))
+        self.delete_button = QPushButton(self.tr("删除…"))
+        self.delete_button.setToolTip(self.tr("只能删除测试通话和空通话；会留下删除记录"))
+        actions.addWidget(self.save_notes_button, 1)
+        actions.addWidget(self.mark_test_button)
+        actions.addWidget(self.delete_button)
+        dl.addLayout(actions)
         split.addWidget(detail)
         split.setSizes([520, 560])
         root.addWidget(split, 1)
@@ -112,10 +126,13 @@ class ReviewWindow(QMainWindow):
         root.addLayout(bottom)
         self.setCentralWidget(page)
         self.resize(1100, 700)
+        self._set_detail_enabled(False)   # no call chosen yet
 
         self.filters.changed.connect(self.refresh)
         self.table.itemSelectionChanged.connect(self._selected)
         self.save_notes_button.clicked.connect(self.save_notes)
+        self.mark_test_button.clicked.connect(self.toggle_test)
+        self.delete_button.clicked.connect(self.choose_delete)
         self.export_csv_button.clicked.connect(lambda: self.choose_export("csv"))
         self.export_json_button.clicked.connect(lambda: self.choose_export("json"))
         self.reanalyse_button.clicked.connect(self.choose_reanalyse)
@@ -156,11 +173,12 @@ class ReviewWindow(QMainWindow):
             values = [
                 (call.get("started_at") or "")[:16].replace("T", " "),
                 " ".join(x for x in (call.get("agent_name"), call.get("agent_id")) if x),
-                call.get("debtor_name") or "",
+                call_title(call),
                 format_clock(call.get("duration") or 0),
                 "、".join(f"{rule_name(k)}×{v}" for k, v in alerts.items()) or self.tr("无"),
                 format_ptp(call.get("ptp")),
-                STATUS_NAMES.get(call.get("status"), call.get("status") or ""),
+                STATUS_NAMES.get(call.get("status"), call.get("status") or "") + kind_note(call)
+                + (f" · 未识别 {skipped_seconds(call)} 秒" if skipped_seconds(call) else ""),
                 snippets.get(call["id"], ""),
             ]
             for c, v in enumerate(values):
@@ -171,13 +189,29 @@ class ReviewWindow(QMainWindow):
                     item.setForeground(Qt.GlobalColor.red)
                 self.table.setItem(r, c, item)
         more = "（仅显示最近 500 通，请用筛选缩小范围）" if len(rows) >= MAX_ROWS else ""
-        self.status.setText(f"共 {len(rows)} 通电话" + ("（全文搜索）" if snippets else "") + more)
+        notice, self._notice = self._notice, ""
+        self.status.setText((f"{notice} · " if notice else "") + f"共 {len(rows)} 通电话"
+                            + ("（全文搜索）" if snippets else "") + more)
         emit(self.listed, len(rows))
-        select = self._pending_select
+        self._select_after_listing()
+
+    def _select_after_listing(self) -> None:
+        """Keep the detail pane on a call of the list: the one just re-analysed, else the one on screen if it
+        is still listed, else the first row. Repopulating rows in place leaves Qt's selection on a row index
+        whose call has changed without any selection signal, so the detail pane would keep an old call (and
+        保存备注 write into it): the selection is always cleared and set anew here."""
+        ids = self.call_ids()
+        target = next((i for i in (self._pending_select, self._chosen) if i in ids), ids[0] if ids else None)
         self._pending_select = None
-        for r, call in enumerate(rows):
-            if call["id"] == select:
-                self.table.selectRow(r)
+        blocked = self.table.blockSignals(True)
+        self.table.clearSelection()
+        if target is not None:
+            self.table.selectRow(ids.index(target))
+        self.table.blockSignals(blocked)
+        if target is None:
+            self._clear_detail()
+        else:
+            self.show_call(target)
 
     def _selected(self) -> None:
         items = self.table.selectedItems()
@@ -192,17 +226,85 @@ class ReviewWindow(QMainWindow):
         store = self.services.open_store()
         if store is None:
             return
-        run_async(store.get_call, call_id, on_done=self._show_detail,
+        # Until this call's record arrives nothing may be saved into the call shown before it.
+        self._chosen = call_id
+        self._set_detail_enabled(False)
+        self._detail_generation += 1
+        gen = self._detail_generation
+        run_async(store.get_call, call_id, on_done=lambda call: self._show_detail(call, gen),
                   on_error=lambda m: self.status.setText(f"读取通话失败：{m}"))
 
-    def _show_detail(self, call: dict | None) -> None:
+    def _show_detail(self, call: dict | None, generation: int | None = None) -> None:
+        if generation is not None and generation != self._detail_generation:
+            return   # the agent has moved on to another call meanwhile
         if call is None:
+            self._clear_detail()
             self.view.setHtml(self.tr("<p>这通电话的记录不存在。</p>"))
             return
         self.current = call
         self.view.setHtml(call_html(call))
         self.notes.setPlainText(call.get("notes") or "")
+        self._set_detail_enabled(True)
         emit(self.detailShown, call["id"])
+
+    def _clear_detail(self) -> None:
+        self._detail_generation += 1   # an answer still on its way is for a call no longer listed
+        self._chosen = None
+        self.view.clear()
+        self.notes.clear()
+        self._set_detail_enabled(False)
+
+    def _set_detail_enabled(self, on: bool) -> None:
+        if not on:
+            self.current = None
+        self.notes.setEnabled(on)
+        self.save_notes_button.setEnabled(on)
+        real = on and self.current.get("kind", "call") in REAL_KINDS
+        self.mark_test_button.setEnabled(on)
+        self.mark_test_button.setText(self.tr("标为测试") if real or not on else self.tr("标为真实通话"))
+        # A real call is evidence of what was said: only a test or an empty call may be deleted.
+        self.delete_button.setEnabled(on and not real)
+
+    # --- test calls ----------------------------------------------------------------------------------------
+    def toggle_test(self) -> None:
+        store = self.services.open_store()
+        if self.current is None or store is None:
+            return
+        call = self.current
+        kind = "test" if call.get("kind", "call") in REAL_KINDS else call_kind(call.get("source") or "")
+        self._write(lambda: store.set_kind(call["id"], kind),
+                    self.tr("已标为测试") if kind == "test" else self.tr("已标为真实通话"))
+
+    def choose_delete(self) -> None:
+        if self.current is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self, self.tr("删除通话"),
+            self.tr("删除后这通电话的内容无法恢复，只留下一条删除记录（时间、坐席、债务人、告警、原因）。\n删除原因："),
+            text=self.tr("测试通话"))
+        if ok:
+            self.delete(reason.strip() or self.tr("测试通话"))
+
+    def delete(self, reason: str) -> None:
+        store = self.services.open_store()
+        if self.current is None or store is None or self.current.get("kind", "call") in REAL_KINDS:
+            return
+        call_id = self.current["id"]
+        self._write(lambda: store.delete_call(call_id, reason), self.tr("已删除（删除记录已保存）"))
+
+    def _write(self, job, done_text: str) -> None:
+        store = self.services.open_store()
+
+        def run():
+            job()
+            if not store.flush():
+                raise RuntimeError("数据库忙，稍后写入")
+
+        def done(_r):
+            self._notice = done_text   # said again with the new list's count
+            self.refresh()
+
+        run_async(run, on_done=done, on_error=lambda m: self.status.setText(f"保存失败：{m}"))
 
     def save_notes(self) -> None:
         store = self.services.open_store()

@@ -50,6 +50,7 @@ def stylesheet(font_size: int, high_contrast: bool) -> str:
         f"QLabel#suggestTop {{ font-size: {big}px; font-weight: bold; }}",
         f"QLabel#suggestAlt {{ font-size: {font_size + 2}px; }}",
         f"QLabel#alertTitle {{ font-size: {big}px; font-weight: bold; }}",
+        "QLabel#alertAdvice { font-weight: bold; }",
         f"QLabel#alertBasis {{ font-size: {max(10, font_size - 2)}px; }}",
         f"QLabel#timer {{ font-size: {font_size + 4}px; font-weight: bold; font-family: monospace; }}",
         f"QLabel#stageStep {{ border: 1px solid {border}; border-radius: 4px; padding: 2px 4px; color: {muted}; }}",
@@ -69,8 +70,12 @@ def stylesheet(font_size: int, high_contrast: bool) -> str:
         rules.append("QTabWidget::pane { border: 1px solid #ffffff; }")
         rules.append("QTabBar::tab { background: #000000; color: #ffffff; border: 1px solid #ffffff; padding: 3px 8px; }")
         rules.append("QTabBar::tab:selected { background: #ffff00; color: #000000; }")
-        rules.append(f"QPushButton, QLineEdit, QComboBox, QPlainTextEdit, QTextBrowser, QListWidget, QTableWidget "
-                     f"{{ background: #000000; color: #ffffff; border: 1px solid #ffffff; }}")
+        # every input that paints its own (light) base: the text colour above is white. QAbstractSpinBox covers
+        # the number, date and time boxes (设置's 字号, 保留天数, 允许拨打时段; the promise card's editors).
+        rules.append("QPushButton, QLineEdit, QComboBox, QPlainTextEdit, QTextBrowser, QListWidget, QTableWidget, "
+                     "QAbstractSpinBox, QComboBox QAbstractItemView, QCalendarWidget QWidget "
+                     "{ background: #000000; color: #ffffff; border: 1px solid #ffffff; }")
+        rules.append("QAbstractItemView { selection-background-color: #ffff00; selection-color: #000000; }")
     return "\n".join(rules)
 
 

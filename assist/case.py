@@ -18,7 +18,8 @@ class CaseData:
     phone: str = ""
     amount: float | None = None
     overdue_days: int | None = None
-    institution: str = ""
+    institution: str = ""     # 所属机构: the agent's own company, the one the agent introduces
+    creditor: str = ""        # 委托方: whom the debt is owed to (a bank), when an outside agency calls for it
     agent_name: str = ""
     agent_id: str = ""
 
@@ -69,6 +70,8 @@ class CaseData:
             "金额": amount,
             "逾期天数": "" if self.overdue_days is None else str(self.overdue_days),
             "机构": self.institution,
+            # whom the debt is owed to: the creditor an outside agency calls for, else the agent's own institution
+            "委托方": self.creditor or self.institution,
             "坐席": self.agent_name,
             "工号": self.agent_id,
             "账户": self.account,

@@ -165,12 +165,17 @@ class StoreError(Event):
 
 @dataclass(frozen=True)
 class CallEnded(Event):
+    """``skipped``: audio seconds the recogniser left unrecognised because the PC could not keep up (kept in
+    the records; not in the JSON contract)."""
+
     name: ClassVar[str] = "call_ended"
+    _PRIVATE: ClassVar[frozenset[str]] = frozenset({"skipped"})
     call_id: str
     duration: float
     alerts: dict
     ptp: dict | None
     t: float
+    skipped: float = 0.0
 
 
 # The events of the public JSON contract; the others are for the desktop app only.

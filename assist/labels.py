@@ -72,6 +72,9 @@ CHANNEL_NAMES = {
     "other": "其他",
 }
 
+# what a record is (assist.store.schema.KINDS)
+KIND_NAMES = {"call": "通话", "file": "录音分析", "test": "测试", "empty": "空通话"}
+
 SEVERITY_NAMES = {"critical": "严重", "warning": "警告", "info": "提示"}
 
 def objections() -> dict[str, str]:
@@ -95,15 +98,17 @@ def checklist_name(item: str) -> str:
     return CHECKLIST_NAMES.get(item, item)
 
 
+def format_amount(amount: float) -> str:
+    """2500.0 → '2500 元', 99.5 → '99.50 元'."""
+    return f"{float(amount):.0f} 元" if float(amount).is_integer() else f"{float(amount):.2f} 元"
+
+
 def format_ptp(ptp: dict | None) -> str:
     """'3680 元 · 2026-12-05 · 支付宝'; unknown slots shown as 未定 so the gap is visible."""
     if not ptp:
         return "无"
     amount = ptp.get("amount")
-    if amount is None:
-        amount_s = "金额未定"
-    else:
-        amount_s = f"{float(amount):.0f} 元" if float(amount).is_integer() else f"{float(amount):.2f} 元"
+    amount_s = "金额未定" if amount is None else format_amount(amount)
     date_s = ptp.get("date") or "日期未定"
     channel_s = channel_name(ptp.get("channel")) or "渠道未定"
     return f"{amount_s} · {date_s} · {channel_s}"

@@ -56,6 +56,8 @@ _MAX_BACKLOG_S = 30.0
 # How long the pipeline waits for the store to commit an utterance before it is shown (so what the agent
 # saw is on disk); a locked database is reported through StoreError and does not stall the call longer.
 _FLUSH_TIMEOUT_S = 2.0
+# The record's count of audio the recogniser skipped is rewritten when it has grown by this much.
+_SKIPPED_STEP_S = 1.0
 # Time-driven rules wait while the agent is mid-sentence (a partial came and its final has not): "no 工号 by
 # 30 s" must not fire while the sentence that states it is still being recognised. Without a new partial for
 # this long the utterance is taken as over (its final may have been dropped as noise).
@@ -118,7 +120,10 @@ class CallSession:
         store=None,
         model=None,
         call_id: str | None = None,
+        kind: str | None = None,
     ):
+        """``kind``: what the records call it (assist.store.schema.KINDS) — 'test' for a rehearsal on a
+        recording; by default the store tells a live call from an analysed recording by the source."""
         from .analysis import CallAnalyzer
         from .suggest import Suggester
 
@@ -127,6 +132,7 @@ class CallSession:
         self.started_at = local_aware(started_at)
         self.call_id = call_id or new_call_id(self.started_at)
         self.source = source
+        self.kind = kind
         self.store = store if config.record else None
         self._model = model
         self._is_text = isinstance(source, TranscriptSource)
@@ -152,6 +158,7 @@ class CallSession:
         self._partial_t: float | None = None  # t of the last partial of the utterance in flight
         self._fed_samples = 0          # audio handed to the recogniser (source thread)
         self._asr_t = 0.0              # audio seconds the recogniser has consumed (its thread)
+        self._skipped_recorded = 0.0   # unrecognised audio last written to the record (pipeline thread)
         self._throttle_off = False     # set when the recogniser stalled: stop pacing the file on it
         self._alert_keys: set[tuple[str, int | None]] = set()
         self._alert_counts: Counter = Counter()
@@ -195,6 +202,7 @@ class CallSession:
                     case=self.case,
                     source=self._source_label(),
                     agent_id=self.case.agent_id,
+                    kind=self.kind,
                 )
             except Exception:
                 if self._recognizer is not None:
@@ -244,6 +252,23 @@ class CallSession:
                 return
         if not self._done.is_set():
             self._put(("objection", key))
+
+    def confirm_ptp(self, amount: float | None, date: str | None, channel: str | None) -> None:
+        """The agent confirmed or corrected the promise to pay in the panel (``date`` ISO, ``channel`` a channel
+        id): it becomes the call's promise — published and recorded as a PromiseToPay, and what the end-of-call
+        check (ptp_incomplete) and CallEnded see. A promise the agent negotiates later replaces it as usual."""
+        from .analysis.state import CHANNELS
+
+        if channel is not None and channel not in CHANNELS:
+            raise KeyError(f"unknown channel '{channel}'; expected one of {', '.join(CHANNELS)}")
+        item = ("ptp", {"amount": None if amount is None else float(amount), "date": date or None,
+                        "channel": channel or None})
+        with self._start_lock:
+            if not self._started:
+                self._pending.append(item)
+                return
+        if not self._done.is_set():
+            self._put(item)
 
     def use_suggestion(self, line_id: str) -> None:
         """The agent used a suggested line (records which lines help)."""
@@ -299,6 +324,8 @@ class CallSession:
         if path is not None:
             return str(path)
         device = getattr(self.source, "device_name", None) or getattr(self.source, "device", None)
+        # MicSource.device is an InputDevice: its name, never the object's repr ("InputDevice(index=3, …)")
+        device = getattr(device, "name", device)
         return f"mic:{device}" if device not in (None, "") else "mic"
 
     def _sink(self, block: np.ndarray) -> None:
@@ -418,6 +445,11 @@ class CallSession:
         elif kind == "objection":
             t = self._advance(None)
             self._emit(self._safe(self._suggester.objection, item[1], self._analyzer.state, t))
+        elif kind == "ptp":
+            state = self._analyzer.state
+            state.ptp.update(item[1])
+            state.covered.update(f"ptp_{slot}" for slot, value in item[1].items() if value is not None)
+            self._emit([PromiseToPay(t=self._advance(None), **item[1])])
         elif kind == "device_error":
             self._emit([DeviceError(message=item[1], t=self._advance(None))])
         elif kind == "store_error":
@@ -436,8 +468,9 @@ class CallSession:
             self._final(ev.index, ev.text, ev.start, ev.end, t, ev.raw_text)
             self._tick(t)  # a tick deferred during this utterance runs now, after its final
         elif kind == "AsrHealth":
-            self._emit([Health(rtf=ev.rtf, queue_depth=ev.queue_depth, lag=ev.lag_s, t=t,
-                               dropped=getattr(ev, "dropped_s", 0.0))])
+            dropped = getattr(ev, "dropped_s", 0.0)
+            self._emit([Health(rtf=ev.rtf, queue_depth=ev.queue_depth, lag=ev.lag_s, t=t, dropped=dropped)])
+            self._note_skipped(dropped)
 
     def _final(self, index: int, text: str, start: float, end: float, t: float, raw_text: str) -> None:
         try:
@@ -451,6 +484,16 @@ class CallSession:
         events += self._safe(self._suggester.after_utterance, self._analyzer.state, text, new_alerts, t)
         self._emit(events, commit=True)
 
+    def _note_skipped(self, seconds: float) -> None:
+        """Keep the record's count of unrecognised audio current (a call that is killed keeps it too): written
+        when it has grown by a second since last written."""
+        if self.store is not None and seconds >= self._skipped_recorded + _SKIPPED_STEP_S:
+            self._skipped_recorded = seconds
+            try:
+                self.store.set_skipped(self.call_id, seconds)
+            except Exception:
+                log.exception("store.set_skipped failed")
+
     def _end(self) -> None:
         self._partial_t = None  # all audio is in: nothing is in flight any more
         t_end = self._advance(None if self.realtime else self._audio_duration())
@@ -459,8 +502,10 @@ class CallSession:
         if all(v is None for v in ptp.values()):
             ptp = None
         duration = t_end if (self.realtime or self._is_text) else self._audio_duration()
+        # the recogniser has finished: its count is final (its last health report may have been dropped)
+        skipped = float(getattr(self._recognizer, "dropped_s", 0.0) or 0.0)
         ended = CallEnded(call_id=self.call_id, duration=round(duration, 3), alerts=dict(self._alert_counts),
-                          ptp=ptp, t=t_end)
+                          ptp=ptp, t=t_end, skipped=round(skipped, 3))
         self.ended = ended
         self._emit([ended], commit=True)
         self._done.set()

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Render the app's windows to PNG without a microphone: the live window mid-call (driven by a dev call)
-and the review window with that call open.
+"""Render the app's windows to PNG without a microphone: the live window mid-call (driven by a dev call) —
+narrow and wide, grabbed once three alert cards and the promise card are up (d12 has both) — and the review
+window with that call open.
 
     .venv/bin/python scripts/screenshot.py                 # d12 audio through Whisper → out/screenshots/
     .venv/bin/python scripts/screenshot.py --text          # same call from its transcript (no model, fast)
@@ -29,7 +30,8 @@ def main() -> int:
     ap.add_argument("--call", default="d12", help="dev call id (default d12: short, with violations)")
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared data folder")
     ap.add_argument("--out", default=str(ROOT / "out" / "screenshots"))
-    ap.add_argument("--at", type=int, default=6, help="grab the live window after this many utterances")
+    ap.add_argument("--at", type=int, default=0, help="grab the live window after this many utterances (default: "
+                                                      "once three alerts and a promise are shown)")
     ap.add_argument("--text", action="store_true", help="drive the call from its transcript instead of the WAV")
     ap.add_argument("--font-size", type=int, default=14)
     ap.add_argument("--db", help="records database (default: a temporary one)")
@@ -72,8 +74,8 @@ def main() -> int:
     live = main_app.live
     live.alerts.sound = False
     live.setup.case_form.set_case(CaseData(debtor_name="张伟", account="6222****1234", phone="138****1111",
-                                           amount=3680, overdue_days=45, institution="华信银行",
-                                           agent_name="王芳", agent_id="A023"))
+                                           amount=3680, overdue_days=45, creditor="华信银行",
+                                           institution="聚信服务", agent_name="王芳", agent_id="A023"))
     started_at = datetime.fromisoformat(call["started_at"])
     if args.text:
         from assist.transcript import TranscriptSource
@@ -105,23 +107,42 @@ def main() -> int:
     grab(live, "live_before_call.png")
     count = {"n": 0}
 
+    def ready() -> bool:
+        if args.at:
+            return count["n"] == args.at
+        return len(live.alerts.cards) >= 3 and live.promise.has_promise
+
     def on_utterance(_event) -> None:
         count["n"] += 1
-        if count["n"] == args.at:
-            grab(live, "live_mid_call.png")
-            live.resize(*wide)
+        check()
+
+    def check(_event=None) -> None:
+        # the alerts and the promise of an utterance arrive just after it: looked at on each of them
+        if not count.get("grabbed") and ready():
+            count["grabbed"] = True
+            QTimer.singleShot(300, grab_mid_call)   # after the cards' deferred height pinning
+
+    def grab_mid_call() -> None:
+        grab(live, "live_mid_call.png")
+        live.resize(*wide)
+        app.processEvents()
+        grab(live, "live_mid_call_wide.png")
+        for _ in range(2):   # the first resize is clamped by the wide layout's minimum width
+            live.resize(*narrow)
             app.processEvents()
-            grab(live, "live_mid_call_wide.png")
-            for _ in range(2):   # the first resize is clamped by the wide layout's minimum width
-                live.resize(*narrow)
-                app.processEvents()
 
     live.bridge.utterance.connect(on_utterance)
+    live.bridge.alert.connect(check)
+    live.bridge.ptp.connect(check)
 
     def after_call(call_id: str) -> None:
-        if count["n"] < args.at:
+        if not count.get("grabbed"):
+            print("the call ended before three alerts and a promise were shown", file=sys.stderr)
             grab(live, "live_mid_call.png")
-        grab(live, "live_after_call.png")
+        # the window goes back to the agent's height once the form is back (LiveWindow._restore_height)
+        QTimer.singleShot(500, lambda: (grab(live, "live_after_call.png"), open_review(call_id)))
+
+    def open_review(call_id: str) -> None:
         review = main_app.show_review()
         review.resize(1280, 760)
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from assist.labels import RULE_NAMES
+from assist.store.schema import REAL_KINDS
 from ..qt_compat import emit
 
 
@@ -36,6 +37,8 @@ class CallFilters(QWidget):
         self.query = QLineEdit()
         self.query.setPlaceholderText(self.tr("全文搜索通话内容，如“分期”“工号”"))
         self.query.setClearButtonEnabled(True)
+        self.show_tests = QCheckBox(self.tr("显示测试和空通话"))
+        self.show_tests.setToolTip(self.tr("用录音测试的通话、标为测试的通话和没有识别到内容的通话；导出时总是不含"))
         self.apply_button = QPushButton(self.tr("查询"))
         grid.addWidget(self.use_since, 0, 0)
         grid.addWidget(self.since, 0, 1)
@@ -46,13 +49,14 @@ class CallFilters(QWidget):
         grid.addWidget(self.rule, 1, 0, 1, 2)
         grid.addWidget(self.ptp, 1, 2, 1, 2)
         grid.addWidget(self.query, 1, 4, 1, 2)
+        grid.addWidget(self.show_tests, 2, 0, 1, 4)
         grid.addWidget(self.apply_button, 0, 6, 2, 1)
         self.apply_button.clicked.connect(self.changed)
         self.query.returnPressed.connect(self.changed)
         self.agent.returnPressed.connect(self.changed)
         for w in (self.rule, self.ptp):
             w.currentIndexChanged.connect(lambda _i: emit(self.changed))
-        for w in (self.use_since, self.use_until):
+        for w in (self.use_since, self.use_until, self.show_tests):
             w.toggled.connect(lambda _on: emit(self.changed))
 
     def filters(self) -> dict:
@@ -68,6 +72,8 @@ class CallFilters(QWidget):
             f["rule"] = self.rule.currentData()
         if self.ptp.currentData() is not None:
             f["ptp"] = bool(self.ptp.currentData())
+        if not self.show_tests.isChecked():
+            f["kind"] = REAL_KINDS
         return f
 
     def text_query(self) -> str:

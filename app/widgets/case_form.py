@@ -8,16 +8,20 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QFormLay
 
 from assist.case import CaseData, CaseDataError
 
-from ..case_paste import parse_case_text
+from ..case_paste import parse_case
+from ..qt_compat import emit
 
 FIELDS = [
     ("debtor_name", "债务人"), ("account", "账户"), ("phone", "电话"), ("amount", "欠款金额（元）"),
-    ("overdue_days", "逾期天数"), ("institution", "机构"), ("agent_name", "坐席姓名"), ("agent_id", "工号"),
+    ("overdue_days", "逾期天数"), ("creditor", "委托方"), ("institution", "所属机构"), ("agent_name", "坐席姓名"),
+    ("agent_id", "工号"),
 ]
+
 
 
 class CaseForm(QWidget):
     changed = Signal()
+    nextCase = Signal()  # a new case was pasted in, or the form cleared for one (the last call's view goes)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -30,8 +34,22 @@ class CaseForm(QWidget):
             edit = QLineEdit()
             edit.setObjectName(key)
             edit.textChanged.connect(self.changed)
-            form.addRow(label, edit)
             self.edits[key] = edit
+            if key == "institution":
+                continue   # on the 委托方 row (the pre-call form must fit a 728 px side panel)
+            if key == "creditor":
+                pair = QHBoxLayout()
+                pair.addWidget(edit, 1)
+                pair.addWidget(QLabel(self.tr("所属机构")))
+                form.addRow(label, pair)
+                continue
+            form.addRow(label, edit)
+        # two fields, so an outside agency's agent never introduces themselves as the bank
+        self.edits["creditor"].setPlaceholderText(self.tr("欠款的银行/平台"))
+        self.edits["creditor"].setToolTip(self.tr("欠款所属的银行或平台，如“华信银行”"))
+        self.edits["institution"].setPlaceholderText(self.tr("您的公司"))
+        self.edits["institution"].setToolTip(self.tr("您自己所在的公司：开场时报这个名字"))
+        pair.addWidget(self.edits["institution"], 1)
         outer.addLayout(form)
         row = QHBoxLayout()
         self.paste_button = QPushButton(self.tr("粘贴案件信息…"))
@@ -75,11 +93,14 @@ class CaseForm(QWidget):
 
     def apply_text(self, text: str) -> bool:
         try:
-            case = parse_case_text(text)
+            pasted = parse_case(text)
         except CaseDataError as exc:
             self.show_error(f"无法读取案件信息：{exc}")
             return False
-        self.set_case(case, keep_agent=True)
+        self.set_case(pasted.case, keep_agent=True)
+        if pasted.ignored:
+            self.show_error(self.tr("已读取案件信息；没有用上的项：{items}").format(items="、".join(pasted.ignored)))
+        emit(self.nextCase)
         return True
 
     def open_paste_dialog(self) -> None:
@@ -99,9 +120,10 @@ class CaseForm(QWidget):
 
     def clear_debtor(self) -> None:
         for key, edit in self.edits.items():
-            if key not in ("agent_name", "agent_id", "institution"):
+            if key not in ("agent_name", "agent_id", "institution"):   # the agent's own: kept for the next case
                 edit.clear()
         self.show_error("")
+        emit(self.nextCase)
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)

@@ -15,7 +15,7 @@ KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="]
 class ObjectionPad(QWidget):
     picked = Signal(str)   # objection key
 
-    def __init__(self, parent: QWidget | None = None, *, columns: int = 4):
+    def __init__(self, parent: QWidget | None = None, *, columns: int = 4, shortcut_host: QWidget | None = None):
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -31,7 +31,9 @@ class ObjectionPad(QWidget):
             self.buttons[key] = button
             if hotkey:
                 # Window-wide, but a focused text field still gets its digits (QLineEdit overrides shortcuts).
-                sc = QShortcut(QKeySequence(hotkey), self, context=Qt.ShortcutContext.WindowShortcut)
+                # Qt ignores a shortcut whose widget is hidden: with a host (a widget that stays shown) the
+                # keys keep working while the buttons are folded away.
+                sc = QShortcut(QKeySequence(hotkey), shortcut_host or self, context=Qt.ShortcutContext.WindowShortcut)
                 sc.activated.connect(lambda k=key: self._shortcut(k))
                 self.shortcuts.append(sc)
         grid.setRowStretch(grid.rowCount(), 1)   # buttons stay together at the top in a tall panel

@@ -48,7 +48,7 @@ class SuggestionPanel(PinnedHeight, QFrame):
         self.placeholder.setObjectName("muted")
         self.placeholder.setWordWrap(True)
         layout.addWidget(self.placeholder)
-        self.pin_title = QLabel(self.tr("📌 已固定"))
+        self.pin_title = QLabel(self.tr("★ 已固定"))   # the pushpin emoji is not in the CJK fonts: it drew an empty box
         self.pin_title.setObjectName("sectionTitle")
         self.pin_title.hide()
         layout.addWidget(self.pin_title)

@@ -3,7 +3,7 @@ at the bottom, utterances that triggered an alert highlighted in place."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
@@ -28,23 +28,29 @@ class TranscriptView(QListWidget):
         self.alerts: dict[int, dict[str, str]] = {}   # utterance → {rule: severity}
         self.partial_item: QListWidgetItem | None = None
         self.partial_utterance: int | None = None
+        # Follow the call unless the agent has scrolled up to read. Deciding "at the bottom?" only when a line
+        # arrives fails: an alert card shrinking the view, or a partial re-wrapping taller, grows the scroll
+        # range without moving the value, and from then on the view never followed again. So the state
+        # changes only when the value moves (the agent scrolling, or our own scroll), and every range change
+        # while following goes back to the bottom.
+        self.following = True
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._value_moved)
+        bar.rangeChanged.connect(self._range_changed)
 
     # --- events -------------------------------------------------------------------------------------
     def add_partial(self, event: Partial) -> None:
         if event.utterance in self.finals:
             return  # a late partial for an utterance already final
-        follow = self._at_bottom()
         if self.partial_item is None:
             self.partial_item = QListWidgetItem()
             self.partial_item.setForeground(QBrush(PARTIAL_COLOUR))
             self.addItem(self.partial_item)
         self.partial_utterance = event.utterance
         self.partial_item.setText(f"… {event.text}")
-        if follow:
-            self.scrollToBottom()
+        self._follow()
 
     def add_final(self, event: UtteranceFinal) -> None:
-        follow = self._at_bottom()
         if self.partial_item is not None:
             self.takeItem(self.row(self.partial_item))
             self.partial_item = None
@@ -57,8 +63,7 @@ class TranscriptView(QListWidget):
         item.setText(f"【{stage_name(event.stage)}】{format_clock(event.start)}  {event.text}")
         item.setData(Qt.ItemDataRole.UserRole, event.utterance)
         self._paint(event.utterance)
-        if follow:
-            self.scrollToBottom()
+        self._follow()
 
     def mark_alert(self, alert: Alert) -> None:
         if alert.utterance is None:
@@ -78,6 +83,7 @@ class TranscriptView(QListWidget):
         self.alerts.clear()
         self.partial_item = None
         self.partial_utterance = None
+        self.following = True
 
     # --- helpers --------------------------------------------------------------------------------------
     def severity_of(self, utterance: int) -> str | None:
@@ -96,9 +102,25 @@ class TranscriptView(QListWidget):
             item.setForeground(QBrush(QColor("#000000")))
         item.setToolTip("违规：" + "、".join(sorted(self.alerts.get(utterance, {}))) if sev else "")
 
-    def _at_bottom(self) -> bool:
-        bar = self.verticalScrollBar()
-        return bar.value() >= bar.maximum() - 4
+    def _follow(self) -> None:
+        if self.following:
+            self.scrollToBottom()
+
+    def _value_moved(self, value: int) -> None:
+        self.following = value >= self.verticalScrollBar().maximum() - 4
+
+    def _range_changed(self, _low: int, high: int) -> None:
+        if self.following:
+            self.verticalScrollBar().setValue(high)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
+        # The transcript takes what is left (its stretch), never room the alerts and the suggestion need:
+        # with QListWidget's own hint (192 px) a squeezed narrow window cut the third alert card instead.
+        return QSize(super().sizeHint().width(), self.minimumHeight())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self._follow()   # a shorter view (an alert card above it) keeps the newest line in sight
 
     def texts(self) -> list[str]:
         return [self.item(i).text() for i in range(self.count())]

@@ -1,9 +1,12 @@
 """Promise to pay (何时还 / 何地还 / 还多少): amount, date and channel from the agent's words.
 
 Amounts: 3680, 三千六百八十元, 两千五, 一万五, 2k, 1.5万 — only payment amounts: the debt statement
-(欠款/共计/待还…), 工号/尾号 digits, period counts (分六期) and remainders (剩下的…) are skipped; for an
-instalment plan the per-instalment / first-instalment amount is taken.
+(欠款/共计/待还…, 3680元的欠款已经逾期), fees (两百块停催费, 手续费200元), 工号/尾号 digits, period counts (分六期)
+and remainders (剩下的…) are skipped; for an instalment plan the per-instalment / first-instalment amount is taken.
 Dates resolve against the call's local date: 今天/明天/后天, (这/下)周五, 本月三十号, 月底, 十二月五号, 11月5号.
+A month-day is never read as a date most of a year away: a few days back it stays (a slip the agent is shown
+and corrects), otherwise it is next year's only when that is within half a year. `promise_warnings` says what
+about a promise the agent should check with the debtor (a past or distant date, more than the debt).
 Channel cues live in resources/stages/ptp.yaml (editable): the first channel whose cue appears, in file order.
 """
 
@@ -31,6 +34,12 @@ _NOT_PAYMENT_BEFORE = re.compile(
     r"卡号|号码|编号|总额|本金|全部欠款|总欠款|进账|买了|刷了|减掉|减|免|罚息|利息|违约金|分|第)$"
 )
 _NOT_PAYMENT_AFTER = re.compile(r"^(多|来|期|天|个|号|日|点|年|岁|%|折|成|倍|位|分钟|小时|周|月|遍|次|人)")
+# a fee named right after the amount (两百块停催费, 五十元的手续费): money asked for, never a repayment
+_FEE_AFTER = re.compile(r"^\s*的?[\u4e00-\u9fff]{0,3}?费")
+_FEE_BEFORE = re.compile(r"费用?\s*(?:是|要|为|收|交)?\s*$")
+# the debt itself named right after the amount, as a statement (3680元的欠款已经逾期), not as what gets paid
+# (把3680元欠款一次性还上)
+_DEBT_AFTER = re.compile(r"^\s*的?(?:欠款|债务|账单|本息|总额|总欠款)(?![^，。,；;？?]{0,8}(?:还上|还清|结清|一次性|还了|还掉))")
 _OK_AFTER = re.compile(r"^(也行|可以|就行|也要得|也可以|行吗|行不行|吧|没问题|好不好|能不能)")
 _PAY_AFTER = re.compile(r"^.{0,5}?(还上|还清|还进|转到|转给|转账|存到|存进|打到|结清|一次性)")
 _PAY_BEFORE = re.compile(r"(还|先还|转|存|扣|付|交|结清|缴|打|拿出|凑|还上|还进去|一半|每期|首期|第一期)\s*$")
@@ -92,6 +101,8 @@ def find_amount(text: str) -> float | None:
         if _NOT_PAYMENT_BEFORE.search(before.rstrip("了的是为:：")):
             continue
         after_long = s[m.end(): m.end() + 10]
+        if _FEE_AFTER.match(after_long) or _FEE_BEFORE.search(before) or _DEBT_AFTER.match(s[m.end(): m.end() + 16]):
+            continue
         if not unit and not mult and "," not in num and not _PAY_BEFORE.search(before) \
                 and not _OK_AFTER.match(after) and not _PAY_AFTER.match(after_long):
             continue
@@ -114,15 +125,25 @@ def _add_months(d: date, months: int) -> date:
     return date(d.year + y, m + 1, 1)
 
 
+SLIP_BACK_DAYS = 7        # a month-day this many days back is kept as said (flagged: the date has passed)
+NEXT_YEAR_DAYS = 183      # beyond this, a month-day that has passed is not next year's either: no date
+FAR_AHEAD_DAYS = 31       # a promise further away than this is worth checking with the debtor
+
+
 def _month_day(today: date, month: int, day: int) -> date | None:
-    for year in (today.year, today.year + 1):
-        try:
-            d = date(year, month, day)
-        except ValueError:
-            return None
-        if d >= today - timedelta(days=31):  # a date months back is next year's
-            return d
-    return None
+    try:
+        d = date(today.year, month, day)
+    except ValueError:
+        return None
+    if d >= today - timedelta(days=SLIP_BACK_DAYS):
+        return d
+    # a date that has passed is next year's (一月十号 said in October) — but never most of a year away: on a
+    # replayed or misheard call 十月十三号 said on 1 December is not a promise for next October
+    try:
+        d = date(today.year + 1, month, day)
+    except ValueError:
+        return None
+    return d if (d - today).days <= NEXT_YEAR_DAYS else None
 
 
 def find_date(text: str, today: date) -> date | None:
@@ -176,6 +197,41 @@ def find_date(text: str, today: date) -> date | None:
         if n is not None and 0 < n <= 60:
             return today + timedelta(days=n)
     return None
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def format_date(iso: str | None) -> str:
+    """'2026-10-16' → '10月16日 周五' (the weekday lets the agent check it against what the debtor said)."""
+    if not iso:
+        return ""
+    try:
+        d = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{d.month}月{d.day}日 周{WEEKDAYS[d.weekday()]}"
+
+
+def promise_warnings(amount: float | None, date_iso: str | None, today: date, *,
+                     debt: float | None = None) -> list[str]:
+    """What the agent should check with the debtor before the call ends (Chinese, one line each)."""
+    out = []
+    if date_iso:
+        try:
+            d = date.fromisoformat(date_iso)
+        except ValueError:
+            d = None
+            out.append(f"日期无法识别：{date_iso}")
+        if d is not None and d < today:
+            out.append(f"日期已过（{format_date(date_iso)}），请与客户确认")
+        elif d is not None and (d - today).days > FAR_AHEAD_DAYS:
+            out.append(f"还款日在 {(d - today).days} 天后，请与客户确认")
+    if amount is not None and debt and amount > debt + 0.5:
+        out.append(f"金额高于欠款总额 {debt:g} 元，请确认")
+    if amount is not None and amount <= 0:
+        out.append("金额无效")
+    return out
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def case_terms(case: CaseData | None) -> list[str]:
     if case is None:
         return []
     out = []
-    for v in (case.debtor_name, case.institution, case.agent_name):
+    for v in (case.debtor_name, case.institution, case.creditor, case.agent_name):
         v = (v or "").strip()
         if len(v) >= 2 and all(_HAN.match(c) for c in v):
             out.append(v)

@@ -12,23 +12,23 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from ..labels import CHANNEL_NAMES, STAGE_NAMES
+from ..labels import CHANNEL_NAMES, KIND_NAMES, SEVERITY_NAMES, STAGE_NAMES, format_clock, rule_name
 from . import read
+from .schema import REAL_KINDS
 
 STATUS_NAMES = {"active": "进行中", "completed": "已完成", "interrupted": "中断", "failed": "失败"}
 
 CSV_HEADER = (
     "通话ID", "通话时间", "结束时间", "时长(秒)", "状态", "坐席", "工号", "债务人", "电话", "账号", "来源",
-    "经过阶段", "告警", "承诺还款金额", "承诺还款日期", "还款渠道", "备注", "通话文本",
+    "经过阶段", "告警", "承诺还款金额", "承诺还款日期", "还款渠道", "备注", "通话文本", "类型",
+    "未识别语音(秒)",   # audio the recogniser skipped on a busy PC: those words are not in 通话文本
 )
 FORMATS = ("csv", "json")
 
 
 def _clock(seconds) -> str:
-    if seconds is None:
-        return "--:--"
-    s = int(round(float(seconds)))
-    return f"{s // 60:02d}:{s % 60:02d}"
+    # the same clock as the live transcript and the review window (whole seconds, not rounded up)
+    return "--:--" if seconds is None else format_clock(float(seconds))
 
 
 def _cell(value) -> str:
@@ -58,8 +58,10 @@ def csv_row(call: dict) -> list[str]:
         name = STAGE_NAMES.get(stage, stage)
         if not stages or stages[-1] != name:
             stages.append(name)
+    # Chinese names as the review window shows them; 坐席已确认: the agent pressed 知道了 (it was not ignored)
     alerts = [
-        f"[{_clock(a['t'])}] {a['rule']}({a['severity']})：{a['evidence']}" + ("（已忽略）" if a["dismissed"] else "")
+        f"[{_clock(a['t'])}] {rule_name(a['rule'])}（{SEVERITY_NAMES.get(a['severity'], a['severity'])}）："
+        f"{a['evidence']}" + ("（坐席已确认）" if a["dismissed"] else "")
         for a in call["alerts"] if not a["retracted"]
     ]
     transcript = [f"[{_clock(u['start'] if u['start'] is not None else u['t'])}] {u['text']}"
@@ -76,6 +78,8 @@ def csv_row(call: dict) -> list[str]:
         call["phone"], call["account"], call["source"], " → ".join(stages), "\n".join(alerts),
         "" if amount is None else amount, ptp.get("date") or "",
         CHANNEL_NAMES.get(ptp.get("channel") or "", ptp.get("channel") or ""), call["notes"], "\n".join(transcript),
+        KIND_NAMES.get(call.get("kind") or "call", call.get("kind")),
+        f"{float(call.get('skipped_s') or 0):.1f}",
     )]
 
 
@@ -83,9 +87,11 @@ def export(conn: sqlite3.Connection, fmt: str, out: str | Path | IO[str], since=
     """Write the calls (oldest first) to ``out``: a path (written atomically) or an open text stream.
 
     CSV is UTF-8 with a BOM and CRLF rows so Excel opens Chinese correctly. Returns the number of calls.
+    Test and empty calls are left out unless a ``kind`` filter asks for them (``kind=None``: every call).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: expected csv or json")
+    filters.setdefault("kind", REAL_KINDS)
     ids = [c["id"] for c in read.list_calls(conn, since=since, **filters)]
     ids.reverse()
     if hasattr(out, "write"):

@@ -70,7 +70,7 @@ def ops_for_event(call_id: str, event: ev.Event, *, last_utterance: int | None, 
             ended = datetime.now().astimezone()
         ptp = event.ptp if isinstance(event.ptp, dict) else None
         return [{"op": "end", "call_id": call_id, "duration": duration, "ended_at": ended.isoformat(timespec="seconds"),
-                 "ptp": _jsonable(ptp)}]
+                 "ptp": _jsonable(ptp), "skipped": float(getattr(event, "skipped", 0.0) or 0.0)}]
     return []
 
 
@@ -93,12 +93,20 @@ def apply(conn: sqlite3.Connection, op: Op) -> None:
     fn(conn, op)
 
 
+def call_kind(source: str, kind: str | None = None) -> str:
+    """A call's kind (schema.KINDS) when the caller did not say: a recording analysed, or a live call."""
+    if kind:
+        return kind
+    return "file" if source and not source.startswith("mic") else "call"
+
+
 def _begin(conn, op):
     conn.execute(
         "INSERT INTO calls (id, started_at, started_ts, status, source, agent_name, agent_id, case_json,"
-        " debtor_name, phone, account, owner) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?)",
+        " debtor_name, phone, account, owner, kind) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (op["call_id"], op["started_at"], op["started_ts"], op["source"], op["agent_name"], op["agent_id"],
-         op["case_json"], op["debtor_name"], op["phone"], op["account"], op.get("owner", "")),
+         op["case_json"], op["debtor_name"], op["phone"], op["account"], op.get("owner", ""),
+         call_kind(op["source"], op.get("kind"))),
     )
 
 
@@ -172,6 +180,14 @@ def _end(conn, op):
         (op["duration"], op["ended_at"], _num(ptp.get("amount")), ptp.get("date"), ptp.get("channel"),
          op["call_id"]),
     )
+    if op.get("skipped"):
+        conn.execute("UPDATE calls SET skipped_s = max(skipped_s, ?) WHERE id = ?", (op["skipped"], op["call_id"]))
+    # a live call in which nothing was recognised (a stray F9) is not a call to review or export
+    conn.execute(
+        "UPDATE calls SET kind = 'empty' WHERE id = ? AND kind = 'call'"
+        " AND NOT EXISTS (SELECT 1 FROM utterances WHERE call_id = ? AND is_final = 1)",
+        (op["call_id"], op["call_id"]),
+    )
 
 
 def _fail(conn, op):
@@ -212,6 +228,35 @@ def _notes(conn, op):
     conn.execute("UPDATE calls SET notes = ? WHERE id = ?", (op["text"], op["call_id"]))
 
 
+def _skipped(conn, op):
+    conn.execute("UPDATE calls SET skipped_s = max(skipped_s, ?) WHERE id = ?", (op["seconds"], op["call_id"]))
+
+
+def _kind(conn, op):
+    conn.execute("UPDATE calls SET kind = ? WHERE id = ?", (op["kind"], op["call_id"]))
+
+
+def _delete(conn, op):
+    """Remove a call and leave a line in deleted_calls saying what it was, when and why."""
+    row = conn.execute(
+        "SELECT started_at, kind, agent_name, agent_id, debtor_name, duration,"
+        " (SELECT count(*) FROM utterances WHERE call_id = calls.id AND is_final = 1) FROM calls WHERE id = ?",
+        (op["call_id"],),
+    ).fetchone()
+    if row is None:
+        return
+    alerts = dict(conn.execute(
+        "SELECT rule, count(*) FROM alerts WHERE call_id = ? AND retracted = 0 GROUP BY rule ORDER BY rule",
+        (op["call_id"],),
+    ).fetchall())
+    conn.execute(
+        "INSERT INTO deleted_calls (call_id, started_at, kind, agent_name, agent_id, debtor_name, duration,"
+        " utterances, alerts, reason, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (op["call_id"], *row, json.dumps(alerts, ensure_ascii=False), op.get("reason", ""), op["at"]),
+    )
+    conn.execute("DELETE FROM calls WHERE id = ?", (op["call_id"],))  # children go by ON DELETE CASCADE
+
+
 def _audio(conn, op):
     conn.execute("UPDATE calls SET audio_path = ?, audio_purged_at = NULL WHERE id = ?", (op["path"], op["call_id"]))
 
@@ -219,7 +264,8 @@ def _audio(conn, op):
 _APPLY = {
     "begin": _begin, "utterance": _utterance, "partial": _partial, "alert": _alert, "retract": _retract,
     "stage": _stage, "suggestion": _suggestion, "ptp": _ptp, "end": _end, "fail": _fail, "discard": _discard,
-    "dismiss": _dismiss, "used": _used, "notes": _notes, "audio": _audio,
+    "dismiss": _dismiss, "used": _used, "notes": _notes, "audio": _audio, "kind": _kind, "delete": _delete,
+    "skipped": _skipped,
 }
 
 

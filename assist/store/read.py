@@ -14,9 +14,9 @@ from .tokens import match_expression, normalise, query_terms, substring_expressi
 
 CALL_COLUMNS = (
     "id", "started_at", "ended_at", "duration", "status", "source", "agent_name", "agent_id", "debtor_name",
-    "phone", "account", "notes", "error", "audio_path",
+    "phone", "account", "notes", "error", "audio_path", "kind", "skipped_s",
 )
-FILTERS = ("since", "until", "agent", "rule", "stage", "ptp", "status", "debtor")
+FILTERS = ("since", "until", "agent", "rule", "stage", "ptp", "status", "debtor", "kind")
 
 
 def _db(conn: sqlite3.Connection) -> Database:
@@ -86,6 +86,11 @@ def where_clause(filters: dict) -> tuple[list[str], list[Any]]:
     if filters.get("status"):
         where.append("c.status = ?")
         params.append(str(filters["status"]))
+    if filters.get("kind"):
+        # one kind, or several: kind=("call", "file") is every real call (schema.REAL_KINDS)
+        kinds = [filters["kind"]] if isinstance(filters["kind"], str) else list(filters["kind"])
+        where.append(f"c.kind IN ({', '.join('?' * len(kinds))})")
+        params += [str(k) for k in kinds]
     return where, params
 
 
@@ -171,6 +176,17 @@ def get_call(conn: sqlite3.Connection, call_id: str) -> dict | None:
     call["ptp_history"] = list(db.query(
         "SELECT amount, date, channel, t FROM ptps WHERE call_id = ? ORDER BY t, id", [call_id]))
     return call
+
+
+def deletions(conn: sqlite3.Connection) -> list[dict]:
+    rows = list(_db(conn).query("SELECT * FROM deleted_calls ORDER BY deleted_at DESC, id DESC"))
+    for row in rows:
+        row.pop("id", None)
+        try:
+            row["alerts"] = json.loads(row["alerts"] or "{}")
+        except json.JSONDecodeError:
+            row["alerts"] = {}
+    return rows
 
 
 def highlight(text: str, terms: list[str], mark: tuple[str, str] = ("【", "】")) -> str:

@@ -24,6 +24,7 @@ from . import export as export_mod
 from . import ops as ops_mod
 from . import owner, read
 from .db import RecordStoreError, connect, describe, open_database
+from .schema import KINDS
 from .writer import Writer, load_rescued
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,11 @@ class RecordStore:
         self._writer.put(*ops)
 
     def begin_call(self, call_id: str, *, started_at: datetime, case: CaseData | None = None, source: str = "",
-                   agent_id: str = "") -> None:
+                   agent_id: str = "", kind: str | None = None) -> None:
+        """``kind`` (schema.KINDS): 'test' for a rehearsal; by default 'file' for an analysed recording, else
+        'call'. A live call that ends with nothing recognised becomes 'empty'."""
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"unknown call kind {kind!r}; expected one of {', '.join(KINDS)}")
         case = case or CaseData()
         started = _aware(started_at)
         with self._lock:
@@ -106,6 +111,7 @@ class RecordStore:
             "source": str(source or ""), "agent_name": case.agent_name, "agent_id": agent_id or case.agent_id,
             "case_json": json.dumps(case.to_dict(), ensure_ascii=False), "debtor_name": case.debtor_name,
             "phone": case.phone, "account": case.account, "owner": self._owner.token,
+            "kind": ops_mod.call_kind(str(source or ""), kind),
         })
 
     def record(self, call_id: str, event: Event) -> None:
@@ -129,6 +135,21 @@ class RecordStore:
     def discard_call(self, call_id: str) -> None:
         """Remove a call that never really started (bad input found after begin_call): nothing half-written."""
         self._put({"op": "discard", "call_id": call_id})
+
+    def set_skipped(self, call_id: str, seconds: float) -> None:
+        """Audio seconds of the call the recogniser could not keep up with (not in the transcript)."""
+        self._put({"op": "skipped", "call_id": call_id, "seconds": float(seconds)})
+
+    def set_kind(self, call_id: str, kind: str) -> None:
+        """Mark a call as a test (hidden from the review list and the 催收记录表 by default) or as real again."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown call kind {kind!r}; expected one of {', '.join(KINDS)}")
+        self._put({"op": "kind", "call_id": call_id, "kind": kind})
+
+    def delete_call(self, call_id: str, reason: str = "") -> None:
+        """Delete a call for good; what it was (time, kind, agent, debtor, alerts), when and why stay in
+        ``deletions()``. The caller asks the user first."""
+        self._put({"op": "delete", "call_id": call_id, "reason": str(reason or ""), "at": ops_mod.now_iso()})
 
     def dismiss_alert(self, call_id: str, utterance: int | None, rule: str) -> None:
         self._put({"op": "dismiss", "call_id": call_id, "utterance": utterance, "rule": rule,
@@ -222,6 +243,11 @@ class RecordStore:
     def search(self, query: str, **filters) -> list[dict]:
         with self._reader() as conn:
             return read.search(conn, query, **filters)
+
+    def deletions(self) -> list[dict]:
+        """Deleted calls, newest deletion first: what each was and why it was deleted."""
+        with self._reader() as conn:
+            return read.deletions(conn)
 
     def export(self, fmt: str, out: str | Path | IO[str], since=None, **filters) -> int:
         with self._reader() as conn:

@@ -9,6 +9,8 @@ version, see tests/store/make_fixtures.py).
       suggestion use.
 - v3: writer ownership (so a second process does not mistake a live call for an interrupted one), kept audio.
 - v4: utterances re-tokenized: character bigrams (substring search through the index) and pinyin (sounds-like).
+- v5: what kind of call a row is (a real call, an analysed recording, a test or an empty one — tests and empty
+      calls are left out of the 催收记录表), the audio seconds the recogniser skipped, and a log of deleted calls.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from typing import Callable
 APPLICATION_ID = 0x43415231
 
 STATUSES = ("active", "completed", "interrupted", "failed")
+# call: on a microphone; file: a recording analysed (callassist analyze, 重新分析录音); test: 用录音测试 or marked
+# as a test by the agent; empty: ended with nothing recognised (a stray F9)
+KINDS = ("call", "file", "test", "empty")
+REAL_KINDS = ("call", "file")
 
 
 def _script(conn: sqlite3.Connection, script: str) -> None:
@@ -190,7 +196,37 @@ def _v4(conn: sqlite3.Connection) -> None:
     _retokenize(conn)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+def _v5(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        ALTER TABLE calls ADD COLUMN kind TEXT NOT NULL DEFAULT 'call'
+            CHECK (kind IN ('call', 'file', 'test', 'empty'));
+        ALTER TABLE calls ADD COLUMN skipped_s REAL NOT NULL DEFAULT 0;   -- audio left unrecognised (PC too busy)
+        CREATE INDEX calls_kind ON calls(kind);
+        UPDATE calls SET kind = 'file' WHERE source <> '' AND source NOT LIKE 'mic%';
+        UPDATE calls SET kind = 'empty' WHERE kind = 'call' AND status <> 'active'
+            AND NOT EXISTS (SELECT 1 FROM utterances u WHERE u.call_id = calls.id AND u.is_final = 1);
+
+        CREATE TABLE deleted_calls (             -- a deleted call leaves this behind (who can tell it existed)
+            id          INTEGER PRIMARY KEY,
+            call_id     TEXT NOT NULL,
+            started_at  TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            agent_name  TEXT NOT NULL DEFAULT '',
+            agent_id    TEXT NOT NULL DEFAULT '',
+            debtor_name TEXT NOT NULL DEFAULT '',
+            duration    REAL,
+            utterances  INTEGER NOT NULL DEFAULT 0,
+            alerts      TEXT NOT NULL DEFAULT '{}',   -- alert counts by rule, as JSON
+            reason      TEXT NOT NULL DEFAULT '',
+            deleted_at  TEXT NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

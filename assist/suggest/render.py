@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 # Filled from the case data (CaseData.placeholders()) ...
-CASE_PLACEHOLDERS = ("姓名", "金额", "逾期天数", "机构", "坐席", "工号", "账户", "电话")
+CASE_PLACEHOLDERS = ("姓名", "金额", "逾期天数", "机构", "委托方", "坐席", "工号", "账户", "电话")
 # ... and from what the call has agreed so far (the promise to pay).
 CALL_PLACEHOLDERS = ("日期", "还款金额", "渠道")
 PLACEHOLDERS = CASE_PLACEHOLDERS + CALL_PLACEHOLDERS

@@ -4,31 +4,56 @@
 <context>
     <name>AlertCard</name>
     <message>
-        <location filename="../../app/widgets/alert_card.py" line="28"/>
+        <location filename="../../app/widgets/alert_card.py" line="50"/>
         <source>知道了</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/alert_card.py" line="29"/>
+        <location filename="../../app/widgets/alert_card.py" line="51"/>
         <source>关闭此提醒（会记录在通话记录中）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/alert_card.py" line="87"/>
+        <source>建议改说：{advice}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/alert_card.py" line="93"/>
+        <source>依据：{basis}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/alert_card.py" line="128"/>
+        <source>（识别中，待确认）</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>AssistColumn</name>
     <message>
-        <location filename="../../app/widgets/assist_column.py" line="32"/>
+        <location filename="../../app/widgets/assist_column.py" line="36"/>
         <source>客户异议</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/assist_column.py" line="33"/>
+        <location filename="../../app/widgets/assist_column.py" line="37"/>
         <source>必备要素</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/assist_column.py" line="34"/>
+        <location filename="../../app/widgets/assist_column.py" line="38"/>
         <source>话术库</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/assist_column.py" line="42"/>
+        <source>客户异议 · 必备要素 · 话术库 ▾</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/assist_column.py" line="45"/>
+        <source>告警期间已收起，点击展开（数字键仍可选客户异议）</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -88,52 +113,62 @@
 <context>
     <name>CallFilters</name>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="19"/>
+        <location filename="../../app/widgets/call_filters.py" line="20"/>
         <source>从</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="21"/>
+        <location filename="../../app/widgets/call_filters.py" line="22"/>
         <source>到</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="27"/>
+        <location filename="../../app/widgets/call_filters.py" line="28"/>
         <source>坐席工号或姓名</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="29"/>
+        <location filename="../../app/widgets/call_filters.py" line="30"/>
         <source>全部违规类型</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="33"/>
+        <location filename="../../app/widgets/call_filters.py" line="34"/>
         <source>承诺：不限</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="34"/>
+        <location filename="../../app/widgets/call_filters.py" line="35"/>
         <source>有还款承诺</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="35"/>
+        <location filename="../../app/widgets/call_filters.py" line="36"/>
         <source>无还款承诺</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="37"/>
+        <location filename="../../app/widgets/call_filters.py" line="38"/>
         <source>全文搜索通话内容，如“分期”“工号”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="39"/>
+        <location filename="../../app/widgets/call_filters.py" line="40"/>
+        <source>显示测试和空通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="41"/>
+        <source>用录音测试的通话、标为测试的通话和没有识别到内容的通话；导出时总是不含</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/call_filters.py" line="42"/>
         <source>查询</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/call_filters.py" line="44"/>
+        <location filename="../../app/widgets/call_filters.py" line="47"/>
         <source>坐席</source>
         <translation type="unfinished"></translation>
     </message>
@@ -184,37 +219,67 @@
 <context>
     <name>CaseForm</name>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="37"/>
+        <location filename="../../app/widgets/case_form.py" line="43"/>
+        <source>所属机构</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="48"/>
+        <source>欠款的银行/平台</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="49"/>
+        <source>欠款所属的银行或平台，如“华信银行”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="50"/>
+        <source>您的公司</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="51"/>
+        <source>您自己所在的公司：开场时报这个名字</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="55"/>
         <source>粘贴案件信息…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="38"/>
+        <location filename="../../app/widgets/case_form.py" line="56"/>
         <source>粘贴 JSON 或“姓名：张三”格式的文本</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="40"/>
+        <location filename="../../app/widgets/case_form.py" line="58"/>
         <source>清空</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="55"/>
+        <location filename="../../app/widgets/case_form.py" line="73"/>
         <source>欠款金额</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="55"/>
+        <location filename="../../app/widgets/case_form.py" line="73"/>
         <source>逾期天数</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="87"/>
+        <location filename="../../app/widgets/case_form.py" line="102"/>
+        <source>已读取案件信息；没有用上的项：{items}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_form.py" line="108"/>
         <source>粘贴案件信息</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="89"/>
+        <location filename="../../app/widgets/case_form.py" line="110"/>
         <source>粘贴 JSON，或每行一项，例如“姓名：张三”、“金额：3680元”、“逾期天数：45”：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -283,12 +348,12 @@
 <context>
     <name>HealthIndicator</name>
     <message>
-        <location filename="../../app/widgets/health_indicator.py" line="22"/>
+        <location filename="../../app/widgets/health_indicator.py" line="37"/>
         <source>● 识别空闲</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/health_indicator.py" line="23"/>
+        <location filename="../../app/widgets/health_indicator.py" line="38"/>
         <source>语音识别状态</source>
         <translation type="unfinished"></translation>
     </message>
@@ -332,63 +397,57 @@
 <context>
     <name>LiveWindow</name>
     <message>
-        <location filename="../../app/live_window.py" line="59"/>
+        <location filename="../../app/live_window.py" line="63"/>
         <source>催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="116"/>
-        <location filename="../../app/live_window.py" line="413"/>
-        <source>还款承诺：无</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../app/live_window.py" line="245"/>
+        <location filename="../../app/live_window.py" line="269"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="246"/>
+        <location filename="../../app/live_window.py" line="269"/>
         <source>已静音 — 识别暂停</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="247"/>
+        <location filename="../../app/live_window.py" line="271"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="249"/>
+        <location filename="../../app/live_window.py" line="273"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="251"/>
+        <location filename="../../app/live_window.py" line="275"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="253"/>
+        <location filename="../../app/live_window.py" line="277"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="273"/>
+        <location filename="../../app/live_window.py" line="298"/>
         <source>麦克风出现问题：{message}（通话继续，已识别的内容都已保存）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="278"/>
+        <location filename="../../app/live_window.py" line="303"/>
         <source>已切换到麦克风：{name}，通话继续识别。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="295"/>
+        <location filename="../../app/live_window.py" line="320"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="296"/>
+        <location filename="../../app/live_window.py" line="321"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -396,85 +455,212 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="375"/>
+        <location filename="../../app/live_window.py" line="406"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="454"/>
+        <location filename="../../app/live_window.py" line="508"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="454"/>
+        <location filename="../../app/live_window.py" line="508"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PromiseCard</name>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="41"/>
+        <source>确认</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="42"/>
+        <source>已与客户核对金额、日期和渠道</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="43"/>
+        <location filename="../../app/widgets/promise_card.py" line="165"/>
+        <source>修改</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="44"/>
+        <source>改成客户实际承诺的金额、日期和渠道</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="61"/>
+        <source> 元</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="62"/>
+        <source>金额未定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="67"/>
+        <source>渠道未定</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="70"/>
+        <source>保存</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="71"/>
+        <source>取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="149"/>
+        <source>还款承诺：无</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="157"/>
+        <source>已确认 ✓</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="157"/>
+        <source>待确认</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/promise_card.py" line="165"/>
+        <source>填写</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
     <name>ReviewWindow</name>
     <message>
-        <location filename="../../app/review_window.py" line="62"/>
+        <location filename="../../app/review_window.py" line="65"/>
         <source>通话记录 — 催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="90"/>
+        <location filename="../../app/review_window.py" line="96"/>
         <source>备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="93"/>
+        <location filename="../../app/review_window.py" line="99"/>
         <source>给这通电话写备注（质检意见、后续跟进…）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="95"/>
+        <location filename="../../app/review_window.py" line="102"/>
         <source>保存备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <location filename="../../app/review_window.py" line="103"/>
+        <location filename="../../app/review_window.py" line="264"/>
+        <source>标为测试</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="104"/>
+        <source>测试通话不出现在列表（除非勾选“显示测试和空通话”）和催收记录表里</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../app/review_window.py" line="105"/>
-        <source>导出催收记录表 CSV…</source>
+        <source>删除…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../../app/review_window.py" line="106"/>
+        <source>只能删除测试通话和空通话；会留下删除记录</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="119"/>
+        <source>导出催收记录表 CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="120"/>
         <source>导出 JSON…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="107"/>
+        <location filename="../../app/review_window.py" line="121"/>
         <source>重新分析录音…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="161"/>
+        <location filename="../../app/review_window.py" line="178"/>
         <source>无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="200"/>
+        <location filename="../../app/review_window.py" line="242"/>
         <source>&lt;p&gt;这通电话的记录不存在。&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="224"/>
+        <location filename="../../app/review_window.py" line="264"/>
+        <source>标为真实通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="276"/>
+        <source>已标为测试</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="276"/>
+        <source>已标为真实通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="282"/>
+        <source>删除通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="283"/>
+        <source>删除后这通电话的内容无法恢复，只留下一条删除记录（时间、坐席、债务人、告警、原因）。
+删除原因：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="284"/>
+        <location filename="../../app/review_window.py" line="286"/>
+        <source>测试通话</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="293"/>
+        <source>已删除（删除记录已保存）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py" line="326"/>
         <source>导出催收记录表</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="234"/>
+        <location filename="../../app/review_window.py" line="336"/>
         <source>正在导出…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="241"/>
+        <location filename="../../app/review_window.py" line="343"/>
         <source>选择要重新分析的录音</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="273"/>
+        <location filename="../../app/review_window.py" line="375"/>
         <source>无法分析录音</source>
         <translation type="unfinished"></translation>
     </message>
@@ -671,7 +857,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/suggestion_panel.py" line="51"/>
-        <source>📌 已固定</source>
+        <source>★ 已固定</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

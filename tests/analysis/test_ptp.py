@@ -37,6 +37,13 @@ TODAY = date(2026, 10, 14)  # a Wednesday
     ("可以分六期还", None),
     ("剩下的五千二百元还是会按合同计算罚息。", None),
     ("您上周刷了四千多", None),
+    # fees and the debt itself are never the promise (bug 7: d12's 停催费 briefly became it)
+    ("另外你再交两百块停催费，我这边就不给你打电话了。", None),
+    ("先交手续费200元", None),
+    ("再转五十元的手续费", None),
+    ("您有3680元的欠款已经逾期了", None),
+    ("那您看明天能不能把3680元欠款一次性还上？", 3680),
+    ("先还两千，免掉违约费", 2000),
 ])
 def test_amounts(text, amount):
     assert find_amount(text) == amount
@@ -56,7 +63,7 @@ def test_amounts(text, amount):
     ("下个月底", "2026-11-30"),
     ("十二月五号", "2026-12-05"),
     ("11月5号", "2026-11-05"),
-    ("十月十三号", "2026-10-13"),        # the day before the call, still this year
+    ("十月十三号", "2026-10-13"),        # the day before the call: kept as said, and flagged (promise_warnings)
     ("一月十号", "2027-01-10"),          # months ahead in the next year
     ("五号之前", "2026-11-05"),          # day already past this month → next month
     ("三天之内", "2026-10-17"),
@@ -66,6 +73,30 @@ def test_amounts(text, amount):
 def test_dates(text, expected):
     got = find_date(text, TODAY)
     assert (got.isoformat() if got else None) == expected
+
+
+@pytest.mark.parametrize("text,today,expected", [
+    # bug 7: a recording replayed on 1 December: 十月十三号 is not a promise for next October; 明天 is the date
+    ("明天十月十三号", date(2026, 12, 1), "2026-12-02"),
+    ("明天十月十三号", date(2026, 10, 12), "2026-10-13"),
+    ("十一月五号", date(2026, 12, 1), None),          # weeks back, and next year's is 11 months away
+    ("一月五号", date(2026, 12, 1), "2027-01-05"),
+])
+def test_month_day_never_most_of_a_year_away(text, today, expected):
+    got = find_date(text, today)
+    assert (got.isoformat() if got else None) == expected
+
+
+def test_promise_warnings_and_weekday():
+    from assist.analysis.ptp import format_date, promise_warnings
+
+    assert format_date("2026-10-16") == "10月16日 周五"
+    assert promise_warnings(2000, "2026-10-16", TODAY, debt=3680) == []
+    past = promise_warnings(2000, "2026-10-13", TODAY)
+    assert len(past) == 1 and "日期已过" in past[0] and "周二" in past[0]
+    far = promise_warnings(2000, "2027-01-10", TODAY)
+    assert len(far) == 1 and "88 天后" in far[0]
+    assert promise_warnings(5000, None, TODAY, debt=3680) == ["金额高于欠款总额 3680 元，请确认"]
 
 
 @pytest.mark.parametrize("text,channel", [

@@ -28,6 +28,7 @@ def test_unplugged_headset_resumes_the_same_call_on_another_mic(qtbot, ready_ser
     clip = shared_dir / "data" / "real" / "aishell-BAC009S0724W0121.wav"
     win = LiveWindow(ready_services)
     win.alerts.sound = False
+    win.recovery.retry_ms = 600_000   # this test is about 继续: no quiet reopen of the lost device meanwhile
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.setup.mic_ok and win.setup.device_name() is not None, timeout=20000)
@@ -102,3 +103,87 @@ def test_lost_device_is_resumed_automatically_only_after_it_was_gone(qtbot):
     watch = ReturnWatch("pulse")
     assert [watch.update(["pulse", "default"]) for _ in range(3)] == [False, False, False]
     assert watch.update(["default"]) is False and watch.update(["pulse"]) is True
+
+
+def test_device_that_stays_listed_is_reopened_quietly_with_backoff(qtbot):
+    """Bug 5 on a stub: the sound server's device never leaves the listing; it is reopened now and then
+    without a word to the agent until it works."""
+    from app.device_recovery import DeviceRecovery
+
+    def dev(name):
+        return SimpleNamespace(name=name, is_default=name == "default", label=lambda: name)
+
+    tries = []
+
+    class Source:
+        device = dev("default")
+
+        def switch_device(self, name):
+            tries.append(name)
+            if len(tries) < 3:
+                raise RuntimeError("无法使用麦克风：default（设备无法打开）")
+
+    rec = DeviceRecovery(poll_ms=20, retry_ms=40, lister=lambda: [dev("pulse"), dev("default")])
+    failed = []
+    rec.resumeFailed.connect(failed.append)
+    with qtbot.waitSignal(rec.resumed, timeout=5000) as resumed:
+        rec.begin(Source())
+    assert tries == ["default"] * 3 and resumed.args == ["default"]
+    assert not failed and rec.quiet_attempts == 3 and rec.auto_resumes == 1 and not rec.active
+
+
+def test_continue_pressed_during_a_quiet_reopen_is_not_lost(qtbot):
+    from app.device_recovery import DeviceRecovery
+
+    def dev(name):
+        return SimpleNamespace(name=name, is_default=False, label=lambda: name)
+
+    tries = []
+
+    class Source:
+        device = dev("default")
+
+        def switch_device(self, name):
+            tries.append(name)
+            if name == "default":
+                rec.resume("USB 耳机")        # the agent presses 继续 while the quiet attempt runs
+                raise RuntimeError("无法使用麦克风：default")
+            self.device = dev(name)
+
+    rec = DeviceRecovery(poll_ms=20, retry_ms=10, lister=lambda: [dev("default"), dev("USB 耳机")])
+    with qtbot.waitSignal(rec.resumed, timeout=5000) as resumed:
+        rec.begin(Source())
+    assert tries == ["default", "USB 耳机"] and resumed.args == ["USB 耳机"]
+
+
+@pytest.mark.pulse
+def test_same_virtual_mic_back_as_default_resumes_by_itself(qtbot, pulse, shared_dir):
+    """Bug 5 for real: the virtual microphone goes away mid-call and comes back as the default input; the
+    call's capture resumes on it by itself (it used to wait for 继续)."""
+    from app.device_recovery import DeviceRecovery
+    from assist.audio.mic import MicSource
+
+    source = MicSource(None, block_s=0.05)
+    errors = []
+    source.errors = errors.append
+    source.start(lambda _block: None)
+    try:
+        rec = DeviceRecovery(poll_ms=200, retry_ms=300)
+        pulse.unload_sink()
+        qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+        failed = []
+        rec.resumeFailed.connect(failed.append)
+        rec.begin(source)
+        qtbot.wait(1500)                        # away: quiet attempts fail, nothing is shown to the agent
+        assert rec.active and rec.quiet_attempts >= 1 and source.failure and not failed
+        pulse.load_null_sink(pulse.sink)        # the same virtual mic, back as the default input
+        with qtbot.waitSignal(rec.resumed, timeout=15000):
+            pass
+        assert source.failure is None and rec.auto_resumes == 1 and not failed
+        delivered = source.position_s
+        player = pulse.play(shared_dir / "data" / "real" / "aishell-BAC009S0724W0121.wav")
+        qtbot.waitUntil(lambda: source.position_s > delivered + 1.0, timeout=15000)   # audio flows again
+        player.terminate()
+        assert source.failure is None
+    finally:
+        source.stop()

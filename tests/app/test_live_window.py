@@ -97,6 +97,28 @@ def test_device_and_store_errors_are_shown_and_health_updates(qtbot, services):
     qtbot.waitUntil(lambda: win.health.level == "slow", timeout=2000)
 
 
+def test_delay_badge_counts_up_during_a_call_while_no_report_comes(qtbot, services):
+    """Bug 4 in the window: its clock makes the badge count up while the recogniser says nothing."""
+    from assist.case import CaseData
+    from assist.events import Health
+    from assist.transcript import TranscriptSource
+
+    win = _window(qtbot, services)
+    win.setup.case_form.set_case(CaseData(debtor_name="张伟", amount=3680, agent_name="王芳", agent_id="A023"))
+    now = [500.0]
+    win.health.clock = lambda: now[0]
+    source = TranscriptSource.from_lines(["您好。", "请问是张伟先生吗？"], realtime=True, line_s=20.0)
+    with qtbot.waitSignal(win.bridge.started, timeout=30000):
+        assert win.start_call(source=source, started_at=datetime(2026, 11, 20, 10, 0, tzinfo=TZ))
+    win.bridge.publish(Health(rtf=0.4, queue_depth=1, lag=1.3, t=2.0))
+    qtbot.waitUntil(lambda: win.health.text() == "● 延迟 1.3 秒", timeout=2000)
+    now[0] += 16.0                                   # the recogniser is stuck for 16 s
+    qtbot.waitUntil(lambda: win.health.text() == "● 延迟 17.3 秒", timeout=2000)
+    assert win.health.level == "behind"
+    with qtbot.waitSignal(win.callFinished, timeout=30000):
+        win.stop_call()
+
+
 def test_quitting_mid_call_completes_the_record(qtbot, services, dev_dir):
     import json
 
@@ -117,3 +139,42 @@ def test_quitting_mid_call_completes_the_record(qtbot, services, dev_dir):
     with RecordStore(services.config.db_path) as store:   # reopening would mark a left-open call interrupted
         record = store.get_call(started.args[0])
     assert record["status"] == "completed"
+
+
+def test_pasting_the_next_case_clears_the_last_calls_transcript(qtbot, services):
+    """Issue 12: the previous call's transcript stayed on screen after the next case was pasted."""
+    from assist.case import CaseData
+    from assist.events import UtteranceFinal
+    from assist.transcript import TranscriptSource
+
+    win = _window(qtbot, services)
+    win.setup.case_form.set_case(CaseData(debtor_name="张伟", amount=3680, agent_name="王芳", agent_id="A023"))
+    source = TranscriptSource.from_lines(["您好，请问是张伟先生吗？", "那您看明天能不能先还两千？"], realtime=True,
+                                         line_s=0.2)
+    with qtbot.waitSignal(win.callFinished, timeout=30000):
+        assert win.start_call(source=source, started_at=datetime(2026, 11, 20, 10, 0, tzinfo=TZ))
+    assert win.transcript.count() == 2
+    assert win.setup.case_form.apply_text("姓名：李娜\n金额：1200")
+    assert win.transcript.count() == 0 and not win.promise.has_promise
+    assert win.setup.case_form.case().debtor_name == "李娜"
+    win.transcript.add_final(UtteranceFinal(utterance=0, start=0, end=1, text="上一通的话", stage="greet", t=1.0))
+    win.setup.case_form.clear_button.click()          # 清空 for the next case does the same
+    assert win.transcript.count() == 0
+
+
+def test_f9_works_from_the_review_window(qtbot, services, monkeypatch):
+    """Issue 12: F9 only worked while the live window had the focus."""
+    from app.main_app import MainApp
+
+    main = MainApp(services, load_model=False)
+    qtbot.addWidget(main.live)
+    main.live.show()
+    calls = []
+    monkeypatch.setattr(main.live, "start_call", lambda **kw: calls.append("start"))
+    review = main.show_review()
+    qtbot.addWidget(review)
+    with qtbot.waitActive(review):
+        review.activateWindow()
+    qtbot.keyClick(review, Qt.Key.Key_F9)
+    assert calls == ["start"]
+    assert main.hotkey.available or main.hotkey.reason   # registered with the system, or it says why not

@@ -64,3 +64,54 @@ def test_services_update_prefs_persists(services, tmp_path):
     services.update_prefs(replace(services.prefs, font_size=22, agent_id="Z9"))
     assert load_prefs(services.settings).font_size == 22
     assert services.config.call_hours.start == time(8, 0)
+
+
+def _contrast(widget) -> float:
+    """Contrast ratio (WCAG) between the most common colour of the rendered widget (its background) and the
+    colour farthest from it (its text)."""
+    from collections import Counter
+
+    img = widget.grab().toImage()
+
+    def lum(rgb):
+        def ch(c):
+            c /= 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        r, g, b = rgb
+        return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(b)
+
+    pixels = Counter()
+    for y in range(2, img.height() - 2):
+        for x in range(2, img.width() - 2):
+            c = img.pixelColor(x, y)
+            pixels[(c.red(), c.green(), c.blue())] += 1
+    background = pixels.most_common(1)[0][0]
+    lb = lum(background)
+    text = max(pixels, key=lambda p: abs(lum(p) - lb))
+    hi, lo = max(lb, lum(text)), min(lb, lum(text))
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_high_contrast_number_boxes_are_readable(qtbot, qapp, tmp_path):
+    """Bug 6: with 高对比度 on, the number and time boxes in 设置 were white text on white."""
+    from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit
+
+    from app.settings_dialog import SettingsDialog
+    from app.theme import apply_theme
+
+    apply_theme(qapp, 14, True)
+    try:
+        dialog = SettingsDialog(AppPrefs(db_path=str(tmp_path / "r.sqlite3")), devices=["Mic A"])
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.wait(50)
+        boxes = dialog.findChildren(QAbstractSpinBox)
+        assert {dialog.font_size, dialog.retention, dialog.call_start, dialog.call_end} <= set(boxes)
+        for box in boxes:
+            assert _contrast(box) >= 7, f"{type(box).__name__} unreadable in high contrast"
+        for edit in dialog.findChildren(QLineEdit):
+            if edit.isVisible():
+                assert _contrast(edit) >= 7
+    finally:
+        apply_theme(qapp, 14, False)
+        qapp.setStyleSheet("")

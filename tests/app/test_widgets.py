@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from assist.events import Alert, AlertRetracted, Checklist, Health, Partial, Suggestion, UtteranceFinal
@@ -54,7 +55,8 @@ def test_alert_banner_shows_explains_dismisses_and_retracts(qtbot):
     partial = _alert(source="partial")
     banner.add_alert(partial)
     card = banner.cards[("threat", 1)]
-    assert "威胁要去客户单位" in card.title.text()
+    assert card.title.text() == "⚠ 威胁恐吓：“不还就去你单位”"     # a short headline …
+    assert "威胁要去客户单位" in card.message_label.text()           # … the long text below it
     assert "建议改说" in card.advice_label.text()
     assert "依据" in card.basis_label.text()           # basis falls back to the taxonomy's regulation
     assert card.property("severity") == "critical"
@@ -68,6 +70,53 @@ def test_alert_banner_shows_explains_dismisses_and_retracts(qtbot):
         banner.cards[("insult", 2)].dismiss_button.click()
     assert sig.args[0].rule == "insult"
     assert not banner.cards
+
+
+def test_partial_alert_loses_its_pending_mark_when_the_final_keeps_it(qtbot):
+    """识别中，待确认 stayed on a card after the final text: the engine does not send a confirmed alert again."""
+    from app.widgets.alert_banner import AlertBanner
+
+    banner = AlertBanner()
+    qtbot.addWidget(banner)
+    banner.sound = False
+    for compact in (False, True):
+        banner.set_compact(compact)
+        banner.add_alert(_alert(source="partial"))
+        card = banner.cards[("threat", 1)]
+        assert "待确认" in card.rule_label.text() and not card.rule_label.isHidden()
+        banner.confirm(UtteranceFinal(utterance=2, start=0, end=1, text="别的话", stage="greet", t=4.0))
+        assert "待确认" in card.rule_label.text()          # another utterance's final confirms nothing
+        banner.confirm(UtteranceFinal(utterance=1, start=0, end=1, text="不还就去你单位", stage="consequence", t=4.0))
+        assert "待确认" not in card.rule_label.text() and card.alert.source == "final"
+        assert card.rule_label.isHidden() == compact        # compact: only the pending mark had a line
+        assert card.message_label.isHidden() == compact
+        banner.clear()
+
+
+def test_compact_cards_one_opens_in_full(qtbot):
+    from app.widgets.alert_banner import AlertBanner
+
+    banner = AlertBanner(max_cards=3)
+    qtbot.addWidget(banner)
+    banner.sound = False
+    banner.set_compact(True)
+    banner.show()
+    for utt, rule in enumerate(("threat", "insult", "deception")):
+        banner.add_alert(_alert(rule=rule, utt=utt))
+    cards = banner.cards
+    assert [c.brief for c in cards.values()] == [True, True, False]   # the newest in full
+    assert all(c.message_label.isHidden() and c.basis_label.isHidden() for c in cards.values())
+    assert "威胁要去客户单位" in cards[("threat", 0)].toolTip()       # the long text is still there
+    qtbot.mouseClick(cards[("threat", 0)], Qt.MouseButton.LeftButton)  # a click opens an older one
+    assert [c.brief for c in cards.values()] == [False, True, True]
+    cards[("threat", 0)].dismiss_button.click()
+    assert [c.brief for c in banner.cards.values()] == [True, False]   # the newest left opens
+    banner.set_compact(False)   # wide: the long text only for a card on its own, 建议改说 on every card
+    assert all(c.advice_label.isHidden() != c.advice_brief.isHidden() for c in banner.cards.values())
+    assert all(c.message_label.isHidden() for c in banner.cards.values())
+    banner.cards[("insult", 1)].dismiss_button.click()
+    (alone,) = banner.cards.values()
+    assert not alone.message_label.isHidden() and not alone.basis_label.isHidden()
 
 
 def test_critical_alert_beeps_only_when_sound_on(qtbot):
@@ -137,6 +186,32 @@ def test_checklist_view_lists_missing(qtbot):
     assert "何地还" in view.summary.text() and "复述" in view.summary.text()
 
 
+def test_health_indicator_counts_up_while_reports_are_overdue(qtbot):
+    """Bug 4: green 延迟 1.3 秒 stayed 16 s while the recogniser was stuck, then jumped to 19.2 s."""
+    from app.widgets.health_indicator import HealthIndicator
+
+    h = HealthIndicator()
+    qtbot.addWidget(h)
+    now = [100.0]
+    h.clock = lambda: now[0]
+    h.set_health(Health(rtf=0.4, queue_depth=1, lag=1.3, t=30.0))
+    now[0] += 1.0
+    h.tick()                                   # a report every second is normal: nothing to add yet
+    assert h.text() == "● 延迟 1.3 秒" and h.level == "ok"
+    now[0] += 2.0
+    h.tick()
+    assert h.text() == "● 延迟 4.3 秒" and h.level == "behind"
+    now[0] += 13.0
+    h.tick()
+    assert h.text() == "● 延迟 17.3 秒" and "16 秒没有新的识别结果" in h.toolTip()
+    h.set_health(Health(rtf=1.2, queue_depth=30, lag=19.2, t=46.0))    # the report that finally came
+    assert h.text() == "● 延迟 19.2 秒"
+    h.pause()                                  # microphone lost: no audio, nothing is overdue
+    now[0] += 30.0
+    h.tick()
+    assert h.text() == "● 延迟 19.2 秒"
+
+
 def test_health_indicator_levels(qtbot):
     from app.widgets.health_indicator import HealthIndicator
 
@@ -169,6 +244,12 @@ def test_case_form_paste_and_validation(qtbot):
     assert form.case().agent_id == "B7"
     assert not form.apply_text("{broken json")
     assert "JSON" in form.error.text()
+    # issue 12: one unknown or Chinese key refused the whole case, in English
+    assert form.apply_text('{"姓名": "王强", "欠款金额": "2,500元", "逾期天数": "30天", "备注": "老客户", "agent_id": "C9"}')
+    case = form.case()
+    assert (case.debtor_name, case.amount, case.overdue_days, case.agent_id) == ("王强", 2500, 30, "C9")
+    assert form.error.isVisibleTo(form) and "备注" in form.error.text()     # said, not refused
+    assert not form.apply_text('{"备注": "老客户"}') and "没有识别出任何字段" in form.error.text()
     form.edits["amount"].setText("三千")
     try:
         form.case()
@@ -189,3 +270,47 @@ def test_level_meter_maps_dbfs(qtbot):
     assert m.fraction == 0.0
     m.set_level_db(float("nan"))
     assert m.fraction == 0.0
+
+
+def test_call_source_is_named_for_people():
+    """Issue 12: 来源 showed program text (mic:InputDevice(index=3, …)) instead of the microphone's name."""
+    from types import SimpleNamespace
+
+    from app.call_report import source_text
+    from assist.config import EngineConfig
+    from assist.session import CallSession
+
+    assert source_text("mic:USB Headset") == "麦克风：USB Headset"
+    assert source_text("mic") == "麦克风（系统默认）"
+    assert source_text("C:\\\\录音\\\\d01.wav") == "录音文件：d01.wav" == source_text("/home/a/d01.wav")
+    mic = SimpleNamespace(device=SimpleNamespace(index=3, name="USB Headset"), realtime=True, sample_rate=16000)
+    session = CallSession(mic, config=EngineConfig(record=False))
+    assert session._source_label() == "mic:USB Headset"
+
+
+def test_every_symbol_in_the_ui_is_in_the_font(qtbot):
+    """Issue 12: the 📌 of 已固定 drew an empty box — no UI string may use a glyph the CJK font lacks."""
+    import re
+
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from app.theme import pick_font_family
+    from assist import paths
+
+    metrics = QFontMetrics(QFont(pick_font_family()))
+    text = "".join(p.read_text(encoding="utf-8") for p in (paths.PROJECT_ROOT / "app").rglob("*.py"))
+    symbols = set(re.findall(r"[\u2190-\u2bff\U0001f000-\U0001faff]", text))
+    assert "★" in symbols                                  # the scan finds the UI's symbols
+    missing = sorted(s for s in symbols if not metrics.inFontUcs4(ord(s)))
+    assert not missing, f"not in {pick_font_family()}: {missing}"
+
+
+def test_case_form_has_creditor_and_own_company(qtbot):
+    from app.widgets.case_form import CaseForm
+
+    form = CaseForm()
+    qtbot.addWidget(form)
+    assert form.apply_text("客户姓名：张伟\n委托方：华信银行\n所属机构：聚信服务\n工号：A023")
+    case = form.case()
+    assert (case.creditor, case.institution) == ("华信银行", "聚信服务")
+    assert form.edits["creditor"].placeholderText() and form.edits["institution"].placeholderText()

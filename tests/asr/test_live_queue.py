@@ -173,9 +173,13 @@ def test_a_live_session_reports_the_dropped_seconds(dev_dir, whisper, load_wav, 
     with wave.open(str(wav), "wb") as w:      # the first utterance of d01 (it pauses at its commas)
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(SR)
         w.writeframes((load_wav(dev_dir / "d01.wav")[: 6 * SR] * 32767).astype("<i2").tobytes())
-    cfg = EngineConfig(record=False)
+    from assist.store import RecordStore
+
+    db = tmp_path / "records.sqlite3"
+    store = RecordStore(db)
+    cfg = EngineConfig(record=True, db_path=db)
     cfg = cfg.with_changes(asr=AsrConfig(**{**cfg.asr.__dict__, "max_backlog_s": 0.5, "partials": False}))
-    session = CallSession(FileSource(wav, realtime=True), config=cfg, model=whisper)
+    session = CallSession(FileSource(wav, realtime=True), config=cfg, model=whisper, store=store)
     events = []
     session.subscribe(events.append)
     session.start()
@@ -183,3 +187,16 @@ def test_a_live_session_reports_the_dropped_seconds(dev_dir, whisper, load_wav, 
     health = [e for e in events if isinstance(e, Health)]
     assert health and health[-1].dropped >= 0.9 and health[0].dropped <= health[-1].dropped
     assert isinstance(events[-1], CallEnded)                           # and the call still ends normally
+    # bug 9: the skipped seconds are in the record and the 催收记录表, not only on the live status line
+    assert events[-1].skipped == pytest.approx(session._recognizer.dropped_s, abs=1e-3)
+    assert events[-1].skipped >= health[-1].dropped and "skipped" not in events[-1].to_dict()
+    assert store.flush()
+    assert store.get_call(session.call_id)["skipped_s"] == pytest.approx(events[-1].skipped, abs=1e-3)
+    import csv
+    import io
+
+    buf = io.StringIO(newline="")
+    store.export("csv", buf)
+    header, row = list(csv.reader(io.StringIO(buf.getvalue(), newline="")))[:2]
+    assert float(dict(zip(header, row))["未识别语音(秒)"]) == pytest.approx(events[-1].skipped, abs=0.06)
+    store.close()

@@ -223,3 +223,39 @@ def test_store_trouble_reaches_the_subscribers(dev_dir):
     assert [e.message for e in errors] == ["数据库被锁定，正在重试", "磁盘已满，正在重试"]
     assert events[0].name == "call_started" and isinstance(events[-1], CallEnded)
     assert_valid(_contract(events), partials=True)
+
+
+def test_agent_confirmed_promise_is_the_calls_promise(tmp_path):
+    """Bug 7: the agent corrects the promise in the panel before the call ends; the record, CallEnded and the
+    end-of-call check use the corrected one."""
+    from assist.events import PromiseToPay
+    from assist.store import RecordStore
+
+    db = tmp_path / "r.sqlite3"
+    store = RecordStore(db)
+    lines = ["您好，我是华信银行工号A023的王芳，请问是张伟先生吗？", "您的欠款三千六百八十元已经逾期四十五天了。",
+             "那您看明天能不能先还两千？", "好的，那就这样。", "感谢您的配合，再见。"]
+    source = TranscriptSource.from_lines(lines, realtime=True, line_s=0.5)
+    session = CallSession(source, config=EngineConfig(record=True, db_path=db), store=store,
+                          started_at=datetime.fromisoformat("2026-10-14T14:30:00+08:00"))
+    events, proposed = [], threading.Event()
+
+    def on(ev):
+        events.append(ev)
+        if isinstance(ev, PromiseToPay):
+            proposed.set()
+
+    session.subscribe(on)
+    session.start()
+    assert proposed.wait(10)
+    with pytest.raises(KeyError):
+        session.confirm_ptp(2000, "2026-10-15", "no_such_channel")
+    session.confirm_ptp(2500, "2026-10-16", "alipay")   # the debtor said 2500 on Friday, by Alipay
+    assert session.wait(20)
+    ptps = [(e.amount, e.date, e.channel) for e in events if isinstance(e, PromiseToPay)]
+    assert ptps[0] == (2000, "2026-10-15", None) and ptps[-1] == (2500, "2026-10-16", "alipay")
+    assert events[-1].ptp == {"amount": 2500, "date": "2026-10-16", "channel": "alipay"}
+    assert not [e for e in events if isinstance(e, Alert) and e.rule == "ptp_incomplete"]
+    assert store.flush()
+    assert store.get_call(session.call_id)["ptp"] == {"amount": 2500, "date": "2026-10-16", "channel": "alipay"}
+    store.close()

@@ -81,9 +81,11 @@ def build(version: int, path: Path) -> Path:
         for i, (text, raw, stage) in enumerate(UTTERANCES[cid]):
             cols = 'call_id, idx, text, raw_text, start, "end", stage, is_final, t'
             values = [cid, i, text, raw, i * 6.0, i * 6.0 + 4.0, stage, 1, i * 6.0 + 4.5]
-            if version >= 2:  # v2/v3 writers stored the jieba tokens with the row
+            if version >= 2:  # v2/v3 writers stored the jieba tokens with the row, v4 ones today's tokens
+                from assist.store.tokens import index_tokens
+
                 cols += ", tokens"
-                values.append(v2_tokens(text, raw))
+                values.append(index_tokens(text, raw) if version >= 4 else v2_tokens(text, raw))
             conn.execute(f"INSERT INTO utterances ({cols}) VALUES ({', '.join('?' * len(values))})", values)
     conn.execute(
         "INSERT INTO alerts (call_id, utterance, rule, severity, evidence, source, message, t)"

@@ -37,7 +37,7 @@ def test_csv_export_opens_in_excel(filled, dev_calls, tmp_path):
     assert len(lines) == len(dev_calls[0]["utterances"])
     assert lines[0] == "[00:00] " + dev_calls[0]["utterances"][0]["text"]
     assert d01["经过阶段"].startswith("建立联系 → 确认欠款事实")
-    assert by_id["d07"]["告警"].count("\n") == 1 and "threat(critical)" in by_id["d07"]["告警"]
+    assert by_id["d07"]["告警"].count("\n") == 1 and "威胁恐吓（严重）" in by_id["d07"]["告警"]
     assert by_id["d05"]["承诺还款金额"] == ""
     # Oldest first, like a register.
     assert [r[1] for r in rows[1:]] == sorted(r[1] for r in rows[1:])
@@ -79,3 +79,24 @@ def test_export_of_an_empty_database_and_a_stream(store):
     buf = io.StringIO(newline="")
     assert store.export("csv", buf) == 0
     assert buf.getvalue() == ",".join(CSV_HEADER) + "\r\n"
+
+
+def test_csv_speaks_chinese_and_uses_the_views_clock(store, tmp_path):
+    """Issue 12: English rule ids, 已忽略 for an alert the agent acknowledged, and a line's time rounded up
+    (00:06 in the CSV, 00:05 on screen)."""
+    from assist.labels import format_clock
+
+    tz = timezone(timedelta(hours=8))
+    store.begin_call("c1", started_at=datetime(2026, 10, 1, 9, 0, tzinfo=tz), case=CaseData(agent_id="8026"))
+    store.record("c1", ev.UtteranceFinal(utterance=0, start=5.7, end=8, text="再不还就去你单位", stage="consequence",
+                                         t=8.2))
+    store.record("c1", ev.Alert(rule="threat", severity="critical", utterance=0, evidence="去你单位", source="final",
+                                t=8.3))
+    store.dismiss_alert("c1", 0, "threat")
+    assert store.flush(10)
+    out = tmp_path / "x.csv"
+    store.export("csv", out)
+    _, rows = _read_csv(out)
+    row = dict(zip(CSV_HEADER, rows[1]))
+    assert row["告警"] == "[00:08] 威胁恐吓（严重）：去你单位（坐席已确认）"
+    assert row["通话文本"] == f"[{format_clock(5.7)}] 再不还就去你单位" == "[00:05] 再不还就去你单位"

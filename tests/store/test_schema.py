@@ -69,6 +69,7 @@ def test_upgrade_from_old_version_keeps_data_and_marks_killed_call(tmp_path, ver
         assert [a["retracted"] for a in done["alerts"] if a["rule"] == "deception"] == [True]
         assert done["suggestions"][0]["used"] is (version >= 2)
         assert done["audio_path"] is None
+        assert done["kind"] == "call" and done["skipped_s"] == 0      # v5: a microphone call, nothing skipped
 
         # The call a killed v1/v2 process left active is now interrupted, kept, with its utterances.
         killed = store.get_call("old-killed")

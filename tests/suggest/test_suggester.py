@@ -269,3 +269,18 @@ def test_opening_line_before_anyone_speaks(library, case, make_state):
     top, check = _split(Suggester(case=case, library=library).opening(make_state(), 0.0))
     assert top.line_id.startswith("greet.intro.") and "工号8026" in top.text
     assert check.missing == CHECKLIST
+
+
+def test_outside_agency_introduces_itself_not_the_bank(library, make_state):
+    """Issue 12: with one 机构 field an outside agency's agent was told to say 我是华信银行的…; the case now
+    has the creditor (委托方) apart from the agent's own company (所属机构)."""
+    from assist.case import CaseData
+
+    case = CaseData(debtor_name="张伟", amount=3680, overdue_days=45, creditor="华信银行", institution="聚信服务",
+                    agent_name="王芳", agent_id="A023")
+    s = Suggester(case=case, library=library)
+    top, _ = _split(s.after_utterance(make_state(texts=["喂"]), "喂", [], 1.0))
+    assert "聚信服务" in top.text and "华信银行" not in top.text
+    debt = [line.render(case.placeholders()) for line in library.lines if "{委托方" in line.source]
+    assert debt and all("华信银行" in d and "聚信服务" not in d for d in debt)
+    assert CaseData(institution="华信银行").placeholders()["委托方"] == "华信银行"   # a bank's own agent
