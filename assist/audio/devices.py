@@ -56,12 +56,15 @@ def _default_input_index(s) -> int | None:
 def list_input_devices() -> list[InputDevice]:
     """Every device with at least one input channel; the system default input is flagged ``is_default``."""
     s = sd()
-    try:
-        devices = s.query_devices()
-        hostapis = s.query_hostapis()
-    except Exception as e:  # PortAudioError when the host audio system is broken
-        raise DeviceError(f"无法列出音频输入设备：{e}") from e
-    default = _default_input_index(s)
+    # under the lock that rescan_devices re-initialises PortAudio with: a query racing Pa_Terminate on another
+    # thread (the recovery panel's rescan beside a switch_device) crashed the process in the test suite
+    with _lock:
+        try:
+            devices = s.query_devices()
+            hostapis = s.query_hostapis()
+        except Exception as e:  # PortAudioError when the host audio system is broken
+            raise DeviceError(f"无法列出音频输入设备：{e}") from e
+        default = _default_input_index(s)
     out = []
     for d in devices:
         if d["max_input_channels"] <= 0:
