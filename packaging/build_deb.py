@@ -76,7 +76,8 @@ def inputs_hash() -> str:
                     and p not in NOT_INPUTS):
                 add(p.relative_to(ROOT).as_posix(), p.read_bytes())
     add("pyproject.toml", (ROOT / "pyproject.toml").read_bytes())
-    dists = sorted(f"{d.metadata['Name']}=={d.version}" for d in md.distributions())
+    # A set: under pytest the checkout's callassist.egg-info is on sys.path too and is listed a second time.
+    dists = sorted({f"{d.metadata['Name'].lower()}=={d.version}" for d in md.distributions()})
     add("distributions", "\n".join(dists).encode())
     add("python", sys.version.encode())
     try:

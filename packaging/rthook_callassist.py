@@ -4,6 +4,8 @@
   libraries. The build bundles libportaudio (Linux: the system's libportaudio.so.2; Windows: the wheel's DLL,
   found by sounddevice itself), so answer with the bundled copy first: the app runs on a PC without
   libportaudio2 installed.
+- onnxruntime (the VAD) starts Microsoft's 1DS telemetry on import, which writes a session file `.ses` into
+  the temp folder and has an HTTP uploader: ORT_DISABLE_TELEMETRY=1 turns it off before anything imports it.
 - jieba writes its dictionary cache (jieba.cache) into the temp folder; the installed app keeps it in the
   user's cache folder instead, beside nothing else of the system.
 """
@@ -17,6 +19,7 @@ def _callassist_rthook() -> None:
     base = getattr(sys, "_MEIPASS", None)
     if not base:
         return
+    os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
     if sys.platform.startswith("linux"):
         bundled = os.path.join(base, "libportaudio.so.2")
