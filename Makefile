@@ -10,6 +10,7 @@ VENV        := .venv
 VPY         := $(VENV)/bin/python
 VENV_OK     := $(VENV)/.created
 INSTALLED   := $(VENV)/.installed
+PACKAGING   := $(VENV)/.packaging
 MODEL_DIR   := models/whisper-base
 MODEL_STAMP := $(MODEL_DIR)/.callassist-model.json
 PYTEST_ARGS ?=
@@ -22,13 +23,15 @@ FETCH_ARGS  ?=
 PYTHON ?=
 PY_CANDIDATES := python3 python3.13 python3.12 python3.11 python3.10
 
-.PHONY: help system venv model setup run test clean
+.PHONY: help system venv model setup run test deb smoke clean
 .NOTPARALLEL:
 
 help:
 	@echo "make run     set everything up, then start the desktop app"
 	@echo "make test    set everything up, then run the test suite (PYTEST_ARGS='-k foo' to select)"
 	@echo "make setup   system packages + .venv + package + model (what run/test do first)"
+	@echo "make deb     the Debian package dist/callassist_<version>_amd64.deb (rebuilt only when its inputs changed)"
+	@echo "make smoke   make deb, then install it and run the package smoke test (root)"
 	@echo "make system | venv | model | clean"
 
 system:
@@ -84,6 +87,21 @@ test: setup
 	@rc=0; QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(VPY) -m pytest -q $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests (exit 5): tests/ is missing or PYTEST_ARGS selects nothing" >&2; fi; \
 	exit $$rc
+
+# PyInstaller (the `packaging` extra) for `make deb`; not part of the runtime install.
+$(PACKAGING): pyproject.toml $(INSTALLED)
+	$(VPY) -m pip install $(PIP_ARGS) -e '.[test,packaging]'
+	@touch $@
+
+# The frozen app (dist/callassist/) and its Debian package. Cached: build_deb.py compares the hash of its inputs
+# (code, resources, packaging/, the venv's packages, the model) with the stamp beside the .deb.
+deb: setup $(PACKAGING)
+	$(VPY) packaging/build_deb.py
+
+# The package smoke test alone (as root: it installs and removes the package). `make test` runs it too
+# whenever a current .deb is there.
+smoke: deb
+	CALLASSIST_REQUIRE_DEB=1 QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -q -s -m deb tests/packaging
 
 # Keeps models/ (a 145 MB download); remove models/whisper-base by hand to re-fetch from scratch.
 clean:

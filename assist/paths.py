@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from platformdirs import PlatformDirs
@@ -10,8 +11,13 @@ from platformdirs import PlatformDirs
 APP_NAME = "callassist"
 _DIRS = PlatformDirs(APP_NAME, appauthor=False)
 
-# The checkout (or installed tree) this package sits in: resources/ and models/ are its siblings.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The checkout (or installed tree) this package sits in: resources/ and models/ are its siblings. In the frozen
+# app (PyInstaller, packaging/callassist.spec) they are in its bundle folder, sys._MEIPASS — read-only, e.g.
+# /opt/callassist/_internal; the user's data, config and logs still go to the folders below.
+if getattr(sys, "frozen", False) and hasattr(sys, "_MEIPASS"):
+    PROJECT_ROOT = Path(sys._MEIPASS).resolve()
+else:
+    PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def resources_dir() -> Path:
