@@ -102,9 +102,10 @@ def test_blind_split_never_falls_below_the_recorded_figures():
     rows = read_labelled(CORPUS / "blind" / "blind.tsv")
     assert len(rows) >= 400 and recorded["sentences"] == len(rows)
     f = score(rows, [{h.rule for h in check_text(r.text)[0]} for r in rows])
-    assert f.precision >= recorded["precision"] - 1e-9, (f.precision, recorded["precision"])
-    assert f.recall >= recorded["recall"] - 1e-9, (f.recall, recorded["recall"])
-    assert f.lawful_alerted <= recorded["lawful_alerted"] + 1e-9
+    tol = 5e-5  # the record is rounded to four places
+    assert f.precision >= recorded["precision"] - tol, (f.precision, recorded["precision"])
+    assert f.recall >= recorded["recall"] - tol, (f.recall, recorded["recall"])
+    assert f.lawful_alerted <= recorded["lawful_alerted"] + tol
 
 
 def test_corpus_is_large_enough_and_apart_from_the_blind_split():

@@ -36,8 +36,9 @@ def test_hit_seen_in_two_partials_is_stable():
 
 def test_unconfirmed_partial_alert_is_retracted():
     a = analyzer()
-    a.on_partial(1, "我们会联系您的家人", 1.0)
-    ev = a.on_partial(1, "我们会联系您的家人", 1.4)
+    # the detector believes a bare 我们会联系您的家人 at 0.51 only (below the finals' bar): the partial here says
+    # what is meant
+    ev = a.on_partial(1, "我们会联系您的家人，让他们帮你还", 1.0) + a.on_partial(1, "我们会联系您的家人，让他们帮你还", 1.4)
     assert [e.rule for e in ev if isinstance(e, Alert)] == ["third_party"]
     ev = a.on_final(1, "我们不会联系您的家人，只跟您本人沟通。", 0.0, 2.0, 2.1)
     assert [(e.rule, e.utterance) for e in ev if isinstance(e, AlertRetracted)] == [("third_party", 1)]
