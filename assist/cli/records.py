@@ -57,7 +57,8 @@ def add_parser(sub) -> None:
 
     sp = rsub.add_parser("export", help="export the 催收记录表 as CSV (for Excel) or JSON")
     sp.add_argument("--format", required=True, choices=("csv", "json"), dest="fmt")
-    sp.add_argument("--out", metavar="PATH", help="output file (default: stdout)")
+    sp.add_argument("--out", metavar="PATH", help="output file (default: stdout); never the records database")
+    sp.add_argument("--force", action="store_true", help="overwrite an existing --out file without asking")
     common(sp, json_flag=False)
 
 
@@ -72,7 +73,7 @@ def _err(msg: str) -> None:
 
 def run(args) -> int:
     from assist import paths
-    from assist.store import FilterError, RecordStore, RecordStoreError
+    from assist.store import ExportTargetError, FilterError, RecordStore, RecordStoreError
 
     db = Path(args.db) if args.db else paths.default_db_path()
     if db.exists() and not db.is_file():
@@ -96,7 +97,7 @@ def run(args) -> int:
         if action == "search":
             return _search(store, args)
         return _export(store, args)
-    except FilterError as exc:
+    except (FilterError, ExportTargetError) as exc:
         _err(str(exc))
         return EXIT_BAD_INPUT
     except OSError as exc:
@@ -251,11 +252,28 @@ def _search(store, args) -> int:
     return EXIT_OK
 
 
+def _confirm_overwrite(path: Path) -> bool:
+    """Ask on a terminal; a script (no TTY) gets a refusal instead of a silent overwrite."""
+    if not (sys.stdin and sys.stdin.isatty()):
+        return False
+    try:
+        answer = input(f"文件已存在: {path}，覆盖吗？[y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes", "是")
+
+
 def _export(store, args) -> int:
     filters = _filters(args)
     since = filters.pop("since", None)
     if args.out:
-        n = store.export(args.fmt, args.out, since=since, **filters)
+        from assist.store.export_target import check_export_target
+
+        out = check_export_target(args.out, store.path)
+        if out.exists() and not args.force and not _confirm_overwrite(out):
+            _err(f"文件已存在，未覆盖: {out} (exists; pass --force to overwrite)")
+            return EXIT_BAD_INPUT
+        n = store.export(args.fmt, out, since=since, **filters)
         print(f"已导出 {n} 通通话到 {args.out}", file=sys.stderr)
         return EXIT_OK
     sys.stdout.flush()

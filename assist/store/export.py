@@ -14,6 +14,7 @@ from typing import IO
 
 from ..labels import CHANNEL_NAMES, STAGE_NAMES
 from . import read
+from .export_target import check_export_target
 
 STATUS_NAMES = {"active": "进行中", "completed": "已完成", "interrupted": "中断", "failed": "失败"}
 
@@ -79,10 +80,12 @@ def csv_row(call: dict) -> list[str]:
     )]
 
 
-def export(conn: sqlite3.Connection, fmt: str, out: str | Path | IO[str], since=None, **filters) -> int:
+def export(conn: sqlite3.Connection, fmt: str, out: str | Path | IO[str], since=None, *, db: Path | None = None,
+           **filters) -> int:
     """Write the calls (oldest first) to ``out``: a path (written atomically) or an open text stream.
 
     CSV is UTF-8 with a BOM and CRLF rows so Excel opens Chinese correctly. Returns the number of calls.
+    A path that is the database ``db``, one of its side files or any SQLite file raises ExportTargetError.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: expected csv or json")
@@ -90,7 +93,7 @@ def export(conn: sqlite3.Connection, fmt: str, out: str | Path | IO[str], since=
     ids.reverse()
     if hasattr(out, "write"):
         return _write(conn, fmt, out, ids, bom=False)
-    path = Path(out)
+    path = check_export_target(out, db)
     path.parent.mkdir(parents=True, exist_ok=True)
     # A half-written file never replaces a good one: write beside it, then rename.
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)

@@ -225,4 +225,4 @@ class RecordStore:
 
     def export(self, fmt: str, out: str | Path | IO[str], since=None, **filters) -> int:
         with self._reader() as conn:
-            return export_mod.export(conn, fmt, out, since=since, **filters)
+            return export_mod.export(conn, fmt, out, since=since, db=self.path, **filters)
