@@ -11,13 +11,21 @@ import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from . import paths
+from . import paths, private
 
 LOG_NAME = "callassist.log"
 MAX_BYTES = 2_000_000
 BACKUPS = 5
 _FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
 _TAG = "_callassist_handler"  # marks handlers we installed, so a second call replaces them
+
+
+class _PrivateRotatingFileHandler(RotatingFileHandler):
+    """The log may quote case data in tracebacks: 0600 (rotation renames, so old files keep the mode)."""
+
+    def _open(self):
+        private.create_file(self.baseFilename)
+        return super()._open()
 
 
 def setup_logging(verbose: bool = False, *, log_dir: Path | None = None) -> Path | None:
@@ -41,8 +49,8 @@ def setup_logging(verbose: bool = False, *, log_dir: Path | None = None) -> Path
 
     path: Path | None = (Path(log_dir) if log_dir else paths.log_dir()) / LOG_NAME
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fh = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=False)
+        private.make_dir(path.parent, tighten=True)
+        fh = _PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=False)
     except OSError as e:
         logging.getLogger(__name__).warning("cannot write the log file %s (%s); logging to stderr only", path, e)
         path = None

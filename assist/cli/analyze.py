@@ -15,6 +15,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
+from assist import private
 from assist.events import CONTRACT_EVENTS, Event
 from assist.labels import RULE_NAMES, STAGE_NAMES
 
@@ -127,7 +128,7 @@ def _open_store(db_path: Path, on_error):
     from assist.store import RecordStore
 
     try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        private.make_dir(db_path.parent)
         return RecordStore(db_path, on_error=on_error)
     except Exception as exc:
         raise InputError(f"cannot open the records database {db_path}: {_one_line(exc)}") from None

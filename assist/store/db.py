@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from .. import paths, private
 from . import schema
 
 
@@ -60,7 +61,13 @@ def open_database(path: Path, *, busy_timeout_s: float = 5.0, create: bool = Tru
     if not create and not path.is_file():
         raise RecordStoreError(f"记录数据库不存在: {path} (records database not found)")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # The app's own data folder is tightened even if an older version made it 0755; a folder the user
+        # chose for --db is only created private, never changed.
+        private.make_dir(path.parent, tighten=path.parent == paths.data_dir())
+        if create:
+            private.create_file(path)   # 0600 before SQLite opens it: its -wal/-shm/-journal copy this mode
+        for side in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+            private.restrict(side)
     except OSError as exc:
         raise RecordStoreError(f"无法创建记录数据库目录: {path.parent} ({exc})") from exc
     conn = None
@@ -97,6 +104,7 @@ def _backup(conn: sqlite3.Connection, path: Path, version: int) -> None:
     target = path.with_name(f"{path.name}.v{version}.bak")
     if target.exists():
         return
+    private.create_file(target)
     dest = sqlite3.connect(str(target))
     try:
         conn.backup(dest)

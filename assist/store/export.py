@@ -95,12 +95,12 @@ def export(conn: sqlite3.Connection, fmt: str, out: str | Path | IO[str], since=
         return _write(conn, fmt, out, ids, bom=False)
     path = check_export_target(out, db)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # A half-written file never replaces a good one: write beside it, then rename.
+    # A half-written file never replaces a good one: write beside it, then rename. mkstemp makes it 0600,
+    # kept so: the table holds debtors' names, phones and accounts (share it on purpose, with chmod).
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             n = _write(conn, fmt, fh, ids, bom=True)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; an export is meant to be shared
         os.replace(tmp, path)
     except BaseException:
         try:

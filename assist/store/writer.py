@@ -24,6 +24,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
 
+from .. import private
 from . import ops as ops_mod
 from .db import describe
 
@@ -222,7 +223,7 @@ class Writer:
 
     def rescue(self, items: list) -> Path:
         path = self.rescue_path
-        with open(path, "a", encoding="utf-8") as fh:
+        with private.open_append(path) as fh:   # debtors' data: 0600
             for op in items:
                 fh.write(json.dumps(op, ensure_ascii=False) + "\n")
             fh.flush()
