@@ -28,11 +28,12 @@ class _PrivateRotatingFileHandler(RotatingFileHandler):
         return super()._open()
 
 
-def setup_logging(verbose: bool = False, *, log_dir: Path | None = None) -> Path | None:
+def setup_logging(verbose: bool = False, *, log_dir: Path | None = None, quiet: tuple[str, ...] = ()) -> Path | None:
     """Configure the root logger; returns the log file path (None when no file could be opened).
 
     File: INFO (DEBUG when verbose), rotated at ~2 MB keeping 5 old files. Stderr: WARNING (DEBUG when
-    verbose). Calling it again replaces our handlers instead of stacking duplicates.
+    verbose). Calling it again replaces our handlers instead of stacking duplicates. ``quiet``: loggers
+    (and their children) kept off stderr, for a caller that reports their news to the user itself.
     """
     root = logging.getLogger()
     for h in [h for h in root.handlers if getattr(h, _TAG, False)]:
@@ -45,6 +46,8 @@ def setup_logging(verbose: bool = False, *, log_dir: Path | None = None) -> Path
     err.setLevel(logging.DEBUG if verbose else logging.WARNING)
     err.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     setattr(err, _TAG, True)
+    if quiet:
+        err.addFilter(lambda rec: verbose or not any(rec.name == q or rec.name.startswith(q + ".") for q in quiet))
     root.addHandler(err)
 
     path: Path | None = (Path(log_dir) if log_dir else paths.log_dir()) / LOG_NAME

@@ -64,7 +64,6 @@ def create_file(path: str | Path) -> bool:
     return True
 
 
-def open_append(path: str | Path, encoding: str = "utf-8"):
-    """``open(path, "a")`` creating the file 0600."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
-    return os.fdopen(fd, "a", encoding=encoding)
+def open_fd(path: str | Path, flags: int) -> int:
+    """``os.open(path, flags | O_CREAT)`` creating the file 0600."""
+    return os.open(path, flags | os.O_CREAT, FILE_MODE)

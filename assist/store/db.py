@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -42,6 +43,8 @@ def connect(path: Path, *, busy_timeout_s: float = 5.0, readonly: bool = False, 
 def describe(exc: BaseException, path: Path) -> str:
     """A message a person can act on, in Chinese with the English cause."""
     text = str(exc).lower()
+    if "disk i/o error" in text and _disk_full(path):
+        text = "full"   # SQLite reports a shared-memory file it could not create as an I/O error
     if "not a database" in text or "malformed" in text or "file is encrypted" in text:
         return f"记录数据库已损坏或不是数据库文件: {path} (not a callassist records database: {exc})"
     if "locked" in text or "busy" in text:
@@ -53,6 +56,13 @@ def describe(exc: BaseException, path: Path) -> str:
     if "unable to open" in text:
         return f"无法打开记录数据库: {path} ({exc})"
     return f"记录数据库写入失败，正在重试: {path} ({exc})"
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(Path(path).parent).free < 256 * 1024
+    except OSError:
+        return False
 
 
 def open_database(path: Path, *, busy_timeout_s: float = 5.0, create: bool = True) -> sqlite3.Connection:
@@ -96,7 +106,10 @@ def open_database(path: Path, *, busy_timeout_s: float = 5.0, create: bool = Tru
     except sqlite3.Error as exc:
         if conn is not None:
             conn.close()
-        raise RecordStoreError(describe(exc, path).replace("，正在重试", "")) from exc
+        message = describe(exc, path)
+        if message.startswith("磁盘已满"):   # nothing is queued yet, so nothing is "kept in memory"
+            message = f"磁盘已满，无法打开记录数据库: {path} (disk full)"
+        raise RecordStoreError(message.replace("，正在重试", "")) from exc
 
 
 def _backup(conn: sqlite3.Connection, path: Path, version: int) -> None:

@@ -179,12 +179,29 @@ class RecordStore:
         return int(self._writer.call(job).result(timeout))
 
     @property
+    def failing(self) -> bool:
+        """Writes are failing and being retried (locked, full or read-only database): don't wait on flush."""
+        return self._writer.failing
+
+    @property
+    def rescue_path(self) -> Path:
+        """Where this store saves writes the database refused (replayed by the next open)."""
+        return self._writer.rescue_path
+
+    @property
+    def unrecorded(self) -> tuple[int, int]:
+        """After close(): (writes saved to a rescue file for the next open, writes lost altogether)."""
+        return self._writer.rescued, self._writer.lost
+
+    @property
     def pending(self) -> int:
         """Writes queued and not yet committed (non-zero while the database is locked or full)."""
         return self._writer.pending()
 
-    def flush(self, timeout: float = 10.0) -> bool:
-        return self._writer.flush(timeout)
+    def flush(self, timeout: float = 10.0, *, unless_failing: bool = False) -> bool:
+        """True once everything queued is committed; False after ``timeout`` or, with ``unless_failing``, as
+        soon as the database refuses a write (it is retried in the background either way)."""
+        return self._writer.flush(timeout, unless_failing=unless_failing)
 
     def close(self, timeout: float = 10.0) -> None:
         """Commit what is queued (waiting up to ``timeout``); anything still unwritable goes to a rescue file."""
