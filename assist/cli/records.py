@@ -1,4 +1,4 @@
-"""``callassist records list|show|search|export``: read the call records database.
+"""``callassist records list|show|search|export|recover``: read the call records database.
 
 Exit status: 0 ok; 1 nothing found (unknown call id); 2 unusable input (missing or corrupt database, bad date).
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import sys
 import unicodedata
 from pathlib import Path
@@ -55,6 +56,12 @@ def add_parser(sub) -> None:
     common(sp)
     sp.add_argument("--limit", type=int, default=50, metavar="N", help="at most N hits (default 50)")
 
+    sp = rsub.add_parser("recover", help="copy what is readable of a damaged database into a new file",
+                         description="Copy every readable call of a damaged records database into a new "
+                         "database (the damaged file is only read). Then use the new file.")
+    sp.add_argument("--db", metavar="PATH", help="the damaged records database (default: the app's database)")
+    sp.add_argument("--out", metavar="PATH", required=True, help="the new database to create (must not exist)")
+
     sp = rsub.add_parser("export", help="export the 催收记录表 as CSV (for Excel) or JSON")
     sp.add_argument("--format", required=True, choices=("csv", "json"), dest="fmt")
     sp.add_argument("--out", metavar="PATH", help="output file (default: stdout); never the records database")
@@ -82,6 +89,8 @@ def run(args) -> int:
     if not db.is_file():
         _err(f"记录数据库不存在: {db} (records database not found; record a call first or pass --db)")
         return EXIT_BAD_INPUT
+    if args.records_command == "recover":
+        return _recover(db, Path(args.out))
     errors: list[str] = []
     try:
         store = RecordStore(db, create=False, on_error=errors.append)
@@ -99,6 +108,11 @@ def run(args) -> int:
         return _export(store, args)
     except (FilterError, ExportTargetError) as exc:
         _err(str(exc))
+        return EXIT_BAD_INPUT
+    except sqlite3.DatabaseError as exc:   # damage quick_check did not see at open
+        from assist.store.db import describe
+
+        _err(describe(exc, db).replace("，正在重试", ""))
         return EXIT_BAD_INPUT
     except OSError as exc:
         _err(f"无法写入输出文件: {exc}")
@@ -249,6 +263,23 @@ def _search(store, args) -> int:
              h["snippet"]] for h in hits]
     print(_table(["通话ID", "时间", "债务人", "句", "内容"], rows, [36, 16, 10, 5, 80]))
     print(f"\n{len(hits)} 条结果")
+    return EXIT_OK
+
+
+def _recover(db: Path, out: Path) -> int:
+    from assist.store import RecordStoreError
+    from assist.store.recover import recover
+
+    try:
+        result = recover(db, out)
+    except RecordStoreError as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    skipped = sum(result.unreadable.values())
+    detail = "，".join(f"{t} {n}" for t, n in result.rows.items())
+    print(f"已恢复 {result.calls} 通通话到 {out}（{detail}）" + (f"；跳过 {skipped} 处无法读取的数据" if skipped else "")
+          + (f"，{result.orphans} 条所属通话已丢失的记录" if result.orphans else ""))
+    print(f"请改用新文件：设置 → 记录数据库，或 --db {out}；损坏的文件 {db} 未被改动，可留作备份")
     return EXIT_OK
 
 

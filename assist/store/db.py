@@ -28,16 +28,38 @@ def connect(path: Path, *, busy_timeout_s: float = 5.0, readonly: bool = False, 
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         if setup and not readonly:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":  # e.g. a network share without shared memory: still correct, slower
-                conn.execute("PRAGMA journal_mode = DELETE")
-            # FULL: a committed utterance survives a power cut, not only a killed process. The write rate
-            # (a few events a second) makes the extra fsync irrelevant.
-            conn.execute("PRAGMA synchronous = FULL")
+            setup_writer(conn)
     except sqlite3.DatabaseError:
         conn.close()
         raise
     return conn
+
+
+def setup_writer(conn: sqlite3.Connection) -> None:
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":  # e.g. a network share without shared memory: still correct, slower
+        conn.execute("PRAGMA journal_mode = DELETE")
+    # FULL: a committed utterance survives a power cut, not only a killed process. The write rate
+    # (a few events a second) makes the extra fsync irrelevant.
+    conn.execute("PRAGMA synchronous = FULL")
+
+
+def recover_hint(path: Path) -> str:
+    return (f"可运行 callassist records recover --db {path} --out 新文件.sqlite3 把可读的记录复制到新文件，"
+            f"再改用新文件（设置里的记录数据库，或 --db）")
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a damaged file before anything reads or writes it (SQLite would write into it and say
+    nothing, or fail with a traceback on the first damaged page a query touches). ``quick_check`` reads
+    every page but skips the index-versus-table cross-check: about 30 ms per 10 MB."""
+    try:
+        rows = conn.execute("PRAGMA quick_check(1)").fetchall()
+        problem = "" if rows and rows[0][0] == "ok" else "; ".join(str(r[0]) for r in rows)
+    except sqlite3.DatabaseError as exc:
+        problem = str(exc)
+    if problem:
+        raise RecordStoreError(f"记录数据库已损坏: {path} ({' '.join(problem.split())[:200]})。{recover_hint(path)}")
 
 
 def describe(exc: BaseException, path: Path) -> str:
@@ -45,7 +67,9 @@ def describe(exc: BaseException, path: Path) -> str:
     text = str(exc).lower()
     if "disk i/o error" in text and _disk_full(path):
         text = "full"   # SQLite reports a shared-memory file it could not create as an I/O error
-    if "not a database" in text or "malformed" in text or "file is encrypted" in text:
+    if "malformed" in text:
+        return f"记录数据库已损坏: {path} ({exc})。{recover_hint(path)}"
+    if "not a database" in text or "file is encrypted" in text:
         return f"记录数据库已损坏或不是数据库文件: {path} (not a callassist records database: {exc})"
     if "locked" in text or "busy" in text:
         return f"记录数据库被占用，正在重试 (database is locked: {path})"
@@ -82,7 +106,9 @@ def open_database(path: Path, *, busy_timeout_s: float = 5.0, create: bool = Tru
         raise RecordStoreError(f"无法创建记录数据库目录: {path.parent} ({exc})") from exc
     conn = None
     try:
-        conn = connect(path, busy_timeout_s=busy_timeout_s)
+        conn = connect(path, busy_timeout_s=busy_timeout_s, setup=False)
+        check_integrity(conn, path)   # before anything, even the journal mode, is written
+        setup_writer(conn)
         version = schema.user_version(conn)
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         if version == 0:
