@@ -56,8 +56,8 @@ def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     try:
         rows = conn.execute("PRAGMA quick_check(1)").fetchall()
         problem = "" if rows and rows[0][0] == "ok" else "; ".join(str(r[0]) for r in rows)
-    except sqlite3.DatabaseError as exc:
-        problem = str(exc)
+    except sqlite3.DatabaseError as exc:   # not a database at all, or damage on the first pages
+        raise RecordStoreError(describe(exc, path).replace("，正在重试", "")) from exc
     if problem:
         raise RecordStoreError(f"记录数据库已损坏: {path} ({' '.join(problem.split())[:200]})。{recover_hint(path)}")
 
