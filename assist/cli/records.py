@@ -98,6 +98,10 @@ def run(args) -> int:
         _err(str(exc))
         return EXIT_BAD_INPUT
     try:
+        # The open queued its recovery (calls of dead writers → interrupted) and the replay of rescue files
+        # as the writer's first jobs: let them land before reading, or the first look after a crash lies.
+        if not store.wait_opened(10.0):
+            _err(f"记录数据库被占用，崩溃恢复尚未完成，以下结果可能不是最新: {db} (database busy)")
         action = args.records_command
         if action == "list":
             return _list(store, args)
@@ -176,7 +180,10 @@ def _list(store, args) -> int:
     if not calls:
         print("没有符合条件的通话 (no calls)")
         return EXIT_OK
-    rows = [[c["id"], c["started_at"][:19].replace("T", " "), _dur(c["duration"]), c["status"],
+    from assist.store.export import STATUS_NAMES
+
+    rows = [[c["id"], c["started_at"][:19].replace("T", " "), _dur(c["duration"]),
+             STATUS_NAMES.get(c["status"], c["status"]),
              " ".join(x for x in (c["agent_name"], c["agent_id"]) if x) or "-", c["debtor_name"] or "-",
              ", ".join(f"{k}×{v}" for k, v in sorted(c["alerts"].items())) or "-", _ptp_text(c["ptp"])]
             for c in calls]
@@ -206,11 +213,11 @@ def _show(store, args) -> int:
     if args.json:
         _json_out(call)
         return EXIT_OK
-    from assist.store.export import STAGE_NAMES, stage_path
+    from assist.store.export import STAGE_NAMES, STATUS_NAMES, stage_path
 
     out = io.StringIO()
     w = out.write
-    w(f"通话 {call['id']}  [{call['status']}]\n")
+    w(f"通话 {call['id']}  [{STATUS_NAMES.get(call['status'], call['status'])}]\n")
     w(f"  时间: {call['started_at']}  →  {call['ended_at'] or '-'}   时长 {_dur(call['duration'])}\n")
     w(f"  坐席: {call['agent_name'] or '-'}  工号: {call['agent_id'] or '-'}   来源: {call['source'] or '-'}\n")
     w(f"  债务人: {call['debtor_name'] or '-'}  电话: {call['phone'] or '-'}  账号: {call['account'] or '-'}\n")

@@ -69,6 +69,17 @@ class RecordStore:
         for path, items in load_rescued(self.path, self._owner.token):
             log.warning("replaying %d record writes saved in %s", len(items), path)
             self._writer.replay(path, items)
+        # Queued behind the recovery and the replays (which go to the front): done once they are.
+        self._opened = self._writer.call(lambda conn: None)
+
+    def wait_opened(self, timeout: float = 10.0) -> bool:
+        """Wait for the open's own work: rescue files replayed (queued first) and dead writers' calls marked
+        interrupted. Readers call it before their first query, or the first look after a crash is stale."""
+        try:
+            self._opened.result(timeout)
+            return True
+        except Exception:   # timeout (database locked) or a closed store: the caller reads what there is
+            return False
 
     def _recover(self, conn: sqlite3.Connection) -> list[str]:
         for attempt in range(3):
