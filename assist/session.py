@@ -132,6 +132,9 @@ class CallSession:
         self._is_text = isinstance(source, TranscriptSource)
         self.realtime = bool(getattr(source, "realtime", False))
 
+        from .userdict import check_userdict
+
+        check_userdict(config.resources_dir)   # before jieba reads it: `path:line`, not a traceback mid-call
         self._analyzer = CallAnalyzer(started_at=self.started_at, case=self.case, config=config)
         self._suggester = Suggester(case=self.case)
         warm_up(config)
