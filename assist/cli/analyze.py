@@ -12,7 +12,7 @@ import logging
 import re
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from assist import private
@@ -73,11 +73,17 @@ def parse_started_at(value: str | None) -> datetime:
         raise bad
     try:
         dt = datetime.fromisoformat(text)
-    except ValueError:
+        dt = dt if dt.tzinfo is not None else dt.astimezone()
+        dt.astimezone(timezone.utc)   # 9999-12-31T23:59:59-23:59 parses, but is past what a datetime holds
+    except (ValueError, OverflowError):
         raise bad from None
-    return dt if dt.tzinfo is not None else dt.astimezone()
+    if not MIN_YEAR <= dt.year <= MAX_YEAR:
+        raise InputError(f"bad --started-at {value!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return dt
 
 
+# A call record's start time: anything outside these years is a typo, and 9999 overflowed the date arithmetic.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 

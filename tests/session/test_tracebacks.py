@@ -85,3 +85,40 @@ def test_search_with_two_thousand_terms(db):
 @pytest.mark.parametrize("limit", ["99999999999999999999", "-5"])
 def test_list_with_an_absurd_limit(db, limit):
     one_line_exit_2(cli("records", "list", "--limit", limit, "--db", db), "--limit")
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "1850-01-01T10:00:00"])
+def test_absurd_started_at_is_refused_and_nothing_is_recorded(tmp_path, call_txt, value):
+    db = tmp_path / "new.sqlite3"
+    one_line_exit_2(cli("analyze", call_txt, "--db", db, "--started-at", value), "--started-at")
+    assert not db.exists()
+
+
+def test_read_only_database_is_said_and_exits_non_zero(tmp_path, call_txt, db, monkeypatch, capsys):
+    """The database refuses every write (SQLite's read-only error, made with query_only since root ignores
+    file modes): the call goes to the rescue file, the run says so in one line and exits 1, the next
+    writable open replays it."""
+    import sqlite3
+
+    from assist.store import RecordStore, db as dbmod
+
+    from .helpers import run_analyze
+
+    real = dbmod.setup_writer
+
+    def read_only(conn):
+        real(conn)
+        conn.execute("PRAGMA query_only = ON")
+
+    monkeypatch.setattr(dbmod, "setup_writer", read_only)
+    capsys.readouterr()
+    assert run_analyze(call_txt, "--db", db) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "暂存到" in err[-1] and "Traceback" not in "\n".join(err), err
+    monkeypatch.setattr(dbmod, "setup_writer", real)
+    assert list(tmp_path.glob("records.sqlite3.pending-*.jsonl"))
+    with RecordStore(db) as store:
+        assert store.wait_opened(10)
+        assert [c["status"] for c in store.list_calls()] == ["completed", "completed"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM calls").fetchone()[0] == 2
