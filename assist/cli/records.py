@@ -12,6 +12,8 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from assist.textsafe import finite, printable
+
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_BAD_INPUT = 2
@@ -132,6 +134,7 @@ def _width(text: str) -> int:
 
 
 def _fit(text: str, width: int) -> str:
+    text = printable(text)
     out, used = "", 0
     for ch in text:
         w = _width(ch)
@@ -167,7 +170,8 @@ def _ptp_text(ptp: dict | None) -> str:
 
 
 def _json_out(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=1))
+    # ensure_ascii=False keeps Chinese readable; control characters are escaped by json itself
+    print(json.dumps(finite(obj), ensure_ascii=False, indent=1, allow_nan=False))
 
 
 # --- actions -------------------------------------------------------------------------------------------------
@@ -216,7 +220,10 @@ def _show(store, args) -> int:
     from assist.store.export import STAGE_NAMES, STATUS_NAMES, stage_path
 
     out = io.StringIO()
-    w = out.write
+
+    def w(line: str) -> None:   # every stored value may hold control characters: shown escaped
+        out.write(printable(line[:-1], keep_newlines=True) + "\n" if line.endswith("\n") else printable(line))
+
     w(f"通话 {call['id']}  [{STATUS_NAMES.get(call['status'], call['status'])}]\n")
     w(f"  时间: {call['started_at']}  →  {call['ended_at'] or '-'}   时长 {_dur(call['duration'])}\n")
     w(f"  坐席: {call['agent_name'] or '-'}  工号: {call['agent_id'] or '-'}   来源: {call['source'] or '-'}\n")

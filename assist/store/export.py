@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from ..labels import CHANNEL_NAMES, STAGE_NAMES
+from ..textsafe import finite
 from . import read
 from .export_target import check_export_target
 
@@ -35,8 +36,8 @@ def _clock(seconds) -> str:
 def _cell(value) -> str:
     """Text Excel shows as written: no formula execution (=, +, -, @), long digit strings kept whole."""
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@"):
-        return "'" + text  # OWASP CSV-injection guard
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text  # OWASP CSV-injection guard (a leading TAB or CR lets Excel read a formula after it)
     if text.isdigit() and (len(text) >= 12 or (len(text) > 1 and text[0] == "0")):
         return "\t" + text  # account numbers / landlines: else Excel shows 6.22E+18 or drops the leading 0
     return text
@@ -125,7 +126,8 @@ def _write(conn, fmt: str, fh: IO[str], ids: list[str], *, bom: bool) -> int:
     fh.write("[")
     for i, cid in enumerate(ids):
         call = read.get_call(conn, cid)
-        fh.write(("\n" if i == 0 else ",\n") + json.dumps(call, ensure_ascii=False))
+        # No Infinity/NaN: they are not JSON, and other tools refuse the whole file
+        fh.write(("\n" if i == 0 else ",\n") + json.dumps(finite(call), ensure_ascii=False, allow_nan=False))
     fh.write("\n]\n" if ids else "]\n")
     return len(ids)
 

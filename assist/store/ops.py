@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import sqlite3
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,11 @@ Op = dict[str, Any]
 
 
 def _num(value) -> float | None:
-    return None if value is None else float(value)
+    """A number as stored: None for unknown, and for inf/NaN (no meaning in a record, not valid JSON)."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def _jsonable(value) -> Any:
@@ -63,8 +68,8 @@ def ops_for_event(call_id: str, event: ev.Event, *, last_utterance: int | None, 
         return [{"op": "ptp", "call_id": call_id, "amount": _num(event.amount), "date": event.date,
                  "channel": event.channel, "t": _num(event.t)}]
     if isinstance(event, ev.CallEnded):
-        duration = float(event.duration)
-        if started_at is not None:
+        duration = _num(event.duration)
+        if started_at is not None and duration is not None:
             ended = started_at + _seconds(duration)
         else:
             ended = datetime.now().astimezone()
