@@ -203,6 +203,11 @@ class CallSession:
                 if self._recognizer is not None:
                     self._recognizer.close()  # no call to run: do not leave its thread behind
                 raise
+        warning = getattr(self.source, "warning", None)
+        if warning:
+            log.info("%s: %s", getattr(self.source, "path", "input"), warning)   # the UI or CLI shows it
+            if self.store is not None:
+                self.store.note_problem(self.call_id, warning)
         self._t0 = time.monotonic()
         with self._start_lock:
             self._put(("start",))

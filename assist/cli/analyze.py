@@ -239,6 +239,8 @@ def _prepare(args, out: "_Output"):
         raise InputError("--channel applies to audio input, not to a .txt transcript")
     config = _build_config(args)
     source = _open_source(args, path)
+    if getattr(source, "warning", None):
+        print(f"callassist analyze: 警告: {source.warning}", file=sys.stderr)
     model = None if _is_transcript(path) else _load_model(config)
     holder: dict = {}
     store = None

@@ -187,6 +187,11 @@ def _fail(conn, op):
     )
 
 
+def _note(conn, op):
+    conn.execute("UPDATE calls SET error = CASE WHEN error = '' THEN ? ELSE error || '；' || ? END WHERE id = ?",
+                 (op["message"], op["message"], op["call_id"]))
+
+
 def _discard(conn, op):
     conn.execute("DELETE FROM calls WHERE id = ?", (op["call_id"],))  # children go by ON DELETE CASCADE
 
@@ -223,7 +228,8 @@ def _audio(conn, op):
 
 _APPLY = {
     "begin": _begin, "utterance": _utterance, "partial": _partial, "alert": _alert, "retract": _retract,
-    "stage": _stage, "suggestion": _suggestion, "ptp": _ptp, "end": _end, "fail": _fail, "discard": _discard,
+    "stage": _stage, "suggestion": _suggestion, "ptp": _ptp, "end": _end, "fail": _fail, "note": _note,
+    "discard": _discard,
     "dismiss": _dismiss, "used": _used, "notes": _notes, "audio": _audio,
 }
 

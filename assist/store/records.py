@@ -137,6 +137,10 @@ class RecordStore:
         self._put({"op": "fail", "call_id": call_id, "message": message, "duration": duration,
                    "at": ops_mod.now_iso()})
 
+    def note_problem(self, call_id: str, message: str) -> None:
+        """Keep a problem with the call's input (a truncated recording) in its ``error`` text; status unchanged."""
+        self._put({"op": "note", "call_id": call_id, "message": message})
+
     def discard_call(self, call_id: str) -> None:
         """Remove a call that never really started (bad input found after begin_call): nothing half-written."""
         self._put({"op": "discard", "call_id": call_id})
