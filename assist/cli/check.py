@@ -63,7 +63,7 @@ def run(args) -> int:
     from assist.userdict import check_userdict
 
     try:
-        load_resources()
+        load_resources(None)   # the key check_text uses: lru_cache tells () and (None) apart, compiling twice
     except ResourceError as exc:
         print(f"callassist check: broken rule pack: {exc}", file=sys.stderr)
         return 2
