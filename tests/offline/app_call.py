@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -25,7 +26,7 @@ def main(wav: str, settings_ini: str) -> int:
     services = AppServices(settings=open_settings(settings_ini))
     loop = QEventLoop()
     services.modelChanged.connect(lambda state, _msg: state != "loading" and loop.quit())
-    QTimer.singleShot(120_000, loop.quit)
+    QTimer.singleShot(90_000, loop.quit)
     services.load_model()
     loop.exec()
     if services.model_state != "ready":
@@ -37,8 +38,10 @@ def main(wav: str, settings_ini: str) -> int:
     window.show()
     finished: list[str] = []
     window.callFinished.connect(lambda call_id: (finished.append(call_id), loop.quit()))
-    QTimer.singleShot(180_000, loop.quit)
-    if not window.start_call(source_factory=lambda: FileSource(wav)):
+    QTimer.singleShot(100_000, loop.quit)
+    # A weekday morning: a start outside the allowed call hours would wait on the agent's confirmation dialog
+    started = datetime(2026, 11, 3, 10, 0).astimezone()
+    if not window.start_call(source_factory=lambda: FileSource(wav), started_at=started):
         print("the call did not start", file=sys.stderr)
         return 1
     loop.exec()

@@ -33,7 +33,11 @@ def sandbox(tmp_path):
     dirs = {name: tmp_path / name for name in ("home", "data", "config", "logs", "tmp")}
     for d in dirs.values():
         d.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CALLASSIST_", "XDG_"))}
+    # A fresh user with no sound server: a PulseAudio client that autospawned a daemon here would leave a
+    # traced process behind, and strace -f waits for every one of them.
+    (dirs["home"] / ".config" / "pulse").mkdir(parents=True)
+    (dirs["home"] / ".config" / "pulse" / "client.conf").write_text("autospawn = no\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CALLASSIST_", "XDG_", "PULSE_"))}
     env.update(HOME=str(dirs["home"]), TMPDIR=str(dirs["tmp"]), CALLASSIST_DATA_DIR=str(dirs["data"]),
                CALLASSIST_CONFIG_DIR=str(dirs["config"]), CALLASSIST_LOG_DIR=str(dirs["logs"]),
                CALLASSIST_SHARED=os.environ.get("CALLASSIST_SHARED", str(paths.PROJECT_ROOT.parent / "shared")),
@@ -41,7 +45,7 @@ def sandbox(tmp_path):
     return tmp_path, dirs, env
 
 
-def _traced(sandbox, argv, timeout=400):
+def _traced(sandbox, argv, timeout=240):
     root, dirs, env = sandbox
     log = root / "strace.log"
     proc = subprocess.run(["strace", "-f", "-qq", "-y", "-s", "256", "-e", f"trace={TRACED}", "-o", str(log),
