@@ -76,6 +76,8 @@ def parse_case(text: str) -> PastedCase:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise CaseDataError(f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列 {exc.msg}") from exc
+        except (ValueError, RecursionError) as exc:   # a 5000-digit number, absurd nesting
+            raise CaseDataError("JSON 内容不是案件信息（数字过长或嵌套过深）") from exc
         if not isinstance(data, dict):
             raise CaseDataError("JSON 必须是一个对象 {…}")
         pairs = [(str(k), v) for k, v in data.items() if not isinstance(v, (dict, list))]

@@ -146,6 +146,7 @@ class ReviewWindow(QMainWindow):
         filters, query = self.filters.filters(), self.filters.text_query()
 
         def load():
+            store.wait_opened(5.0)   # a crash's leftovers (interrupted calls, rescued writes) show at once
             if not query:
                 return store.list_calls(limit=MAX_ROWS, **filters), {}
             hits = store.search(query, limit=MAX_ROWS, **filters)

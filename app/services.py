@@ -107,10 +107,11 @@ class AppServices(QObject):
         if self.store is not None:
             return self.store
         try:
+            from assist import private
             from assist.store import RecordStore
 
             path = self.config.db_path
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private.make_dir(path.parent)   # the store makes the database itself 0600
             self.store = RecordStore(path, on_error=emitter(self.storeError))
             self.store_message = ""
         except Exception as exc:

@@ -3,12 +3,60 @@
 from __future__ import annotations
 
 import json
+import math
+import unicodedata
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 
 class CaseDataError(ValueError):
     """The case file is unreadable or has fields of the wrong type."""
+
+
+# Limits far above any real case and far below what hurts: a 1M-character name once took 105 s and 848 MB
+# (every utterance is matched against the case's names). Characters, per field.
+TEXT_LIMITS = {"debtor_name": 40, "account": 40, "phone": 30, "institution": 60, "agent_name": 40, "agent_id": 20}
+FIELD_NAMES = {"debtor_name": "债务人姓名", "account": "账号", "phone": "电话", "institution": "机构",
+               "agent_name": "坐席姓名", "agent_id": "工号", "amount": "欠款金额", "overdue_days": "逾期天数"}
+MAX_AMOUNT = 1e10          # 元
+MAX_OVERDUE_DAYS = 36500
+MAX_FILE_BYTES = 64 * 1024
+
+
+def _text(key: str, value) -> str:
+    name = FIELD_NAMES[key]
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise CaseDataError(f"{name}（{key}）应为文字，不是 {type(value).__name__}")
+    text = str(value).strip()
+    if len(text) > TEXT_LIMITS[key]:
+        raise CaseDataError(f"{name}（{key}）过长：{len(text)} 个字符，最多 {TEXT_LIMITS[key]} 个")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
+        raise CaseDataError(f"{name}（{key}）含有控制字符")
+    return text
+
+
+def _number(key: str, value, kind):
+    name = FIELD_NAMES[key]
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise CaseDataError(f"{name}（{key}）应为数字，不是 {type(value).__name__}")
+    if isinstance(value, str) and len(value) > 30:
+        raise CaseDataError(f"{name}（{key}）不是有效数字：过长")
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise CaseDataError(f"{name}（{key}）不是有效数字：{str(value)[:30]!r}") from None
+    limit = MAX_AMOUNT if key == "amount" else MAX_OVERDUE_DAYS
+    if not math.isfinite(number) or number < 0 or number > limit:
+        raise CaseDataError(f"{name}（{key}）超出范围：应在 0 到 {limit:.0f} 之间")
+    if kind is int:
+        if not number.is_integer():
+            raise CaseDataError(f"{name}（{key}）应为整数：{str(value)[:30]!r}")
+        return int(number)
+    return number
 
 
 @dataclass(frozen=True)
@@ -25,39 +73,43 @@ class CaseData:
 
     @classmethod
     def from_dict(cls, data: dict) -> "CaseData":
+        """Validated case data; CaseDataError (one line, Chinese with the field's name) on a bad field."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise CaseDataError(f"unknown case field(s): {', '.join(unknown)}; expected {', '.join(sorted(known))}")
-        values = dict(data)
-        try:
-            if values.get("amount") not in (None, ""):
-                values["amount"] = float(values["amount"])
-            else:
-                values["amount"] = None
-            if values.get("overdue_days") not in (None, ""):
-                values["overdue_days"] = int(values["overdue_days"])
-            else:
-                values["overdue_days"] = None
-        except (TypeError, ValueError) as exc:
-            raise CaseDataError(f"case field has the wrong type: {exc}") from exc
-        for key in known - {"amount", "overdue_days"}:
-            if key in values and values[key] is not None:
-                values[key] = str(values[key])
+        values: dict = {key: _text(key, data[key]) for key in TEXT_LIMITS if key in data}
+        values["amount"] = _number("amount", data.get("amount"), float)
+        values["overdue_days"] = _number("overdue_days", data.get("overdue_days"), int)
         return cls(**values)
 
     @classmethod
     def load(cls, path: str | Path) -> "CaseData":
         p = Path(path)
         try:
-            data = json.loads(p.read_text(encoding="utf-8"))
+            if p.is_dir():
+                raise CaseDataError(f"case file is a directory, not a file: {p}")
+            with open(p, "rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                raise CaseDataError(f"case file {p} is larger than {MAX_FILE_BYTES // 1024} KB: not a case file")
+            data = json.loads(raw.decode("utf-8"))
+        except CaseDataError:
+            raise
         except FileNotFoundError as exc:
             raise CaseDataError(f"case file not found: {p}") from exc
+        except OSError as exc:
+            raise CaseDataError(f"cannot read the case file {p}: {exc.strerror}") from exc
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CaseDataError(f"case file {p} is not valid UTF-8 JSON: {exc}") from exc
+        except (ValueError, RecursionError) as exc:   # a 5000-digit number, nesting deeper than the parser goes
+            raise CaseDataError(f"case file {p} is not a case file: {' '.join(str(exc).split())[:120]}") from exc
         if not isinstance(data, dict):
             raise CaseDataError(f"case file {p} must hold a JSON object")
-        return cls.from_dict(data)
+        try:
+            return cls.from_dict(data)
+        except CaseDataError as exc:
+            raise CaseDataError(f"case file {p}: {exc}") from None
 
     def to_dict(self) -> dict:
         return asdict(self)

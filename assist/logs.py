@@ -11,7 +11,7 @@ import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from . import paths
+from . import paths, private
 
 LOG_NAME = "callassist.log"
 MAX_BYTES = 2_000_000
@@ -20,11 +20,20 @@ _FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
 _TAG = "_callassist_handler"  # marks handlers we installed, so a second call replaces them
 
 
-def setup_logging(verbose: bool = False, *, log_dir: Path | None = None) -> Path | None:
+class _PrivateRotatingFileHandler(RotatingFileHandler):
+    """The log may quote case data in tracebacks: 0600 (rotation renames, so old files keep the mode)."""
+
+    def _open(self):
+        private.create_file(self.baseFilename)
+        return super()._open()
+
+
+def setup_logging(verbose: bool = False, *, log_dir: Path | None = None, quiet: tuple[str, ...] = ()) -> Path | None:
     """Configure the root logger; returns the log file path (None when no file could be opened).
 
     File: INFO (DEBUG when verbose), rotated at ~2 MB keeping 5 old files. Stderr: WARNING (DEBUG when
-    verbose). Calling it again replaces our handlers instead of stacking duplicates.
+    verbose). Calling it again replaces our handlers instead of stacking duplicates. ``quiet``: loggers
+    (and their children) kept off stderr, for a caller that reports their news to the user itself.
     """
     root = logging.getLogger()
     for h in [h for h in root.handlers if getattr(h, _TAG, False)]:
@@ -37,12 +46,14 @@ def setup_logging(verbose: bool = False, *, log_dir: Path | None = None) -> Path
     err.setLevel(logging.DEBUG if verbose else logging.WARNING)
     err.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     setattr(err, _TAG, True)
+    if quiet:
+        err.addFilter(lambda rec: verbose or not any(rec.name == q or rec.name.startswith(q + ".") for q in quiet))
     root.addHandler(err)
 
     path: Path | None = (Path(log_dir) if log_dir else paths.log_dir()) / LOG_NAME
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fh = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=False)
+        private.make_dir(path.parent, tighten=True)
+        fh = _PrivateRotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=False)
     except OSError as e:
         logging.getLogger(__name__).warning("cannot write the log file %s (%s); logging to stderr only", path, e)
         path = None

@@ -138,6 +138,9 @@ class CallSession:
         self._is_text = isinstance(source, TranscriptSource)
         self.realtime = bool(getattr(source, "realtime", False))
 
+        from .userdict import check_userdict
+
+        check_userdict(config.resources_dir)   # before jieba reads it: `path:line`, not a traceback mid-call
         self._analyzer = CallAnalyzer(started_at=self.started_at, case=self.case, config=config)
         self._suggester = Suggester(case=self.case)
         warm_up(config)
@@ -208,6 +211,11 @@ class CallSession:
                 if self._recognizer is not None:
                     self._recognizer.close()  # no call to run: do not leave its thread behind
                 raise
+        warning = getattr(self.source, "warning", None)
+        if warning:
+            log.info("%s: %s", getattr(self.source, "path", "input"), warning)   # the UI or CLI shows it
+            if self.store is not None:
+                self.store.note_problem(self.call_id, warning)
         self._t0 = time.monotonic()
         with self._start_lock:
             self._put(("start",))
@@ -588,11 +596,17 @@ class CallSession:
                     except Exception:
                         log.exception("store.record failed for %s", ev.name)
             if commit or any(isinstance(ev, (Alert, PromiseToPay)) for ev in events):
-                # What the agent sees is on disk first: a crash right after loses nothing shown.
+                # What the agent sees is on disk first: a crash right after loses nothing shown. When it is
+                # not, say so before showing it: nothing is shown as recorded that is not.
+                # While the database refuses writes (disk full, read-only, locked) they stay queued in memory
+                # and are retried; waiting out the timeout on every utterance would only stall the agent.
                 try:
-                    self.store.flush(_FLUSH_TIMEOUT_S)
+                    committed = self.store.flush(_FLUSH_TIMEOUT_S, unless_failing=True)
                 except Exception:
                     log.exception("store.flush failed")
+                    committed = False
+                if not committed:
+                    events = [self._unrecorded(events)] + events
         for ev in events:
             for cb in list(self._subscribers):
                 try:
@@ -604,6 +618,12 @@ class CallSession:
                         log.exception("subscriber %r failed on %s (the call goes on)", cb, ev.name)
                     elif n % 100 == 0:
                         log.warning("subscriber %r has failed %d times", cb, n)
+
+    def _unrecorded(self, events: list[Event]) -> StoreError:
+        utt = next((ev.utterance for ev in events if isinstance(ev, UtteranceFinal)), None)
+        what = f"第{utt}句" if utt is not None else ("通话结束信息" if any(isinstance(ev, CallEnded) for ev in events)
+                                                   else "最新的通话记录")
+        return StoreError(message=f"{what}尚未写入通话记录数据库（已暂存内存，恢复后自动补写）", t=events[0].t)
 
     def _spawn(self, fn, name: str) -> None:
         th = threading.Thread(target=fn, name=name, daemon=True)

@@ -25,6 +25,8 @@ PACKAGES=(
   libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
   # Chinese text must render in the UI
   fonts-noto-cjk
+  # The offline test (tests/offline) traces a real call for sockets and file writes
+  strace
 )
 
 mode=install

@@ -1,7 +1,9 @@
 """Read a small YAML resource file keeping line numbers, so every later check can say ``path:line: message``.
 
 PyYAML's ``compose`` gives nodes with marks; we turn them into ``Node`` values that remember their line.
-Only plain mappings, lists and scalars are needed by the analysis resources.
+Only plain mappings, lists and scalars are needed by the analysis resources. Aliases (``*name``) are refused:
+none is needed, and a 1 KB file of nested aliases (a "billion laughs") expands to billions of nodes and hung
+``check`` for minutes.
 """
 
 from __future__ import annotations
@@ -44,6 +46,18 @@ class Node:
         return self.value
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader whose composer stops at the first alias instead of expanding it."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ResourceError(self.name, event.start_mark.line + 1,
+                                f"YAML aliases (*{event.anchor}) are not allowed in resource files: write the "
+                                f"values out")
+        return super().compose_node(parent, index)
+
+
 def _convert(node: yaml.Node, path: Path) -> Node:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -68,7 +82,12 @@ def load(path: Path) -> Node:
     except UnicodeDecodeError as exc:
         raise ResourceError(path, None, f"not UTF-8 text: {exc}") from exc
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _NoAliasLoader(text)
+        loader.name = str(path)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         # point at the construct that is broken (an unclosed [ or quote), not where the parser gave up
         problem = exc.problem_mark.line + 1 if exc.problem_mark else None

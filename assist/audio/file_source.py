@@ -56,6 +56,13 @@ class FileSource(Delivery):
             raise AudioFileError(self.path, "音频文件为空 (empty file)")
         import av  # PyAV comes with faster-whisper; imported here to keep `import assist.audio` light
 
+        from .wav_header import truncation
+
+        cut = truncation(self.path)
+        # Said to the user and kept with the call: else a cut copy passes for a complete, shorter call.
+        self.warning: str | None = (
+            f"录音文件不完整：文件头声明 {cut[0]:.1f} 秒，实际只有 {cut[1]:.1f} 秒，文件可能被截断 "
+            f"(truncated WAV: {cut[1]:.1f} of {cut[0]:.1f} s)" if cut else None)
         self._av = av
         try:
             self._container = av.open(str(self.path), metadata_errors="ignore")

@@ -12,9 +12,10 @@ import logging
 import re
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
+from assist import private
 from assist.events import CONTRACT_EVENTS, Event
 from assist.labels import RULE_NAMES, STAGE_NAMES
 
@@ -72,11 +73,17 @@ def parse_started_at(value: str | None) -> datetime:
         raise bad
     try:
         dt = datetime.fromisoformat(text)
-    except ValueError:
+        dt = dt if dt.tzinfo is not None else dt.astimezone()
+        dt.astimezone(timezone.utc)   # 9999-12-31T23:59:59-23:59 parses, but is past what a datetime holds
+    except (ValueError, OverflowError):
         raise bad from None
-    return dt if dt.tzinfo is not None else dt.astimezone()
+    if not MIN_YEAR <= dt.year <= MAX_YEAR:
+        raise InputError(f"bad --started-at {value!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}")
+    return dt
 
 
+# A call record's start time: anything outside these years is a typo, and 9999 overflowed the date arithmetic.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
@@ -127,7 +134,7 @@ def _open_store(db_path: Path, on_error):
     from assist.store import RecordStore
 
     try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        private.make_dir(db_path.parent)
         return RecordStore(db_path, on_error=on_error)
     except Exception as exc:
         raise InputError(f"cannot open the records database {db_path}: {_one_line(exc)}") from None
@@ -151,7 +158,8 @@ def _setup_logging() -> None:
     """Logs go to the log file, never to stdout (stdout carries the JSON stream)."""
     from assist.logs import setup_logging
 
-    setup_logging()
+    # The store's warnings (disk full, locked) reach the user as store_error lines of our own: not twice.
+    setup_logging(quiet=("assist.store",))
 
 
 def run(args) -> int:
@@ -182,8 +190,14 @@ def run(args) -> int:
         session.wait(10)  # a failed start still ends the call row it began
     finally:
         if store is not None:
-            store.flush()
-            store.close()
+            # A few more seconds of retries for writes the database refused (space may come back).
+            store.flush(3.0 if store.failing else 10.0)
+            store.close(timeout=1.0)
+    if store is not None and status in (EXIT_OK, EXIT_INTERRUPTED):
+        problem = _unrecorded(store)
+        if problem:
+            print(f"callassist analyze: error: {problem}", file=sys.stderr)
+            return EXIT_FAILED
     if session.error and status == EXIT_OK:
         print(f"callassist analyze: error: {_one_line(session.error)} (the call was ended and recorded)",
               file=sys.stderr)
@@ -192,6 +206,18 @@ def run(args) -> int:
         print("callassist analyze: error: the call did not end cleanly (see the log file)", file=sys.stderr)
         status = EXIT_FAILED
     return status
+
+
+def _unrecorded(store) -> str:
+    """One line when the call did not fully reach the database (empty when it did)."""
+    rescued, lost = store.unrecorded
+    if lost:
+        return (f"本通电话有 {lost} 条记录未能保存（数据库和暂存文件都无法写入，例如磁盘已满）；已写入的记录完好: "
+                f"{store.path} ({lost} record writes lost)")
+    if rescued:
+        return (f"通话未能全部写入数据库，{rescued} 条已暂存到 {store.rescue_path.name}，下次打开时自动补写: "
+                f"{store.path} (not recorded yet; {rescued} writes saved for replay)")
+    return ""
 
 
 def _prepare(args, out: "_Output"):
@@ -213,6 +239,8 @@ def _prepare(args, out: "_Output"):
         raise InputError("--channel applies to audio input, not to a .txt transcript")
     config = _build_config(args)
     source = _open_source(args, path)
+    if getattr(source, "warning", None):
+        print(f"callassist analyze: 警告: {source.warning}", file=sys.stderr)
     model = None if _is_transcript(path) else _load_model(config)
     holder: dict = {}
     store = None
@@ -306,6 +334,11 @@ class _Output:
         return f"\033[{code}m{text}\033[0m" if self._color else text
 
     def write(self, ev: Event) -> None:
+        if ev.name == "store_error":
+            # On stderr in both modes (stdout may be the JSON stream): the user learns at once that what
+            # follows is not on disk yet.
+            print(f"callassist analyze: 警告: {ev.message}", file=sys.stderr, flush=True)
+            return
         if ev.name not in CONTRACT_EVENTS or (ev.name == "partial" and not self.partials):
             return
         if self.json_mode:

@@ -60,10 +60,17 @@ def run(args) -> int:
     if not texts:
         print("callassist check: nothing to check (give sentences or --file PATH)", file=sys.stderr)
         return 2
+    from assist.userdict import check_userdict
+
     try:
-        load_resources()
+        load_resources(None)   # the key check_text uses: lru_cache tells () and (None) apart, compiling twice
     except ResourceError as exc:
         print(f"callassist check: broken rule pack: {exc}", file=sys.stderr)
+        return 2
+    try:
+        check_userdict()
+    except ResourceError as exc:
+        print(f"callassist check: broken dictionary: {exc}", file=sys.stderr)
         return 2
     try:
         _report(texts, args.json, check_text)

@@ -1,4 +1,4 @@
-"""``callassist records list|show|search|export``: read the call records database.
+"""``callassist records list|show|search|export|recover``: read the call records database.
 
 Exit status: 0 ok; 1 nothing found (unknown call id); 2 unusable input (missing or corrupt database, bad date).
 """
@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 import sys
 import unicodedata
 from pathlib import Path
+
+from assist.textsafe import finite, printable
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
@@ -55,9 +58,16 @@ def add_parser(sub) -> None:
     common(sp)
     sp.add_argument("--limit", type=int, default=50, metavar="N", help="at most N hits (default 50)")
 
+    sp = rsub.add_parser("recover", help="copy what is readable of a damaged database into a new file",
+                         description="Copy every readable call of a damaged records database into a new "
+                         "database (the damaged file is only read). Then use the new file.")
+    sp.add_argument("--db", metavar="PATH", help="the damaged records database (default: the app's database)")
+    sp.add_argument("--out", metavar="PATH", required=True, help="the new database to create (must not exist)")
+
     sp = rsub.add_parser("export", help="export the 催收记录表 as CSV (for Excel) or JSON")
     sp.add_argument("--format", required=True, choices=("csv", "json"), dest="fmt")
-    sp.add_argument("--out", metavar="PATH", help="output file (default: stdout)")
+    sp.add_argument("--out", metavar="PATH", help="output file (default: stdout); never the records database")
+    sp.add_argument("--force", action="store_true", help="overwrite an existing --out file without asking")
     common(sp, json_flag=False)
 
 
@@ -72,7 +82,7 @@ def _err(msg: str) -> None:
 
 def run(args) -> int:
     from assist import paths
-    from assist.store import FilterError, RecordStore, RecordStoreError
+    from assist.store import ExportTargetError, FilterError, RecordStore, RecordStoreError
 
     db = Path(args.db) if args.db else paths.default_db_path()
     if db.exists() and not db.is_file():
@@ -81,6 +91,8 @@ def run(args) -> int:
     if not db.is_file():
         _err(f"记录数据库不存在: {db} (records database not found; record a call first or pass --db)")
         return EXIT_BAD_INPUT
+    if args.records_command == "recover":
+        return _recover(db, Path(args.out))
     errors: list[str] = []
     try:
         store = RecordStore(db, create=False, on_error=errors.append)
@@ -88,6 +100,10 @@ def run(args) -> int:
         _err(str(exc))
         return EXIT_BAD_INPUT
     try:
+        # The open queued its recovery (calls of dead writers → interrupted) and the replay of rescue files
+        # as the writer's first jobs: let them land before reading, or the first look after a crash lies.
+        if not store.wait_opened(10.0):
+            _err(f"记录数据库被占用，崩溃恢复尚未完成，以下结果可能不是最新: {db} (database busy)")
         action = args.records_command
         if action == "list":
             return _list(store, args)
@@ -96,8 +112,13 @@ def run(args) -> int:
         if action == "search":
             return _search(store, args)
         return _export(store, args)
-    except FilterError as exc:
+    except (FilterError, ExportTargetError) as exc:
         _err(str(exc))
+        return EXIT_BAD_INPUT
+    except sqlite3.DatabaseError as exc:   # damage quick_check did not see at open
+        from assist.store.db import describe
+
+        _err(describe(exc, db).replace("，正在重试", ""))
         return EXIT_BAD_INPUT
     except OSError as exc:
         _err(f"无法写入输出文件: {exc}")
@@ -113,6 +134,7 @@ def _width(text: str) -> int:
 
 
 def _fit(text: str, width: int) -> str:
+    text = printable(text)
     out, used = "", 0
     for ch in text:
         w = _width(ch)
@@ -148,7 +170,8 @@ def _ptp_text(ptp: dict | None) -> str:
 
 
 def _json_out(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=1))
+    # ensure_ascii=False keeps Chinese readable; control characters are escaped by json itself
+    print(json.dumps(finite(obj), ensure_ascii=False, indent=1, allow_nan=False))
 
 
 # --- actions -------------------------------------------------------------------------------------------------
@@ -161,7 +184,10 @@ def _list(store, args) -> int:
     if not calls:
         print("没有符合条件的通话 (no calls)")
         return EXIT_OK
-    rows = [[c["id"], c["started_at"][:19].replace("T", " "), _dur(c["duration"]), c["status"],
+    from assist.store.export import STATUS_NAMES
+
+    rows = [[c["id"], c["started_at"][:19].replace("T", " "), _dur(c["duration"]),
+             STATUS_NAMES.get(c["status"], c["status"]),
              " ".join(x for x in (c["agent_name"], c["agent_id"]) if x) or "-", c["debtor_name"] or "-",
              ", ".join(f"{k}×{v}" for k, v in sorted(c["alerts"].items())) or "-", _ptp_text(c["ptp"])]
             for c in calls]
@@ -191,11 +217,14 @@ def _show(store, args) -> int:
     if args.json:
         _json_out(call)
         return EXIT_OK
-    from assist.store.export import STAGE_NAMES, stage_path
+    from assist.store.export import STAGE_NAMES, STATUS_NAMES, stage_path
 
     out = io.StringIO()
-    w = out.write
-    w(f"通话 {call['id']}  [{call['status']}]\n")
+
+    def w(line: str) -> None:   # every stored value may hold control characters: shown escaped
+        out.write(printable(line[:-1], keep_newlines=True) + "\n" if line.endswith("\n") else printable(line))
+
+    w(f"通话 {call['id']}  [{STATUS_NAMES.get(call['status'], call['status'])}]\n")
     w(f"  时间: {call['started_at']}  →  {call['ended_at'] or '-'}   时长 {_dur(call['duration'])}\n")
     w(f"  坐席: {call['agent_name'] or '-'}  工号: {call['agent_id'] or '-'}   来源: {call['source'] or '-'}\n")
     w(f"  债务人: {call['debtor_name'] or '-'}  电话: {call['phone'] or '-'}  账号: {call['account'] or '-'}\n")
@@ -251,11 +280,45 @@ def _search(store, args) -> int:
     return EXIT_OK
 
 
+def _recover(db: Path, out: Path) -> int:
+    from assist.store import RecordStoreError
+    from assist.store.recover import recover
+
+    try:
+        result = recover(db, out)
+    except RecordStoreError as exc:
+        _err(str(exc))
+        return EXIT_BAD_INPUT
+    skipped = sum(result.unreadable.values())
+    detail = "，".join(f"{t} {n}" for t, n in result.rows.items())
+    print(f"已恢复 {result.calls} 通通话到 {out}（{detail}）" + (f"；跳过 {skipped} 处无法读取的数据" if skipped else "")
+          + (f"，{result.orphans} 条所属通话已丢失的记录" if result.orphans else ""))
+    print(f"请改用新文件：设置 → 记录数据库，或 --db {out}；损坏的文件 {db} 未被改动，可留作备份")
+    return EXIT_OK
+
+
+def _confirm_overwrite(path: Path) -> bool:
+    """Ask on a terminal; a script (no TTY) gets a refusal instead of a silent overwrite."""
+    if not (sys.stdin and sys.stdin.isatty()):
+        return False
+    try:
+        answer = input(f"文件已存在: {path}，覆盖吗？[y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes", "是")
+
+
 def _export(store, args) -> int:
     filters = _filters(args)
     since = filters.pop("since", None)
     if args.out:
-        n = store.export(args.fmt, args.out, since=since, **filters)
+        from assist.store.export_target import check_export_target
+
+        out = check_export_target(args.out, store.path)
+        if out.exists() and not args.force and not _confirm_overwrite(out):
+            _err(f"文件已存在，未覆盖: {out} (exists; pass --force to overwrite)")
+            return EXIT_BAD_INPUT
+        n = store.export(args.fmt, out, since=since, **filters)
         print(f"已导出 {n} 通通话到 {args.out}", file=sys.stderr)
         return EXIT_OK
     sys.stdout.flush()

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from ..config import AsrConfig
-from .provision import FIX_HINT, ModelError, check_files
+from .provision import FIX_HINT, ModelError, changed_since_install, check_files
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,10 @@ def load_whisper(model_dir: Path | str | None = None, asr_cfg: AsrConfig | None 
     problems = check_files(d)
     if problems:
         raise ModelError(f"the Whisper model at {d} is incomplete: {'; '.join(problems)}. Fix: {FIX_HINT}")
+    changed = changed_since_install(d)
+    if changed:
+        raise ModelError(f"the Whisper model at {d} is corrupt: {changed}. Check with `callassist model verify`, "
+                         f"then {FIX_HINT}")
 
     # Defensive: even a code path we did not foresee must not reach for the hub on a locked-down PC.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

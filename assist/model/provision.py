@@ -279,6 +279,28 @@ def verify(model_dir: Path, *, spec: ModelSpec | None = None, log: Log | None = 
     return "unverified", f"sha256 {digest}; no published checksum for this model"
 
 
+def changed_since_install(model_dir: Path) -> str | None:
+    """Why model.bin is not the file that was installed (None: it is, or there is no manifest to tell).
+
+    Cheap on every load: the size and mtime recorded at install time are compared first; only when the
+    mtime moved (a copy, or bytes overwritten in place) is the file hashed (about 0.3 s for Whisper base).
+    A damaged model.bin often still loads and then recognises nothing at all, which looks like silence."""
+    d = Path(model_dir)
+    manifest = _read_manifest(d)
+    if not manifest or not manifest.get("model_bin_sha256"):
+        return None
+    st = (d / "model.bin").stat()
+    size = manifest.get("model_bin_size")
+    if size is not None and size != st.st_size:
+        return f"model.bin is {st.st_size} bytes, {size} when it was installed"
+    if manifest.get("model_bin_mtime_ns") == st.st_mtime_ns:
+        return None
+    digest = sha256_file(d / "model.bin")
+    if digest != manifest["model_bin_sha256"]:
+        return f"model.bin changed since it was installed (sha256 now {digest[:16]}…)"
+    return None
+
+
 def _quick_status(d: Path) -> tuple[str, str]:
     """Status for `list`: trust the manifest when model.bin's size and mtime are unchanged, else hash."""
     problems = check_files(d)

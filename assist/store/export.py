@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import IO
 
 from ..labels import CHANNEL_NAMES, KIND_NAMES, SEVERITY_NAMES, STAGE_NAMES, format_clock, rule_name
+from ..textsafe import finite
 from . import read
+from .export_target import check_export_target
 from .schema import REAL_KINDS
 
 STATUS_NAMES = {"active": "进行中", "completed": "已完成", "interrupted": "中断", "failed": "失败"}
@@ -34,8 +36,8 @@ def _clock(seconds) -> str:
 def _cell(value) -> str:
     """Text Excel shows as written: no formula execution (=, +, -, @), long digit strings kept whole."""
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@"):
-        return "'" + text  # OWASP CSV-injection guard
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text  # OWASP CSV-injection guard (a leading TAB or CR lets Excel read a formula after it)
     if text.isdigit() and (len(text) >= 12 or (len(text) > 1 and text[0] == "0")):
         return "\t" + text  # account numbers / landlines: else Excel shows 6.22E+18 or drops the leading 0
     return text
@@ -83,11 +85,13 @@ def csv_row(call: dict) -> list[str]:
     )]
 
 
-def export(conn: sqlite3.Connection, fmt: str, out: str | Path | IO[str], since=None, **filters) -> int:
+def export(conn: sqlite3.Connection, fmt: str, out: str | Path | IO[str], since=None, *, db: Path | None = None,
+           **filters) -> int:
     """Write the calls (oldest first) to ``out``: a path (written atomically) or an open text stream.
 
     CSV is UTF-8 with a BOM and CRLF rows so Excel opens Chinese correctly. Returns the number of calls.
     Test and empty calls are left out unless a ``kind`` filter asks for them (``kind=None``: every call).
+    A path that is the database ``db``, one of its side files or any SQLite file raises ExportTargetError.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: expected csv or json")
@@ -96,14 +100,14 @@ def export(conn: sqlite3.Connection, fmt: str, out: str | Path | IO[str], since=
     ids.reverse()
     if hasattr(out, "write"):
         return _write(conn, fmt, out, ids, bom=False)
-    path = Path(out)
+    path = check_export_target(out, db)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # A half-written file never replaces a good one: write beside it, then rename.
+    # A half-written file never replaces a good one: write beside it, then rename. mkstemp makes it 0600,
+    # kept so: the table holds debtors' names, phones and accounts (share it on purpose, with chmod).
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             n = _write(conn, fmt, fh, ids, bom=True)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; an export is meant to be shared
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -128,7 +132,8 @@ def _write(conn, fmt: str, fh: IO[str], ids: list[str], *, bom: bool) -> int:
     fh.write("[")
     for i, cid in enumerate(ids):
         call = read.get_call(conn, cid)
-        fh.write(("\n" if i == 0 else ",\n") + json.dumps(call, ensure_ascii=False))
+        # No Infinity/NaN: they are not JSON, and other tools refuse the whole file
+        fh.write(("\n" if i == 0 else ",\n") + json.dumps(finite(call), ensure_ascii=False, allow_nan=False))
     fh.write("\n]\n" if ids else "]\n")
     return len(ids)
 

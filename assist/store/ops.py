@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import sqlite3
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,11 @@ Op = dict[str, Any]
 
 
 def _num(value) -> float | None:
-    return None if value is None else float(value)
+    """A number as stored: None for unknown, and for inf/NaN (no meaning in a record, not valid JSON)."""
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
 
 
 def _jsonable(value) -> Any:
@@ -63,8 +68,8 @@ def ops_for_event(call_id: str, event: ev.Event, *, last_utterance: int | None, 
         return [{"op": "ptp", "call_id": call_id, "amount": _num(event.amount), "date": event.date,
                  "channel": event.channel, "t": _num(event.t)}]
     if isinstance(event, ev.CallEnded):
-        duration = float(event.duration)
-        if started_at is not None:
+        duration = _num(event.duration)
+        if started_at is not None and duration is not None:
             ended = started_at + _seconds(duration)
         else:
             ended = datetime.now().astimezone()
@@ -198,6 +203,11 @@ def _fail(conn, op):
     )
 
 
+def _note(conn, op):
+    conn.execute("UPDATE calls SET error = CASE WHEN error = '' THEN ? ELSE error || '；' || ? END WHERE id = ?",
+                 (op["message"], op["message"], op["call_id"]))
+
+
 def _discard(conn, op):
     conn.execute("DELETE FROM calls WHERE id = ?", (op["call_id"],))  # children go by ON DELETE CASCADE
 
@@ -263,9 +273,9 @@ def _audio(conn, op):
 
 _APPLY = {
     "begin": _begin, "utterance": _utterance, "partial": _partial, "alert": _alert, "retract": _retract,
-    "stage": _stage, "suggestion": _suggestion, "ptp": _ptp, "end": _end, "fail": _fail, "discard": _discard,
-    "dismiss": _dismiss, "used": _used, "notes": _notes, "audio": _audio, "kind": _kind, "delete": _delete,
-    "skipped": _skipped,
+    "stage": _stage, "suggestion": _suggestion, "ptp": _ptp, "end": _end, "fail": _fail, "note": _note,
+    "discard": _discard, "dismiss": _dismiss, "used": _used, "notes": _notes, "audio": _audio, "kind": _kind,
+    "delete": _delete, "skipped": _skipped,
 }
 
 

@@ -12,6 +12,8 @@ import os
 import uuid
 from pathlib import Path
 
+from .. import private
+
 if os.name == "nt":  # pragma: no cover - exercised on Windows builds only
     import msvcrt
 
@@ -44,7 +46,7 @@ class OwnerLock:
     def __init__(self, db_path: Path):
         self.token = uuid.uuid4().hex
         self.path = owners_dir(db_path) / f"{self.token}.lock"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private.make_dir(self.path.parent, tighten=True)
         self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         if not _try_lock(self._fd):  # a fresh random name: nobody else can hold it
             os.close(self._fd)

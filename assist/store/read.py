@@ -117,6 +117,23 @@ def _chunks(items: list, n: int) -> Iterable[list]:
         yield items[i:i + n]
 
 
+# Bounds of what a person can ask for: SQLite takes 64-bit integers only, and a query of thousands of words
+# builds an expression tree deeper than SQLite allows (it failed as a "write error").
+MAX_ROWS = 10**9
+MAX_TERMS = 32
+MAX_QUERY_CHARS = 500
+
+
+def _bounded(name: str, value) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise FilterError(f"{name} 不是整数: {str(value)[:30]!r}") from None
+    if not 0 <= n <= MAX_ROWS:
+        raise FilterError(f"{name} 超出范围: 应在 0 到 {MAX_ROWS} 之间 (got {str(value)[:30]})")
+    return n
+
+
 def list_calls(conn: sqlite3.Connection, *, limit: int | None = None, offset: int = 0, **filters) -> list[dict]:
     """Calls newest first, each with its promise to pay, alert counts by rule and utterance count."""
     where, params = where_clause(filters)
@@ -129,7 +146,7 @@ def list_calls(conn: sqlite3.Connection, *, limit: int | None = None, offset: in
     )
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
-        params += [int(limit), int(offset)]
+        params += [_bounded("--limit", limit), _bounded("--offset", offset)]
     rows = list(_db(conn).query(sql, params))
     counts = _alert_counts(conn, [r["id"] for r in rows])
     for row in rows:
@@ -265,9 +282,14 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int
     empty query the filters alone select calls; each hit is the call's first utterance.
     """
     where, params = where_clause(filters)
+    limit, offset = _bounded("--limit", limit), _bounded("--offset", offset)
+    if len(query or "") > MAX_QUERY_CHARS:
+        raise FilterError(f"搜索内容过长: {len(query)} 个字符，最多 {MAX_QUERY_CHARS} 个")
     terms = query_terms(query)
+    if len(terms) > MAX_TERMS:
+        raise FilterError(f"搜索词太多: {len(terms)} 个，最多 {MAX_TERMS} 个（每句话须包含全部搜索词）")
     expr = match_expression(query, sounds_like=sounds_like)
-    want = int(limit) + int(offset)
+    want = limit + offset
     db = _db(conn)
     if not terms:
         sql = (

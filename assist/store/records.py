@@ -70,6 +70,17 @@ class RecordStore:
         for path, items in load_rescued(self.path, self._owner.token):
             log.warning("replaying %d record writes saved in %s", len(items), path)
             self._writer.replay(path, items)
+        # Queued behind the recovery and the replays (which go to the front): done once they are.
+        self._opened = self._writer.call(lambda conn: None)
+
+    def wait_opened(self, timeout: float = 10.0) -> bool:
+        """Wait for the open's own work: rescue files replayed (queued first) and dead writers' calls marked
+        interrupted. Readers call it before their first query, or the first look after a crash is stale."""
+        try:
+            self._opened.result(timeout)
+            return True
+        except Exception:   # timeout (database locked) or a closed store: the caller reads what there is
+            return False
 
     def _recover(self, conn: sqlite3.Connection) -> list[str]:
         for attempt in range(3):
@@ -131,6 +142,10 @@ class RecordStore:
         """The call could not go on (model or audio failure): status ``failed`` with the reason kept."""
         self._put({"op": "fail", "call_id": call_id, "message": message, "duration": duration,
                    "at": ops_mod.now_iso()})
+
+    def note_problem(self, call_id: str, message: str) -> None:
+        """Keep a problem with the call's input (a truncated recording) in its ``error`` text; status unchanged."""
+        self._put({"op": "note", "call_id": call_id, "message": message})
 
     def discard_call(self, call_id: str) -> None:
         """Remove a call that never really started (bad input found after begin_call): nothing half-written."""
@@ -200,12 +215,29 @@ class RecordStore:
         return int(self._writer.call(job).result(timeout))
 
     @property
+    def failing(self) -> bool:
+        """Writes are failing and being retried (locked, full or read-only database): don't wait on flush."""
+        return self._writer.failing
+
+    @property
+    def rescue_path(self) -> Path:
+        """Where this store saves writes the database refused (replayed by the next open)."""
+        return self._writer.rescue_path
+
+    @property
+    def unrecorded(self) -> tuple[int, int]:
+        """After close(): (writes saved to a rescue file for the next open, writes lost altogether)."""
+        return self._writer.rescued, self._writer.lost
+
+    @property
     def pending(self) -> int:
         """Writes queued and not yet committed (non-zero while the database is locked or full)."""
         return self._writer.pending()
 
-    def flush(self, timeout: float = 10.0) -> bool:
-        return self._writer.flush(timeout)
+    def flush(self, timeout: float = 10.0, *, unless_failing: bool = False) -> bool:
+        """True once everything queued is committed; False after ``timeout`` or, with ``unless_failing``, as
+        soon as the database refuses a write (it is retried in the background either way)."""
+        return self._writer.flush(timeout, unless_failing=unless_failing)
 
     def close(self, timeout: float = 10.0) -> None:
         """Commit what is queued (waiting up to ``timeout``); anything still unwritable goes to a rescue file."""
@@ -251,4 +283,4 @@ class RecordStore:
 
     def export(self, fmt: str, out: str | Path | IO[str], since=None, **filters) -> int:
         with self._reader() as conn:
-            return export_mod.export(conn, fmt, out, since=since, **filters)
+            return export_mod.export(conn, fmt, out, since=since, db=self.path, **filters)

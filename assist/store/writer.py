@@ -24,6 +24,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
 
+from .. import private
 from . import ops as ops_mod
 from .db import describe
 
@@ -57,6 +58,8 @@ class Writer:
         self._last_report = 0.0
         self._failing = False
         self.failures = 0                  # retried transactions so far (tests and the app's status line read it)
+        self.rescued = 0                   # ops saved to the rescue file instead of the database
+        self.lost = 0                      # ops neither committed nor rescued (disk full for the rescue file too)
         self._thread = threading.Thread(target=self._run, name="records-writer", daemon=True)
         self._thread.start()
 
@@ -87,10 +90,14 @@ class Writer:
         with self._cond:
             return len(self._queue) + self._inflight
 
-    def flush(self, timeout: float = 10.0) -> bool:
+    def flush(self, timeout: float = 10.0, *, unless_failing: bool = False) -> bool:
+        """Wait until everything queued is committed (True) or ``timeout`` passes (False). ``unless_failing``:
+        return False as soon as a transaction fails (a live call does not wait out a full disk)."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while self._queue or self._inflight:
+                if unless_failing and self._failing:
+                    return False
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -113,10 +120,29 @@ class Writer:
                     item[2].set_exception(RuntimeError("the record store was closed before this ran"))
             self._queue.clear()
         if left:
-            path = self.rescue(left)
-            self._report(f"通话记录未能写入数据库，已暂存到 {path}，下次打开时自动补写 ({len(left)} pending writes saved)",
-                         force=True)
+            self._shrink_wal()
+            try:
+                path = self.rescue(left)
+            except OSError as exc:
+                self.lost += len(left)
+                self._report(f"通话记录有 {len(left)} 条未能保存：数据库和暂存文件都无法写入 ({exc})", force=True)
+            else:
+                self._report(f"通话记录未能写入数据库，已暂存到 {path}，下次打开时自动补写 "
+                             f"({len(left)} pending writes saved)", force=True)
         return left
+
+    def _shrink_wal(self) -> None:
+        """On a full disk the WAL keeps the space of the transactions that failed; giving it back (after
+        copying the committed ones into the database) is often what lets the rescue file be written."""
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            log.info("WAL checkpoint before rescue failed: %s", exc)
+
+    @property
+    def failing(self) -> bool:
+        """The last transaction failed and is being retried (locked, full or read-only database)."""
+        return self._failing
 
     # --- writer thread -----------------------------------------------------------------------------------
     def _run(self) -> None:
@@ -184,9 +210,14 @@ class Writer:
                         batch[:] = batch[i:]
                         return False
                 return True
-            path = self.rescue(batch)
-            self._report(f"一条通话记录无法写入 ({exc})，已保存到 {path}", force=True)
             log.error("record op %s failed permanently: %s", batch[0].get("op"), exc)
+            try:
+                path = self.rescue(batch)
+            except OSError as rescue_exc:
+                self.lost += 1
+                self._report(f"一条通话记录无法写入 ({exc})，也无法暂存 ({rescue_exc})", force=True)
+            else:
+                self._report(f"一条通话记录无法写入 ({exc})，已保存到 {path}", force=True)
             return True
         if self._failing:
             self._failing = False
@@ -221,11 +252,26 @@ class Writer:
                 log.exception("records on_error callback failed")
 
     def rescue(self, items: list) -> Path:
+        """Append ``items`` to this writer's rescue file; OSError (disk full) when it cannot be written."""
         path = self.rescue_path
-        with open(path, "a", encoding="utf-8") as fh:
-            for op in items:
-                fh.write(json.dumps(op, ensure_ascii=False) + "\n")
-            fh.flush()
+        data = "".join(json.dumps(op, ensure_ascii=False) + "\n" for op in items).encode("utf-8")
+        fd = private.open_fd(path, os.O_WRONLY | os.O_APPEND)   # debtors' data: 0600
+        try:
+            start = os.lseek(fd, 0, os.SEEK_END)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)   # a rescue file is the records' last copy: on disk before we say so
+            except OSError:
+                # Half a batch would be replayed later as if whole: cut back to what was there before.
+                os.ftruncate(fd, start)
+                if start == 0:
+                    os.unlink(path)
+                raise
+        finally:
+            os.close(fd)
+        self.rescued += len(items)
         return path
 
 

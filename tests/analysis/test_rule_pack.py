@@ -105,3 +105,25 @@ def test_edited_rule_takes_effect(res_copy):
     text = "你真是个铁公鸡"
     assert "insult" in {h.rule for h in rule_hits(Utterance(text), load_pack(res_copy))}
     assert "insult" not in {h.rule for h in rule_hits(Utterance(text), load_pack())}
+
+
+def test_yaml_alias_bomb_is_refused_at_once_with_file_and_line(res_copy):
+    import subprocess
+    import sys
+    import time
+
+    path = res_copy / "rules" / "threat.yaml"
+    bomb = ['a0: &a0 ["哈哈哈哈哈哈哈哈"]'] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n".join(bomb) + "\n", encoding="utf-8")
+    assert len("\n".join(bomb)) < 1024
+    line = len(text.splitlines()) + 2          # the first alias
+    t0 = time.monotonic()
+    with pytest.raises(ResourceError) as exc:
+        load_pack(res_copy)
+    assert time.monotonic() - t0 < 2
+    assert (exc.value.path, exc.value.line) == (path, line) and "alias" in exc.value.message
+    env = dict(__import__("os").environ, CALLASSIST_RESOURCES=str(res_copy))
+    proc = subprocess.run([sys.executable, "-m", "assist.cli.main", "check", "您好"], capture_output=True,
+                          text=True, encoding="utf-8", timeout=60, env=env, cwd=paths.PROJECT_ROOT)
+    assert proc.returncode == 2 and f"{path}:{line}:" in proc.stderr and "Traceback" not in proc.stderr

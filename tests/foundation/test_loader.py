@@ -85,3 +85,37 @@ def test_hub_is_offline_whoever_imports_faster_whisper_first():
     code = "import assist, faster_whisper, huggingface_hub.constants as c; print(c.HF_HUB_OFFLINE)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.stdout.strip() == "True", out.stderr
+
+
+@pytest.mark.model
+def test_model_changed_since_install_is_refused_before_it_runs_deaf(tmp_path, model_dir, dev_dir):
+    """Bytes overwritten inside model.bin: it may still load and then recognise nothing. The install-time
+    manifest (size, mtime, sha256) catches it at load; an intact copy (new mtime, same bytes) still loads."""
+    import os
+    import subprocess
+    import sys
+    import wave
+
+    from assist import paths
+
+    d = tmp_path / "m"
+    d.mkdir()
+    for name in ("config.json", "tokenizer.json", "vocabulary.json", ".callassist-model.json", "model.bin"):
+        shutil.copy(model_dir / name, d)
+    load_whisper(d)                                   # a faithful copy: hashed once, accepted
+    with open(d / "model.bin", "r+b") as fh:   # inside a weight tensor: CTranslate2 still loads it
+        fh.seek(100 * 1024 * 1024)
+        fh.write(b"\xff" * 4096)
+    with pytest.raises(ModelError, match=r"is corrupt: model.bin changed since it was installed"):
+        load_whisper(d)
+    clip = tmp_path / "clip.wav"
+    with wave.open(str(dev_dir / "d06.wav")) as w:
+        params, frames = w.getparams(), w.readframes(3 * w.getframerate())
+    with wave.open(str(clip), "wb") as out:
+        out.setparams(params)
+        out.writeframes(frames)
+    proc = subprocess.run([sys.executable, "-m", "assist.cli.main", "analyze", str(clip), "--model", str(d),
+                           "--no-record"], capture_output=True, text=True, encoding="utf-8", timeout=120,
+                          cwd=paths.PROJECT_ROOT, env=dict(os.environ))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "corrupt" in proc.stderr, proc.stderr

@@ -43,7 +43,7 @@ def test_list_table_and_json(db, capsys):
 def test_show_by_id_or_prefix(db, capsys, dev_calls):
     assert run(["records", "show", "d08", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "通话 d08  [completed]" in out
+    assert "通话 d08  [已完成]" in out
     for u in dev_calls[7]["utterances"]:
         assert u["text"] in out
     assert "⚠ insult" in out and "⚠ deception" in out
