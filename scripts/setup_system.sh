@@ -25,6 +25,8 @@ PACKAGES=(
   libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
   # Chinese text must render in the UI
   fonts-noto-cjk
+  # The team-records tests start a throwaway PostgreSQL cluster (initdb + pg_ctl in a temporary folder)
+  postgresql
 )
 
 mode=install

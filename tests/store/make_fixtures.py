@@ -1,6 +1,6 @@
 """Build the old-version records databases the upgrade tests start from.
 
-    .venv/bin/python tests/store/make_fixtures.py        # rewrites tests/store/fixtures/records_v{1,2}.sqlite3
+    .venv/bin/python tests/store/make_fixtures.py        # rewrites tests/store/fixtures/records_v{1..4}.sqlite3
 
 Each fixture is made by applying the migrations up to that version (never edited once released) and writing
 rows with the SQL the code of that version wrote, including a call left ``active`` by a killed process.
@@ -81,9 +81,11 @@ def build(version: int, path: Path) -> Path:
         for i, (text, raw, stage) in enumerate(UTTERANCES[cid]):
             cols = 'call_id, idx, text, raw_text, start, "end", stage, is_final, t'
             values = [cid, i, text, raw, i * 6.0, i * 6.0 + 4.0, stage, 1, i * 6.0 + 4.5]
-            if version >= 2:  # v2/v3 writers stored the jieba tokens with the row
+            if version >= 2:  # v2/v3 writers stored the jieba tokens with the row, v4 ones today's tokens
+                from assist.store.tokens import index_tokens
+
                 cols += ", tokens"
-                values.append(v2_tokens(text, raw))
+                values.append(v2_tokens(text, raw) if version < 4 else index_tokens(text, raw))
             conn.execute(f"INSERT INTO utterances ({cols}) VALUES ({', '.join('?' * len(values))})", values)
     conn.execute(
         "INSERT INTO alerts (call_id, utterance, rule, severity, evidence, source, message, t)"
