@@ -412,3 +412,20 @@ def _describe(exc: BaseException) -> str:
     if "connection" in low or "timeout" in low or "could not" in low or "refused" in low:
         return f"服务器不可达 ({text})"
     return f"同步失败 ({text})"
+
+
+def sync_status_line(db_path: str | Path) -> str:
+    """'团队同步: …' for the CLI, or '' when no team server is configured here."""
+    from . import config
+
+    cfg = config.load()
+    if not cfg.configured:
+        return ""
+    try:
+        conn = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return ""
+    try:
+        return f"团队同步: {local_status(conn).text()}"
+    finally:
+        conn.close()
