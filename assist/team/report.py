@@ -63,7 +63,9 @@ def where_clause(filters: dict, tz: str = DEFAULT_TZ) -> tuple[list[str], dict[s
                      " AND NOT a.retracted)")
         params["rule"] = str(filters["rule"])
     if filters.get("stage"):
-        where.append("EXISTS (SELECT 1 FROM callassist.stages s WHERE s.call_id = c.id AND s.stage = %(stage)s)")
+        where.append("(EXISTS (SELECT 1 FROM callassist.stages s WHERE s.call_id = c.id AND s.stage = %(stage)s)"
+                     " OR EXISTS (SELECT 1 FROM callassist.utterances x WHERE x.call_started = c.started_at"
+                     " AND x.call_id = c.id AND x.stage = %(stage)s))")
         params["stage"] = str(filters["stage"])
     if filters.get("ptp") is not None:
         where.append("c.ptp_amount IS NOT NULL" if filters["ptp"] else "c.ptp_amount IS NULL")
@@ -87,36 +89,47 @@ def _lex(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def ts_query(query: str, *, sounds_like: bool = False) -> tuple[str | None, list[str]]:
-    """A tsquery over the local index's tokens for ``query`` (every space-separated term must match, in either
-    number spelling), and the terms a match must also contain as written (terms the index can only narrow
-    down through character bigrams: a lone Chinese character, a span jieba cuts differently). The same
-    tokens as ``assist.store.tokens.match_expression``, so the server finds what the local search finds."""
-    groups, confirm = [], []
+def ts_query(query: str, *, sounds_like: bool = False) -> str | None:
+    """A tsquery over the local index's tokens for ``query``: every space-separated term must match, in either
+    number spelling — the tokens of ``assist.store.tokens.match_expression``. None when the index cannot
+    answer (a term that segments into a lone Chinese character; nothing searchable)."""
+    groups = []
     for term in tok.query_terms(query):
         alternatives = []
-        lone = False
         for form in tok._forms(term):
             toks = list(dict.fromkeys(t for t in (tok._fts_safe(x) for x in tok._cut(form)) if t))
             if any(len(t) == 1 and not t.isascii() for t in toks):
-                lone = True
-                break
+                return None
             if toks:
                 parts = []
                 for t in toks:
                     sound = tok.sound_token(t) if sounds_like else None
                     parts.append(f"({_lex(t)} | {_lex(sound)})" if sound else _lex(t))
                 alternatives.append(" & ".join(parts))
-        if lone:
-            pairs = list(dict.fromkeys(tok._bigrams(term)))
-            confirm.append(tok.normalise(term))
-            if pairs:
-                groups.append(" & ".join(_lex(p) for p in pairs))
-            continue
         alternatives = list(dict.fromkeys(alternatives))
         if alternatives:
             groups.append(alternatives[0] if len(alternatives) == 1 else "(" + ") | (".join(alternatives) + ")")
-    return (" & ".join(f"({g})" for g in groups) if groups else None), confirm
+    return " & ".join(f"({g})" for g in groups) if groups else None
+
+
+def bigram_query(terms: list[str]) -> str | None:
+    """Candidates for a substring match of every term: all its character bigrams (None: a term too short)."""
+    groups = []
+    for term in terms:
+        pairs = list(dict.fromkeys(tok._bigrams(term)))
+        if not pairs:
+            return None
+        groups.append(" & ".join(_lex(p) for p in pairs))
+    return " & ".join(f"({g})" for g in groups) if groups else None
+
+
+def _substring(term: str, i: int, params: dict) -> str:
+    """As the local search: the term in the text or the raw text (case-insensitive for Latin letters)."""
+    if any("a" <= ch <= "z" for ch in term):
+        params[f"s{i}"] = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return f"(u.text ILIKE %(s{i})s OR u.raw_text ILIKE %(s{i})s)"
+    params[f"s{i}"] = term
+    return f"(strpos(u.text, %(s{i})s) > 0 OR strpos(u.raw_text, %(s{i})s) > 0)"
 
 
 def list_calls(conn, *, limit: int = 200, offset: int = 0, tz: str = DEFAULT_TZ, **filters) -> list[dict]:
@@ -146,16 +159,23 @@ def list_calls(conn, *, limit: int = 200, offset: int = 0, tz: str = DEFAULT_TZ,
 def search(conn, query: str, *, limit: int = 50, offset: int = 0, sounds_like: bool = False, tz: str = DEFAULT_TZ,
            **filters) -> list[dict]:
     """Utterances matching every term of ``query``, newest call first, with their call's summary."""
-    tsq, confirm = ts_query(query, sounds_like=sounds_like)
-    if tsq is None:
+    terms = tok.query_terms(query)
+    if not terms:
         return []
     where, params = where_clause(filters, tz)
-    params.update(q=tsq, limit=int(limit), offset=int(offset))
+    params.update(limit=int(limit), offset=int(offset))
+    # As the local search: the token index, or every term as written (candidates from the bigram tokens).
+    tsq, bgq = ts_query(query, sounds_like=sounds_like), bigram_query(terms)
+    substr = " AND ".join(_substring(t, i, params) for i, t in enumerate(terms))
+    if bgq is not None:
+        params["bg"] = bgq
+        substr = f"(u.tsv @@ %(bg)s::tsquery AND {substr})"
+    match = substr
+    if tsq is not None:
+        params["q"] = tsq
+        match = f"(u.tsv @@ %(q)s::tsquery OR {substr})"
     # The call's start bounds the utterance partitions scanned (call_started = c.started_at).
-    uwhere = ["u.tsv @@ %(q)s::tsquery", "u.call_started = c.started_at"]
-    for i, term in enumerate(confirm):
-        uwhere.append(f"strpos(lower(u.text || ' ' || u.raw_text), %(c{i})s) > 0")
-        params[f"c{i}"] = term
+    uwhere = [match, "u.call_started = c.started_at"]
     for key, op in (("since", ">="), ("until", "<")):
         if key in params:
             bound = "(%(since)s::date)" if key == "since" else "(%(until)s::date + 1)"
@@ -173,7 +193,6 @@ def search(conn, query: str, *, limit: int = 50, offset: int = 0, sounds_like: b
         rows = _rows(cur)
     from assist.store.read import highlight
 
-    terms = tok.query_terms(query)
     for r in rows:
         r["terms"] = terms
         r["snippet"] = highlight(r["text"], terms)

@@ -120,7 +120,7 @@ def read_calls(conn: sqlite3.Connection, call_ids: list[str]) -> list[dict]:
 _UPSERT = (
     "INSERT INTO callassist.calls (id, revision, started_at, started_local, ended_at, duration, status, source,"
     " agent_name, agent_id, case_json, debtor_name, phone, account, notes, ptp_amount, ptp_date, ptp_channel, error)"
-    " VALUES (%(id)s, %(revision)s, %(started_at)s::timestamptz, %(started_at)s, %(ended_at)s, %(duration)s,"
+    " VALUES (%(id)s, %(revision)s, %(started_at)s::text::timestamptz, %(started_at)s::text, %(ended_at)s, %(duration)s,"
     " %(status)s, %(source)s, %(agent_name)s, %(agent_id)s, %(case_json)s::jsonb, %(debtor_name)s, %(phone)s,"
     " %(account)s, %(notes)s, %(ptp_amount)s, %(ptp_date)s, %(ptp_channel)s, %(error)s)"
     " ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, ended_at = excluded.ended_at,"

@@ -139,10 +139,12 @@ BEGIN
         RETURN part;
     END IF;
     PERFORM pg_advisory_xact_lock(hashtext('callassist.ensure_month'));
-    IF to_regclass('callassist.' || part) IS NULL THEN
+    BEGIN  -- another session may have made it meanwhile (its commit is not always in our catalog cache yet)
         EXECUTE format('CREATE TABLE callassist.%I PARTITION OF callassist.utterances FOR VALUES FROM (%L) TO (%L)',
                        part, m::timestamp AT TIME ZONE 'UTC', (m + interval '1 month')::timestamp AT TIME ZONE 'UTC');
-    END IF;
+    EXCEPTION WHEN duplicate_table OR unique_violation THEN
+        NULL;
+    END;
     RETURN part;
 END $$;
 REVOKE ALL ON FUNCTION callassist.ensure_month(timestamptz) FROM PUBLIC;
@@ -165,5 +167,5 @@ BEGIN
     END LOOP;
 END $$;
 GRANT USAGE ON SCHEMA callassist TO callassist_workstation, callassist_supervisor;
-GRANT SELECT ON callassist.members TO callassist_supervisor;
+GRANT SELECT ON callassist.members TO callassist_supervisor, callassist_workstation;
 GRANT EXECUTE ON FUNCTION callassist.ensure_month(timestamptz) TO callassist_workstation;
