@@ -8,8 +8,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 from .live_window import LiveWindow
 from .services import AppServices
 from .settings_dialog import SettingsDialog
+from .team_sync import TeamSync
 from .theme import apply_theme
-from .workers import wait_all
+from .workers import run_async, wait_all
 
 
 class MainApp(QObject):
@@ -26,8 +27,17 @@ class MainApp(QObject):
             lambda p: apply_theme(QApplication.instance(), p.font_size, p.high_contrast))
         if load_model:
             self.services.load_model()   # also warms the engine up
-        self.services.open_store_async()
+        # Team records: the sync worker starts once the records database is open (and migrated).
+        self.team = None
+        self.team_sync = TeamSync(self)
+        self.team_sync.statusChanged.connect(self.live.sync_status.set_status)
+        self.live.sync_status.clicked.connect(self.show_team)
+        run_async(self.services.open_store, on_done=self._store_opened)
         QApplication.instance().aboutToQuit.connect(self.shutdown)
+
+    def _store_opened(self, store) -> None:
+        if store is not None:
+            self.team_sync.start(store.path)
 
     def shutdown(self) -> None:
         """Quitting: end a running call properly (its record completed, not 'interrupted'), then close the DB."""
@@ -37,6 +47,7 @@ class MainApp(QObject):
             session.wait(30)
         self.live.setup.stop_preview(wait=True)
         wait_all(10000)
+        self.team_sync.stop()
         self.services.close_store()
 
     def show(self) -> None:
@@ -58,6 +69,17 @@ class MainApp(QObject):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.services.update_prefs(dialog.prefs)
 
+    def show_team(self):
+        if self.team is None:
+            from .team_window import TeamWindow
+
+            self.team = TeamWindow()
+        self.team.show()
+        self.team.raise_()
+        self.team.refresh()
+        return self.team
+
     def _call_finished(self, _call_id: str) -> None:
+        self.team_sync.poke()
         if self.review is not None and self.review.isVisible():
             self.review.refresh()

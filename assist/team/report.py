@@ -235,12 +235,15 @@ def get_call(conn, call_id: str) -> dict | None:
     return call
 
 
-def export_csv(conn, out: io.TextIOBase, *, bom: bool = True, tz: str = DEFAULT_TZ, **filters) -> int:
-    """The same 催收记录表 as the local export (assist.store.export.csv_row), for the team's calls."""
+def export_csv(conn, out: io.TextIOBase, *, bom: bool = True, tz: str = DEFAULT_TZ, ids: list[str] | None = None,
+               **filters) -> int:
+    """The same 催收记录表 as the local export (assist.store.export.csv_row), for the team's calls: those the
+    filters select (oldest first), or exactly ``ids`` (e.g. the calls a search found)."""
     from assist.store.export import CSV_HEADER, csv_row
 
-    ids = [c["id"] for c in list_calls(conn, limit=1_000_000, tz=tz, **filters)]
-    ids.reverse()
+    if ids is None:
+        ids = [c["id"] for c in list_calls(conn, limit=1_000_000, tz=tz, **filters)]
+        ids.reverse()
     if bom:
         out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
