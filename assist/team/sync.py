@@ -163,22 +163,63 @@ def push_call(pg, call: dict) -> bool:
                     (call["started_at"], cid))
         for table in ("alerts", "stages", "ptps", "suggestions"):
             cur.execute(f"DELETE FROM callassist.{table} WHERE call_id = %s", (cid,))
-        for table, rows in ((t, call[t]) for t in _CHILDREN):
-            if not rows:
-                continue
-            batch = []
-            for seq, r in enumerate(rows):
-                item = dict(r)
-                for b in _BOOLS & item.keys():
-                    item[b] = bool(item[b])
-                item["call_id"] = cid
-                if table == "utterances":
-                    item["call_started"] = call["started_at"]
-                else:
-                    item["seq"] = seq
-                batch.append(item)
-            cur.executemany(_INSERTS[table], batch)
+        for table in _CHILDREN:
+            rows = _child_rows(table, call)
+            if rows:
+                cur.executemany(_INSERTS[table], rows)
     return True
+
+
+def _child_rows(table: str, call: dict) -> list[dict]:
+    batch = []
+    for seq, r in enumerate(call[table]):
+        item = dict(r)
+        for b in _BOOLS & item.keys():
+            item[b] = bool(item[b])
+        item["call_id"] = call["id"]
+        if table == "utterances":
+            item["call_started"] = call["started_at"]
+        else:
+            item["seq"] = seq
+        batch.append(item)
+    return batch
+
+
+def push_calls(pg, calls: list[dict]) -> set[str]:
+    """Upsert a batch inside the caller's transaction with a few round trips in all (one per statement kind,
+    pipelined): the calls, then the child rows of the calls whose revision the server took. Returns their ids.
+    Any error (a refused call) aborts the whole transaction: the caller retries call by call (push_call)."""
+    params = []
+    for call in calls:
+        p = {k: call[k] for k in _CALL_COLS}
+        p["revision"] = int(call["revision"])
+        p["case_json"] = call["case_json"] or "{}"
+        params.append(p)
+    took: set[str] = set()
+    with pg.cursor() as cur:
+        cur.executemany(_UPSERT, params, returning=True)
+        while True:
+            for row in cur.fetchall():
+                took.add(row[0])
+            if not cur.nextset():
+                break
+        if not took:
+            return took
+        fresh = [c for c in calls if c["id"] in took]
+        ids = [c["id"] for c in fresh]
+        cur.execute(
+            "WITH u AS (DELETE FROM callassist.utterances WHERE call_id = ANY(%(ids)s)"
+            " AND call_started = ANY(%(starts)s::timestamptz[])),"
+            " a AS (DELETE FROM callassist.alerts WHERE call_id = ANY(%(ids)s)),"
+            " s AS (DELETE FROM callassist.stages WHERE call_id = ANY(%(ids)s)),"
+            " p AS (DELETE FROM callassist.ptps WHERE call_id = ANY(%(ids)s))"
+            " DELETE FROM callassist.suggestions WHERE call_id = ANY(%(ids)s)",
+            {"ids": ids, "starts": sorted({c["started_at"] for c in fresh})})
+        for table in _CHILDREN:
+            rows = [r for c in fresh for r in _child_rows(table, c)]
+            if rows:
+                cur.executemany(_INSERTS[table], rows)
+    return took
 
 
 def _month(started_at: str) -> str:
@@ -310,6 +351,32 @@ class SyncWorker:
             self._months.add(month)
         accepted: list[tuple[str, int]] = []
         refused: list[tuple[str, str]] = []
+        try:  # the fast path: the whole batch in a few pipelined statements
+            with pg.transaction():
+                took = push_calls(pg, calls)
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.DataError, psycopg.errors.IntegrityError):
+            took = None  # some call is refused: find it, call by call (the transaction was rolled back)
+        if took is not None:
+            accepted = [(c["id"], int(c["revision"])) for c in calls]
+            self.sent += len(took)
+            self.skipped += len(calls) - len(took)
+        else:
+            accepted, refused = self._push_one_by_one(pg, calls)
+        now = _now()
+        self._local_write(conn, [
+            ("UPDATE sync_outbox SET synced_revision = max(synced_revision, ?), synced_ts = ?, attempts = 0,"
+             " last_error = '' WHERE call_id = ?", [(rev, now, cid) for cid, rev in accepted]),
+            ("UPDATE sync_outbox SET attempts = attempts + 1, last_error = ?,"
+             " next_ts = ? + min(?, ? * (1 << min(attempts, 16))) WHERE call_id = ?",
+             [(err, now, self.refused_backoff[1], self.refused_backoff[0], cid) for cid, err in refused]),
+        ])
+        self._last_ok = now
+
+    def _push_one_by_one(self, pg, calls: list[dict]) -> tuple[list[tuple[str, int]], list[tuple[str, str]]]:
+        import psycopg
+
+        accepted: list[tuple[str, int]] = []
+        refused: list[tuple[str, str]] = []
         with pg.transaction():
             for call in calls:
                 try:
@@ -325,15 +392,7 @@ class SyncWorker:
                     self.sent += 1
                 else:
                     self.skipped += 1
-        now = _now()
-        self._local_write(conn, [
-            ("UPDATE sync_outbox SET synced_revision = max(synced_revision, ?), synced_ts = ?, attempts = 0,"
-             " last_error = '' WHERE call_id = ?", [(rev, now, cid) for cid, rev in accepted]),
-            ("UPDATE sync_outbox SET attempts = attempts + 1, last_error = ?,"
-             " next_ts = ? + min(?, ? * (1 << min(attempts, 16))) WHERE call_id = ?",
-             [(err, now, self.refused_backoff[1], self.refused_backoff[0], cid) for cid, err in refused]),
-        ])
-        self._last_ok = now
+        return accepted, refused
 
     def _local_write(self, conn: sqlite3.Connection, statements: list[tuple[str, list]]) -> None:
         for attempt in range(20):
