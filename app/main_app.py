@@ -33,10 +33,18 @@ class MainApp(QObject):
         self.team_sync.statusChanged.connect(self.live.sync_status.set_status)
         self.live.sync_status.clicked.connect(self.show_team)
         run_async(self.services.open_store, on_done=self._store_opened)
+        self.services.prefsChanged.connect(self._restart_team_sync)
         QApplication.instance().aboutToQuit.connect(self.shutdown)
 
     def _store_opened(self, store) -> None:
         if store is not None:
+            self.team_sync.start(store.path)
+
+    def _restart_team_sync(self, _prefs=None) -> None:
+        """Another records database chosen in 设置: sync that one."""
+        worker = self.team_sync.worker
+        store = self.services.store
+        if store is not None and (worker is None or worker.db_path != store.path):
             self.team_sync.start(store.path)
 
     def shutdown(self) -> None:

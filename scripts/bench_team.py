@@ -206,7 +206,7 @@ def bench_week(srv: Server, tmp: Path, one: Path) -> None:
 
 # --- live latency -------------------------------------------------------------------------------------------
 
-def run_calls(ids: list[str], shared: Path, model, config) -> list[float]:
+def run_calls(ids: list[str], shared: Path, model, config, finals: list[float]) -> list[float]:
     from assist.audio import FileSource
     from assist.session import CallSession
     from assist.store import RecordStore
@@ -224,6 +224,7 @@ def run_calls(ids: list[str], shared: Path, model, config) -> list[float]:
                 with lock:
                     if isinstance(e, ev.UtteranceFinal):
                         ends[e.utterance] = e.end
+                        finals.append(now - t0[0] - e.end)
                     elif isinstance(e, ev.Alert) and e.utterance is not None and e.utterance in ends:
                         lat.append(now - t0[0] - ends[e.utterance])
 
@@ -247,8 +248,9 @@ def bench_latency(srv: Server, tmp: Path, one: Path | None, shared: Path, n: int
     config = EngineConfig(asr=asr, db_path=tmp / "live.sqlite3", record=True)
     model = load_whisper(asr.model_dir, asr)
     warm_up(config)
-    ids = ["d10", "d12", "d13"]
-    base = run_calls(ids, shared, model, config)
+    ids = ["d07", "d10", "d12", "d13"]
+    base_f: list[float] = []
+    base = run_calls(ids, shared, model, config, base_f)
     if one is None:
         one = tmp / "ws1000.sqlite3"
         build_local(one, n)
@@ -268,12 +270,16 @@ def bench_latency(srv: Server, tmp: Path, one: Path | None, shared: Path, n: int
 
     t = threading.Thread(target=keep_syncing, daemon=True)
     t.start()
-    loaded = run_calls(ids, shared, model, config)
+    loaded_f: list[float] = []
+    loaded = run_calls(ids, shared, model, config, loaded_f)
     stop.set()
     t.join(60)
-    for label, values in (("idle", base), ("syncing", loaded)):
-        print(f"LATENCY alert latency {label:8}: n={len(values)} p50 {statistics.median(values):.2f} s "
-              f"p95 {pct(values, 95):.2f} s max {max(values):.2f} s", flush=True)
+    for what, pairs in (("alert", (("idle", base), ("syncing", loaded))),
+                        ("final utterance", (("idle", base_f), ("syncing", loaded_f)))):
+        for label, values in pairs:
+            if values:
+                print(f"LATENCY {what} latency {label:8}: n={len(values)} p50 {statistics.median(values):.2f} s "
+                      f"p95 {pct(values, 95):.2f} s max {max(values):.2f} s", flush=True)
     print(f"        ({rounds[0]} sync rounds of {n} calls ran during the calls; {load()})", flush=True)
 
 

@@ -275,6 +275,9 @@ class SyncWorker:
             self._cond.notify_all()
         if self._thread is not None:
             self._thread.join(timeout)
+            if self._thread.is_alive():  # stuck in a server round trip: it ends at its timeout, on its own
+                log.warning("team sync still waiting on the server at shutdown; left to finish")
+                return
         self._close_pg()
         if self._conn is not None:
             self._conn.close()
