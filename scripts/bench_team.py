@@ -332,17 +332,17 @@ def fill_synthetic(srv: Server, name: str, utterances: int, shared: Path) -> flo
             print(f"  utterances of {min(lo + step - 1, n_calls)} calls ({time.perf_counter() - t0:.0f} s)", flush=True)
         conn.execute("""
             INSERT INTO callassist.alerts (call_id, seq, workstation, utterance, rule, severity, t)
-            SELECT id, 0, workstation, 7, (ARRAY['threat','insult','privacy','deception'])[1 + hashint4(length(id) + ascii(right(id, 1))) & 3],
-                   'critical', 40 FROM callassist.calls WHERE id LIKE 'syn-%' AND right(id, 2)::int < 8""")
+            SELECT id, 0, workstation, 7, (ARRAY['threat','insult','privacy','deception'])[1 + substr(id, 5)::int / 100 % 4],
+                   'critical', 40 FROM callassist.calls WHERE id LIKE 'syn-%' AND substr(id, 5)::int % 100 < 8""")
         conn.execute("""
             INSERT INTO callassist.alerts (call_id, seq, workstation, utterance, rule, severity, t)
             SELECT id, 1, workstation, NULL, 'missing_agent_id', 'warning', 1 FROM callassist.calls
-            WHERE id LIKE 'syn-%' AND right(id, 2)::int BETWEEN 10 AND 14""")
+            WHERE id LIKE 'syn-%' AND substr(id, 5)::int % 100 BETWEEN 10 AND 14""")
         conn.execute("""
             INSERT INTO callassist.stages (call_id, seq, workstation, stage, utterance, t)
             SELECT c.id, k, c.workstation, s, k * 10, k * 50 FROM callassist.calls c,
                    unnest(ARRAY['greet','confirm_debt','reason','plan','close']) WITH ORDINALITY AS u(s, k)
-            WHERE c.id LIKE 'syn-%' AND (k < 4 OR right(c.id, 1)::int < 6)""")
+            WHERE c.id LIKE 'syn-%' AND (k < 4 OR substr(c.id, 5)::int % 10 < 6)""")
         print(f"  alerts and stages ({time.perf_counter() - t0:.0f} s); building the GIN index…", flush=True)
         conn.execute("SET maintenance_work_mem = '512MB'")
         conn.execute("CREATE INDEX utterances_tsv ON callassist.utterances USING gin (tsv)")

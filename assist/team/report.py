@@ -156,6 +156,27 @@ def list_calls(conn, *, limit: int = 200, offset: int = 0, tz: str = DEFAULT_TZ,
     return rows
 
 
+def _search_sql(conn, match: str, params: dict, where: list[str]) -> list[dict]:
+    # The call's start bounds the utterance partitions scanned (call_started = c.started_at and the dates).
+    uwhere = [match, "u.call_started = c.started_at"]
+    if "since" in params:
+        uwhere.append("u.call_started >= (%(since)s::date)::timestamp AT TIME ZONE %(tz)s")
+    if "until" in params:
+        uwhere.append("u.call_started < (%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s")
+    sql = (
+        "SELECT u.call_id, u.idx AS utterance, u.text, u.stage, u.start, c.started_local AS started_at,"
+        " u.call_started AS _ts, c.agent_name, c.agent_id, c.workstation, coalesce(m.team, '') AS team,"
+        " c.debtor_name"
+        " FROM callassist.utterances u JOIN callassist.calls c ON c.id = u.call_id"
+        " LEFT JOIN callassist.members m ON m.login = c.workstation"
+        " WHERE " + " AND ".join(uwhere + where)
+        + " ORDER BY u.call_started DESC, u.call_id, u.idx LIMIT %(limit)s OFFSET %(offset)s"
+    )
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        return _rows(cur)
+
+
 def search(conn, query: str, *, limit: int = 50, offset: int = 0, sounds_like: bool = False, tz: str = DEFAULT_TZ,
            **filters) -> list[dict]:
     """Utterances matching every term of ``query``, newest call first, with their call's summary."""
@@ -164,33 +185,28 @@ def search(conn, query: str, *, limit: int = 50, offset: int = 0, sounds_like: b
         return []
     where, params = where_clause(filters, tz)
     params.update(limit=int(limit), offset=int(offset))
-    # As the local search: the token index, or every term as written (candidates from the bigram tokens).
-    tsq, bgq = ts_query(query, sounds_like=sounds_like), bigram_query(terms)
-    substr = " AND ".join(_substring(t, i, params) for i, t in enumerate(terms))
-    if bgq is not None:
-        params["bg"] = bgq
-        substr = f"(u.tsv @@ %(bg)s::tsquery AND {substr})"
-    match = substr
+    # As the local search: the token index first; only when that gives fewer than a page, also every term as
+    # written (candidates from the bigram tokens, confirmed by strpos/ILIKE).
+    want = int(limit) + int(offset)
+    tsq = ts_query(query, sounds_like=sounds_like)
+    found: dict[tuple, dict] = {}
     if tsq is not None:
-        params["q"] = tsq
-        match = f"(u.tsv @@ %(q)s::tsquery OR {substr})"
-    # The call's start bounds the utterance partitions scanned (call_started = c.started_at).
-    uwhere = [match, "u.call_started = c.started_at"]
-    for key, op in (("since", ">="), ("until", "<")):
-        if key in params:
-            bound = "(%(since)s::date)" if key == "since" else "(%(until)s::date + 1)"
-            uwhere.append(f"u.call_started {op} {bound}::timestamp AT TIME ZONE %(tz)s")
-    sql = (
-        "SELECT u.call_id, u.idx AS utterance, u.text, u.stage, u.start, c.started_local AS started_at,"
-        " c.agent_name, c.agent_id, c.workstation, coalesce(m.team, '') AS team, c.debtor_name"
-        " FROM callassist.utterances u JOIN callassist.calls c ON c.id = u.call_id"
-        " LEFT JOIN callassist.members m ON m.login = c.workstation"
-        " WHERE " + " AND ".join(uwhere + where)
-        + " ORDER BY u.call_started DESC, u.call_id, u.idx LIMIT %(limit)s OFFSET %(offset)s"
-    )
-    with conn.cursor() as cur:
-        cur.execute(sql, params)
-        rows = _rows(cur)
+        for r in _search_sql(conn, "u.tsv @@ %(q)s::tsquery", {**params, "q": tsq, "limit": want, "offset": 0},
+                             where):
+            found[(r["call_id"], r["utterance"])] = r
+    if len(found) < want:
+        sparams = {**params, "limit": want, "offset": 0}
+        substr = " AND ".join(_substring(t, i, sparams) for i, t in enumerate(terms))
+        bgq = bigram_query(terms)
+        if bgq is not None:
+            sparams["bg"] = bgq
+            substr = f"u.tsv @@ %(bg)s::tsquery AND {substr}"
+        for r in _search_sql(conn, substr, sparams, where):
+            found.setdefault((r["call_id"], r["utterance"]), r)
+    rows = sorted(found.values(), key=lambda r: (r["_ts"], r["call_id"], -r["utterance"]), reverse=True)
+    rows = rows[int(offset):want]
+    for r in rows:
+        r.pop("_ts", None)
     from assist.store.read import highlight
 
     for r in rows:
