@@ -33,6 +33,7 @@ from .widgets.call_setup import CallSetup
 from .widgets.device_recovery_panel import DeviceRecoveryPanel
 from .widgets.health_indicator import HealthIndicator
 from .widgets.promise_card import PromiseCard
+from .widgets.sync_indicator import SyncIndicator
 from .widgets.scroll_cap import ScrollCap
 from .widgets.stage_bar import StageBar
 from .widgets.transcript_view import TranscriptView
@@ -87,6 +88,8 @@ class LiveWindow(QMainWindow):
         self.health = HealthIndicator()
         status_row.addWidget(self.status_label, 1)
         status_row.addWidget(self.health)
+        self.sync_status = SyncIndicator()   # 团队同步：已同步 / 待同步 N 通 / 服务器不可达 (hidden when off)
+        status_row.addWidget(self.sync_status)
         root.addLayout(status_row)
         self.device_banner = QLabel()
         self.device_banner.setWordWrap(True)

@@ -10,8 +10,9 @@ from .live_window import LiveWindow
 from .screen_fit import fit_on_screen
 from .services import AppServices
 from .settings_dialog import SettingsDialog
+from .team_sync import TeamSync
 from .theme import apply_theme
-from .workers import wait_all
+from .workers import run_async, wait_all
 
 
 class MainApp(QObject):
@@ -28,10 +29,27 @@ class MainApp(QObject):
             lambda p: apply_theme(QApplication.instance(), p.font_size, p.high_contrast))
         if load_model:
             self.services.load_model()   # also warms the engine up
-        self.services.open_store_async()
+        # Team records: the sync worker starts once the records database is open (and migrated).
+        self.team = None
+        self.team_sync = TeamSync(self)
+        self.team_sync.statusChanged.connect(self.live.sync_status.set_status)
+        self.live.sync_status.clicked.connect(self.show_team)
+        run_async(self.services.open_store, on_done=self._store_opened)
+        self.services.prefsChanged.connect(self._restart_team_sync)
         self.hotkey = GlobalHotkey(QApplication.instance(), self)
         self.hotkey.pressed.connect(self.live.toggle_call)
         QApplication.instance().aboutToQuit.connect(self.shutdown)
+
+    def _store_opened(self, store) -> None:
+        if store is not None:
+            self.team_sync.start(store.path)
+
+    def _restart_team_sync(self, _prefs=None) -> None:
+        """Another records database chosen in 设置: sync that one."""
+        worker = self.team_sync.worker
+        store = self.services.store
+        if store is not None and (worker is None or worker.db_path != store.path):
+            self.team_sync.start(store.path)
 
     def shutdown(self) -> None:
         """Quitting: end a running call properly (its record completed, not 'interrupted'), then close the DB."""
@@ -42,6 +60,7 @@ class MainApp(QObject):
         self.live.setup.stop_preview(wait=True)
         self.hotkey.release()
         wait_all(10000)
+        self.team_sync.stop()
         self.services.close_store()
 
     def show(self) -> None:
@@ -64,6 +83,17 @@ class MainApp(QObject):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.services.update_prefs(dialog.prefs)
 
+    def show_team(self):
+        if self.team is None:
+            from .team_window import TeamWindow
+
+            self.team = TeamWindow()
+        self.team.show()
+        self.team.raise_()
+        self.team.refresh()
+        return self.team
+
     def _call_finished(self, _call_id: str) -> None:
+        self.team_sync.poke()
         if self.review is not None and self.review.isVisible():
             self.review.refresh()

@@ -27,6 +27,8 @@ PACKAGES=(
   fonts-noto-cjk
   # The offline test (tests/offline) traces a real call for sockets and file writes
   strace
+  # The team-records tests start a throwaway PostgreSQL cluster (initdb + pg_ctl in a temporary folder)
+  postgresql
 )
 
 mode=install

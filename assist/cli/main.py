@@ -16,6 +16,7 @@ SUBCOMMANDS = {
     "check": "assist.cli.check",
     "records": "assist.cli.records",
     "model": "assist.cli.model",
+    "team": "assist.cli.team",
 }
 
 

@@ -194,7 +194,17 @@ def _list(store, args) -> int:
     print(_table(["ID", "时间", "时长", "状态", "坐席", "债务人", "告警", "承诺还款"], rows,
                  [36, 19, 6, 11, 16, 10, 40, 28]))
     print(f"\n{len(calls)} 通通话")
+    _sync_line(store.path)
     return EXIT_OK
+
+
+def _sync_line(db: Path) -> None:
+    """团队同步: 已同步 / 待同步 N 通 / 服务器不可达 — only when a team server is configured."""
+    from assist.team.sync import sync_status_line
+
+    line = sync_status_line(db)
+    if line:
+        print(line)
 
 
 def _resolve(store, call_id: str):

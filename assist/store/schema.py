@@ -11,6 +11,8 @@ version, see tests/store/make_fixtures.py).
 - v4: utterances re-tokenized: character bigrams (substring search through the index) and pinyin (sounds-like).
 - v5: what kind of call a row is (a real call, an analysed recording, a test or an empty one — tests and empty
       calls are left out of the 催收记录表), the audio seconds the recogniser skipped, and a log of deleted calls.
+- v6: the team-sync outbox (assist/team/sync.py): one row per finished call with a revision that triggers bump
+      in the same transaction as any change to the call, so what is pending survives restarts and kill -9.
 """
 
 from __future__ import annotations
@@ -226,7 +228,45 @@ def _v5(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(conn: sqlite3.Connection) -> None:
+    # A call is queued for the team server when it is no longer active, and queued again (revision + 1) by
+    # any later change: a note, a dismissal, a late promise row. Active calls cost one indexed lookup per row.
+    bump = (
+        "INSERT INTO sync_outbox (call_id, changed_ts) VALUES ({cid}, (julianday('now') - 2440587.5) * 86400.0)"
+        " ON CONFLICT (call_id) DO UPDATE SET revision = revision + 1, changed_ts = excluded.changed_ts,"
+        " next_ts = 0, attempts = 0;"
+    )
+    parts = [
+        """
+        CREATE TABLE sync_outbox (
+            call_id         TEXT PRIMARY KEY REFERENCES calls(id) ON DELETE CASCADE,
+            revision        INTEGER NOT NULL DEFAULT 1,   -- bumped by every change of the finished call
+            synced_revision INTEGER NOT NULL DEFAULT 0,   -- the revision the server has
+            changed_ts      REAL NOT NULL,
+            synced_ts       REAL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_ts         REAL NOT NULL DEFAULT 0,      -- not before (backoff of a call the server refused)
+            last_error      TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX sync_outbox_pending ON sync_outbox(changed_ts) WHERE revision > synced_revision;
+        CREATE TABLE sync_state (
+            key   TEXT PRIMARY KEY,                       -- 'server': the worker's last contact
+            value TEXT NOT NULL DEFAULT '{}'
+        );
+        INSERT INTO sync_outbox (call_id, changed_ts) SELECT id, started_ts FROM calls WHERE status != 'active';
+        """,
+        f"CREATE TRIGGER sync_calls_ai AFTER INSERT ON calls WHEN new.status != 'active' BEGIN {bump.format(cid='new.id')} END;",
+        f"CREATE TRIGGER sync_calls_au AFTER UPDATE ON calls WHEN new.status != 'active' BEGIN {bump.format(cid='new.id')} END;",
+    ]
+    for table in ("utterances", "alerts", "suggestions", "stages", "ptps"):
+        when = "(SELECT status FROM calls WHERE id = new.call_id) != 'active'"
+        for kind, verb in (("ai", "INSERT"), ("au", "UPDATE")):
+            parts.append(f"CREATE TRIGGER sync_{table}_{kind} AFTER {verb} ON {table} WHEN {when} "
+                         f"BEGIN {bump.format(cid='new.call_id')} END;")
+    _script(conn, "\n".join(parts))
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

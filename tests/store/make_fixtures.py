@@ -1,6 +1,6 @@
 """Build the old-version records databases the upgrade tests start from.
 
-    .venv/bin/python tests/store/make_fixtures.py        # rewrites tests/store/fixtures/records_v{1,2}.sqlite3
+    .venv/bin/python tests/store/make_fixtures.py        # rewrites tests/store/fixtures/records_v{1..4}.sqlite3
 
 Each fixture is made by applying the migrations up to that version (never edited once released) and writing
 rows with the SQL the code of that version wrote, including a call left ``active`` by a killed process.

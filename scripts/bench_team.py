@@ -1,0 +1,435 @@
+#!/usr/bin/env python
+"""Team-records benchmark on a throwaway PostgreSQL (initdb + pg_ctl on 127.0.0.1, as the tests). Prints the
+figures of issue 15's targets; asserts nothing.
+
+    .venv/bin/python scripts/bench_team.py                      # everything (about 15-25 minutes on 2 cores)
+    .venv/bin/python scripts/bench_team.py --only sync,week     # push 1,000 calls; a week offline (2,000 calls)
+    .venv/bin/python scripts/bench_team.py --only latency       # live alert latency with and without a sync
+    .venv/bin/python scripts/bench_team.py --only queries --utterances 10000000   # supervisor queries
+
+- sync: 1,000 finished calls of ~60 utterances (synthetic Chinese call text, written through RecordStore)
+  reach the server through SyncWorker (target ≤ 30 s).
+- week: a workstation offline for a week with 2,000 calls catches up; then every call is resent as if the
+  worker had died before noting it: the server must hold each call and utterance exactly once.
+- latency: dev calls with alerts played at wall-clock pace through a real CallSession (Whisper, analysis,
+  records); alert latency = wall time of the alert − wall time its utterance ended in the audio; without and
+  while a sync of 1,000 calls runs in the same process (as in the app).
+- queries: the server filled with synthetic data (500 agents, 12 months, --utterances utterances, generated in
+  SQL from the dev calls' sentences and their real tokens); filter + full-text search p95 (target ≤ 300 ms) and
+  a month's team report (target ≤ 1 s).
+
+Wall-clock figures: on a machine busy with other work they read slower — the load average is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from assist import events as ev  # noqa: E402
+from assist.store import RecordStore  # noqa: E402
+from assist.team import server  # noqa: E402
+from assist.team.config import TeamConfig  # noqa: E402
+from assist.team.sync import SyncWorker  # noqa: E402
+from tests.team.pgcluster import Cluster  # noqa: E402
+
+PW = "bench-ws-password"
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
+# --- local data ---------------------------------------------------------------------------------------------
+
+def build_local(path: Path, n: int, utts: int = 60, first: int = 0) -> tuple[int, float]:
+    """n finished calls of about ``utts`` utterances, through the real write path. Returns (utterances, s)."""
+    from bench_search import synth_call
+
+    random.seed(20261201 + first)
+    tz = timezone(timedelta(hours=8))
+    base = datetime(2026, 11, 2, 9, 0, tzinfo=tz)
+    total = 0
+    t0 = time.perf_counter()
+    with RecordStore(path) as store:
+        for i in range(first, first + n):
+            start = base + timedelta(minutes=5 * i)
+            case, lines, alerts = None, [], []
+            j = 0
+            while len(lines) < utts:
+                c, more, al, ptp = synth_call(i * 7 + j, start)
+                case = case or c
+                alerts += [(k + len(lines), r) for k, r in al]
+                lines += more
+                j += 1
+            lines = lines[:utts]
+            cid = f"bench-{i:05d}"
+            store.begin_call(cid, started_at=start, case=case, source="mic")
+            stage = None
+            for k, (st, text) in enumerate(lines):
+                store.record(cid, ev.UtteranceFinal(utterance=k, start=k * 5.0, end=k * 5.0 + 3.5, text=text,
+                                                    stage=st, t=k * 5.0 + 4.0, raw_text=text))
+                if st != stage:
+                    stage = st
+                    store.record(cid, ev.StageChanged(stage=st, t=k * 5.0 + 4.0))
+            for k, rule in alerts:
+                if k < len(lines):
+                    store.record(cid, ev.Alert(rule=rule, severity="critical", utterance=k, evidence="",
+                                               source="final", t=k * 5.0 + 4.1))
+            store.record(cid, ev.CallEnded(call_id=cid, duration=len(lines) * 5.0, alerts={}, ptp=None,
+                                           t=len(lines) * 5.0))
+            total += len(lines)
+            if (i - first) % 250 == 249:
+                store.flush(600)
+        store.flush(600)
+    return total, time.perf_counter() - t0
+
+
+def double(src: Path, dst: Path) -> None:
+    """dst = src's calls twice over (the copies get new ids): 2,000 calls from 1,000, in SQL."""
+    import shutil
+
+    shutil.copy(src, dst)
+    with sqlite3.connect(dst) as conn:
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(calls)")]
+        sel = ", ".join("id || '-b'" if c == "id" else c for c in cols)
+        conn.execute(f"INSERT INTO calls ({', '.join(cols)}) SELECT {sel} FROM calls")
+        for table in ("utterances", "alerts", "stages", "suggestions", "ptps"):
+            tcols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] != "id"]
+            sel = ", ".join("call_id || '-b'" if c == "call_id" else f'"{c}"' for c in tcols)
+            quoted = ", ".join(f'"{c}"' for c in tcols)
+            conn.execute(f"INSERT INTO {table} ({quoted}) SELECT {sel} FROM {table} WHERE call_id NOT LIKE '%-b'")
+        conn.execute("UPDATE sync_outbox SET synced_revision = 0")  # none of the 2,000 has reached the server
+
+
+# --- server -------------------------------------------------------------------------------------------------
+
+class Server:
+    def __init__(self):
+        import psycopg
+
+        self.cluster = Cluster(fast=False)  # durable settings, as a real server
+        self.cluster.start()
+        self.cluster.wait_ready()
+        self.n = 0
+        self.psycopg = psycopg
+
+    def fresh_db(self) -> tuple[str, TeamConfig]:
+        self.n += 1
+        name = f"bench{self.n}"
+        with self.psycopg.connect(self.cluster.dsn(), autocommit=True) as root:
+            root.execute(f"CREATE DATABASE {name}")
+        with self.admin(name) as conn:
+            server.migrate(conn)
+            server.database_grants(conn)
+            server.add_member(conn, server.Member("bench_ws", "workstation", team="一组"), password=PW)
+            server.add_member(conn, server.Member("bench_qa", "supervisor"), password=PW)
+        return name, TeamConfig(host="localhost", port=self.cluster.port, dbname=name, user="bench_ws",
+                                sslrootcert=str(self.cluster.root_cert))
+
+    def admin(self, name: str):
+        return self.psycopg.connect(self.cluster.dsn(dbname=name), autocommit=True)
+
+    def close(self):
+        self.cluster.destroy()
+
+
+def push_all(path: Path, cfg: TeamConfig) -> tuple[float, SyncWorker]:
+    w = SyncWorker(path, cfg, password=PW, batch=50)
+    t0 = time.perf_counter()
+    status = w.sync_once()
+    elapsed = time.perf_counter() - t0
+    w.stop()
+    assert status.pending == 0, status
+    return elapsed, w
+
+
+def counts(srv: Server, name: str) -> tuple[int, int, int]:
+    with srv.admin(name) as conn:
+        calls = conn.execute("SELECT count(*) FROM callassist.calls").fetchone()[0]
+        utts, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT (call_id, idx)) FROM callassist.utterances").fetchone()
+    return calls, utts, distinct
+
+
+def bench_sync(srv: Server, tmp: Path, n: int) -> Path:
+    path = tmp / "ws1000.sqlite3"
+    utts, built = build_local(path, n)
+    print(f"local: {n} calls, {utts} utterances written through RecordStore in {built:.0f} s", flush=True)
+    name, cfg = srv.fresh_db()
+    elapsed, w = push_all(path, cfg)
+    calls, sutts, _ = counts(srv, name)
+    print(f"SYNC   {n} calls ({utts} utterances) reached the server in {elapsed:.1f} s "
+          f"({n / elapsed:.0f} calls/s; target ≤ 30 s); server holds {calls} calls, {sutts} utterances; {load()}",
+          flush=True)
+    return path
+
+
+def bench_week(srv: Server, tmp: Path, one: Path) -> None:
+    path = tmp / "ws2000.sqlite3"
+    double(one, path)
+    with sqlite3.connect(path) as conn:
+        pending = conn.execute("SELECT count(*) FROM sync_outbox WHERE revision > synced_revision").fetchone()[0]
+        local_utts = conn.execute("SELECT count(*) FROM utterances WHERE is_final = 1").fetchone()[0]
+    name, cfg = srv.fresh_db()
+    elapsed, w = push_all(path, cfg)
+    calls, utts, distinct = counts(srv, name)
+    with sqlite3.connect(path) as conn:  # as if the worker had died before noting any of it: resend everything
+        conn.execute("UPDATE sync_outbox SET synced_revision = 0")
+    again, w2 = push_all(path, cfg)
+    calls2, utts2, distinct2 = counts(srv, name)
+    ok = calls == calls2 == pending and utts == utts2 == distinct2 == local_utts
+    print(f"WEEK   {pending} calls pending after a week offline: caught up in {elapsed:.1f} s; server {calls} calls, "
+          f"{utts} utterances ({distinct} distinct; local {local_utts}); full resend {again:.1f} s took "
+          f"{w2.sent} revisions, skipped {w2.skipped}; after it {calls2} calls, {utts2} utterances -> "
+          f"{'no loss, no duplicates' if ok else 'MISMATCH'}; {load()}", flush=True)
+
+
+# --- live latency -------------------------------------------------------------------------------------------
+
+def run_calls(ids: list[str], shared: Path, model, config, finals: list[float]) -> list[float]:
+    from assist.audio import FileSource
+    from assist.session import CallSession
+    from assist.store import RecordStore
+
+    lat: list[float] = []
+    store = RecordStore(config.db_path)
+    try:
+        for cid in ids:
+            ends: dict[int, float] = {}
+            t0 = [0.0]
+            lock = threading.Lock()
+
+            def on_event(e, ends=ends, t0=t0):
+                now = time.monotonic()
+                with lock:
+                    if isinstance(e, ev.UtteranceFinal):
+                        ends[e.utterance] = e.end
+                        finals.append(now - t0[0] - e.end)
+                    elif isinstance(e, ev.Alert) and e.utterance is not None and e.utterance in ends:
+                        lat.append(now - t0[0] - ends[e.utterance])
+
+            session = CallSession(FileSource(shared / "data" / "dev" / f"{cid}.wav", realtime=True), config=config,
+                                  store=store, model=model)
+            session.subscribe(on_event)
+            t0[0] = time.monotonic()
+            session.start()
+            session.wait(600)
+    finally:
+        store.close()
+    return lat
+
+
+def bench_latency(srv: Server, tmp: Path, one: Path | None, shared: Path, n: int) -> None:
+    from assist.config import AsrConfig, EngineConfig
+    from assist.model import load_whisper
+    from assist.session import warm_up
+
+    asr = AsrConfig()
+    config = EngineConfig(asr=asr, db_path=tmp / "live.sqlite3", record=True)
+    model = load_whisper(asr.model_dir, asr)
+    warm_up(config)
+    ids = ["d07", "d10", "d12", "d13"]
+    base_f: list[float] = []
+    base = run_calls(ids, shared, model, config, base_f)
+    if one is None:
+        one = tmp / "ws1000.sqlite3"
+        build_local(one, n)
+    stop = threading.Event()
+    rounds = [0]
+
+    def keep_syncing():  # the whole call long: a sync of n calls, again and again into fresh databases
+        while not stop.is_set():
+            _, cfg = srv.fresh_db()
+            with sqlite3.connect(one) as conn:
+                conn.execute("UPDATE sync_outbox SET synced_revision = 0")
+            w = SyncWorker(one, cfg, password=PW, batch=50)
+            while not stop.is_set() and w.sync_once(max_batches=1).pending:
+                pass
+            w.stop()
+            rounds[0] += 1
+
+    t = threading.Thread(target=keep_syncing, daemon=True)
+    t.start()
+    loaded_f: list[float] = []
+    loaded = run_calls(ids, shared, model, config, loaded_f)
+    stop.set()
+    t.join(60)
+    for what, pairs in (("alert", (("idle", base), ("syncing", loaded))),
+                        ("final utterance", (("idle", base_f), ("syncing", loaded_f)))):
+        for label, values in pairs:
+            if values:
+                print(f"LATENCY {what} latency {label:8}: n={len(values)} p50 {statistics.median(values):.2f} s "
+                      f"p95 {pct(values, 95):.2f} s max {max(values):.2f} s", flush=True)
+    print(f"        ({rounds[0]} sync rounds of {n} calls ran during the calls; {load()})", flush=True)
+
+
+# --- supervisor queries -------------------------------------------------------------------------------------
+
+def fill_synthetic(srv: Server, name: str, utterances: int, shared: Path) -> float:
+    """500 agents, 12 months, ``utterances`` utterances (60 a call), generated in SQL from the dev calls'
+    sentences with their real index tokens; alerts on ~8 % of calls, stages, promises on ~30 %."""
+    from assist.store.tokens import index_tokens
+
+    calls_json = json.loads((shared / "data" / "dev" / "calls.json").read_text(encoding="utf-8"))
+    sentences = [(u["text"], u["stage"], index_tokens(u["text"], u["text"])) for c in calls_json
+                 for u in c["utterances"]]
+    n_calls = max(1, utterances // 60)
+    t0 = time.perf_counter()
+    with srv.admin(name) as conn:
+        conn.execute("CREATE TABLE callassist.bench_sentences (k int PRIMARY KEY, text text, stage text, tokens text)")
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO callassist.bench_sentences VALUES (%s, %s, %s, %s)",
+                            [(k, t, s, tok) for k, (t, s, tok) in enumerate(sentences)])
+        for m in range(12):
+            conn.execute("SELECT callassist.ensure_month(%s::timestamptz)", (f"2025-{m + 1:02d}-15",))
+        for login in [f"bench_ws{a:03d}" for a in range(500)]:
+            server.add_member(conn, server.Member(login, "workstation", agent_id=login[-3:],
+                                                  team=f"{int(login[-3:]) // 25 + 1}组"), password=PW)
+        conn.execute("DROP INDEX callassist.utterances_tsv")  # built once after the load: much faster
+        conn.execute("SET synchronous_commit = off")
+        conn.execute(f"""
+            INSERT INTO callassist.calls (id, revision, workstation, started_at, started_local, ended_at, duration,
+                status, agent_name, agent_id, debtor_name, phone, account, ptp_amount, ptp_date, ptp_channel)
+            SELECT 'syn-' || g, 1, 'bench_ws' || lpad((g % 500)::text, 3, '0'), ts, to_char(ts AT TIME ZONE 'Asia/Shanghai',
+                   'YYYY-MM-DD"T"HH24:MI:SS"+08:00"'), NULL, 180 + (g % 300), 'completed',
+                   '坐席' || (g % 500), lpad((g % 500)::text, 3, '0'), '债务人' || g, '138' || lpad(g::text, 8, '0'),
+                   '6222' || lpad(g::text, 12, '0'), CASE WHEN g % 10 < 3 THEN 1000 + g % 5000 END,
+                   CASE WHEN g % 10 < 3 THEN '2025-12-31' END, CASE WHEN g % 10 < 3 THEN 'app' END
+            FROM (SELECT g, timestamptz '2025-01-01 01:00:00+00' + (g::double precision / {n_calls}) * interval '364 days' AS ts
+                  FROM generate_series(1, {n_calls}) g) x""")
+        print(f"  {n_calls} calls in {time.perf_counter() - t0:.0f} s", flush=True)
+        nsent = len(sentences)
+        step = 20000
+        for lo in range(1, n_calls + 1, step):
+            conn.execute(f"""
+                INSERT INTO callassist.utterances (call_started, call_id, idx, workstation, text, raw_text, start,
+                    "end", stage, t, tokens)
+                SELECT c.started_at, c.id, i, c.workstation, s.text, s.text, i * 5, i * 5 + 4, s.stage, i * 5 + 4.5,
+                       s.tokens
+                FROM callassist.calls c CROSS JOIN generate_series(0, 59) i
+                JOIN callassist.bench_sentences s ON s.k = (hashint4(substr(c.id, 5)::int * 64 + i) & 2147483647) % {nsent}
+                WHERE c.id LIKE 'syn-%' AND substr(c.id, 5)::int BETWEEN {lo} AND {lo + step - 1}""")
+            print(f"  utterances of {min(lo + step - 1, n_calls)} calls ({time.perf_counter() - t0:.0f} s)", flush=True)
+        conn.execute("""
+            INSERT INTO callassist.alerts (call_id, seq, workstation, utterance, rule, severity, t)
+            SELECT id, 0, workstation, 7, (ARRAY['threat','insult','privacy','deception'])[1 + substr(id, 5)::int / 100 % 4],
+                   'critical', 40 FROM callassist.calls WHERE id LIKE 'syn-%' AND substr(id, 5)::int % 100 < 8""")
+        conn.execute("""
+            INSERT INTO callassist.alerts (call_id, seq, workstation, utterance, rule, severity, t)
+            SELECT id, 1, workstation, NULL, 'missing_agent_id', 'warning', 1 FROM callassist.calls
+            WHERE id LIKE 'syn-%' AND substr(id, 5)::int % 100 BETWEEN 10 AND 14""")
+        conn.execute("""
+            INSERT INTO callassist.stages (call_id, seq, workstation, stage, utterance, t)
+            SELECT c.id, k, c.workstation, s, k * 10, k * 50 FROM callassist.calls c,
+                   unnest(ARRAY['greet','confirm_debt','reason','plan','close']) WITH ORDINALITY AS u(s, k)
+            WHERE c.id LIKE 'syn-%' AND (k < 4 OR substr(c.id, 5)::int % 10 < 6)""")
+        print(f"  alerts and stages ({time.perf_counter() - t0:.0f} s); building the GIN index…", flush=True)
+        conn.execute("SET maintenance_work_mem = '512MB'")
+        conn.execute("CREATE INDEX utterances_tsv ON callassist.utterances USING gin (tsv)")
+        conn.execute("VACUUM ANALYZE")
+    return time.perf_counter() - t0
+
+
+def bench_queries(srv: Server, shared: Path, utterances: int, repeat: int) -> None:
+    from assist.team import report
+
+    name, cfg = srv.fresh_db()
+    took = fill_synthetic(srv, name, utterances, shared)
+    with srv.admin(name) as conn:
+        n = conn.execute("SELECT count(*) FROM callassist.utterances").fetchone()[0]
+        size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
+    print(f"server: {n} utterances, 500 agents, 12 months, {size}, filled in {took:.0f} s", flush=True)
+    sup = srv.psycopg.connect(**TeamConfig(**{**cfg.__dict__, "user": "bench_qa"}).conninfo(PW), autocommit=True)
+    random.seed(7)
+    cases = []
+    for _ in range(repeat):
+        m = random.randint(1, 12)
+        month = f"2025-{m:02d}"
+        first, last = report.month_range(month)
+        agent = f"{random.randint(0, 499):03d}"
+        cases += [
+            ("search 逾期, one agent, a month", dict(query="逾期", agent=agent, since=first, until=last)),
+            ("search 征信 逾期, a team, a month", dict(query="征信 逾期", team=f"{random.randint(1, 20)}组",
+                                                   since=first, until=last)),
+            ("search 还款, a week", dict(query="还款", since=first, until=first + timedelta(days=6))),
+            ("search 工号, a month, first page", dict(query="工号", since=first, until=last)),
+            ("list rule=threat, a month", dict(rule="threat", since=first, until=last)),
+            ("list one agent, ptp, a year", dict(agent=agent, ptp=True)),
+        ]
+    times: dict[str, list[float]] = {}
+    for label, kw in cases:
+        kw = dict(kw)
+        q = kw.pop("query", None)
+        t0 = time.perf_counter()
+        if q:
+            report.search(sup, q, limit=50, **kw)
+        else:
+            report.list_calls(sup, limit=200, **kw)
+        times.setdefault(label, []).append(time.perf_counter() - t0)
+    everything = [t for v in times.values() for t in v]
+    for label, v in times.items():
+        print(f"QUERY  {label:36} p50 {statistics.median(v) * 1000:6.0f} ms  p95 {pct(v, 95) * 1000:6.0f} ms", flush=True)
+    print(f"QUERY  all filter + full-text queries: p95 {pct(everything, 95) * 1000:.0f} ms (target ≤ 300 ms); {load()}")
+    rts = []
+    for m in (3, 7, 11):
+        first, last = report.month_range(f"2025-{m:02d}")
+        for by in ("agent", "week", "team"):
+            t0 = time.perf_counter()
+            rep = report.team_report(sup, by=by, since=first, until=last)
+            rts.append(time.perf_counter() - t0)
+    print(f"REPORT team report for a month ({rep['total']['calls']} calls): p50 {statistics.median(rts) * 1000:.0f} ms, "
+          f"max {max(rts) * 1000:.0f} ms (target ≤ 1 s)", flush=True)
+    sup.close()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--only", default="sync,week,latency,queries")
+    ap.add_argument("--calls", type=int, default=1000)
+    ap.add_argument("--utterances", type=int, default=10_000_000)
+    ap.add_argument("--repeat", type=int, default=10, help="query rounds (6 queries each)")
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    args = ap.parse_args(argv)
+    only = set(args.only.split(","))
+    shared = Path(args.shared)
+    tmp = Path(tempfile.mkdtemp(prefix="callassist-bench-team-"))
+    srv = Server()
+    print(f"PostgreSQL {srv.cluster.bin.parent.name} on 127.0.0.1:{srv.cluster.port}, {os.cpu_count()} cores, {load()}",
+          flush=True)
+    try:
+        one = None
+        if "sync" in only or "week" in only:
+            one = bench_sync(srv, tmp, args.calls)
+        if "week" in only:
+            bench_week(srv, tmp, one)
+        if "latency" in only:
+            bench_latency(srv, tmp, one, shared, args.calls)
+        if "queries" in only:
+            bench_queries(srv, shared, args.utterances, args.repeat)
+    finally:
+        srv.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
