@@ -253,13 +253,17 @@ def _v6(conn: sqlite3.Connection) -> None:
             key   TEXT PRIMARY KEY,                       -- 'server': the worker's last contact
             value TEXT NOT NULL DEFAULT '{}'
         );
-        INSERT INTO sync_outbox (call_id, changed_ts) SELECT id, started_ts FROM calls WHERE status != 'active';
+        INSERT INTO sync_outbox (call_id, changed_ts)
+            SELECT id, started_ts FROM calls WHERE status != 'active' AND kind IN ('call', 'file');
         """,
-        f"CREATE TRIGGER sync_calls_ai AFTER INSERT ON calls WHEN new.status != 'active' BEGIN {bump.format(cid='new.id')} END;",
-        f"CREATE TRIGGER sync_calls_au AFTER UPDATE ON calls WHEN new.status != 'active' BEGIN {bump.format(cid='new.id')} END;",
+        # test and empty calls (v5's kinds) stay on the workstation: they would count in the team's figures
+        f"CREATE TRIGGER sync_calls_ai AFTER INSERT ON calls WHEN new.status != 'active' AND new.kind IN ('call', 'file')"
+        f" BEGIN {bump.format(cid='new.id')} END;",
+        f"CREATE TRIGGER sync_calls_au AFTER UPDATE ON calls WHEN new.status != 'active' AND new.kind IN ('call', 'file')"
+        f" BEGIN {bump.format(cid='new.id')} END;",
     ]
     for table in ("utterances", "alerts", "suggestions", "stages", "ptps"):
-        when = "(SELECT status FROM calls WHERE id = new.call_id) != 'active'"
+        when = ("(SELECT status != 'active' AND kind IN ('call', 'file') FROM calls WHERE id = new.call_id)")
         for kind, verb in (("ai", "INSERT"), ("au", "UPDATE")):
             parts.append(f"CREATE TRIGGER sync_{table}_{kind} AFTER {verb} ON {table} WHEN {when} "
                          f"BEGIN {bump.format(cid='new.call_id')} END;")

@@ -17,7 +17,7 @@ from typing import Any
 from assist.store import tokens as tok
 
 DEFAULT_TZ = "Asia/Shanghai"
-FILTERS = ("since", "until", "agent", "team", "rule", "stage", "ptp", "status", "debtor", "workstation")
+FILTERS = ("since", "until", "agent", "team", "rule", "stage", "ptp", "status", "debtor", "workstation", "kind")
 
 
 class ReportError(ValueError):
@@ -72,6 +72,10 @@ def where_clause(filters: dict, tz: str = DEFAULT_TZ) -> tuple[list[str], dict[s
     if filters.get("status"):
         where.append("c.status = %(status)s")
         params["status"] = str(filters["status"])
+    if filters.get("kind"):  # as the local review: one kind, or several (schema.REAL_KINDS: every real call)
+        kinds = [filters["kind"]] if isinstance(filters["kind"], str) else list(filters["kind"])
+        where.append("c.kind = ANY(%(kind)s)")
+        params["kind"] = [str(k) for k in kinds]
     return where, params
 
 
@@ -221,7 +225,7 @@ def get_call(conn, call_id: str) -> dict | None:
         cur.execute(
             "SELECT c.id, c.started_local AS started_at, c.started_at AS started_ts, c.ended_at, c.duration,"
             " c.status, c.source, c.agent_name, c.agent_id, c.debtor_name, c.phone, c.account, c.notes, c.error,"
-            " c.case_json, c.ptp_amount, c.ptp_date, c.ptp_channel, c.workstation, c.revision,"
+            " c.case_json, c.ptp_amount, c.ptp_date, c.ptp_channel, c.workstation, c.revision, c.kind, c.skipped_s,"
             " coalesce(m.team, '') AS team" + _FROM + " WHERE c.id = %s", (call_id,))
         rows = _rows(cur)
         if not rows:

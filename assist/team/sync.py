@@ -78,7 +78,8 @@ def local_status(conn: sqlite3.Connection, configured: bool = True) -> SyncStatu
 # --- reading a call locally ---------------------------------------------------------------------------------
 
 _CALL_COLS = ("id", "started_at", "ended_at", "duration", "status", "source", "agent_name", "agent_id", "case_json",
-              "debtor_name", "phone", "account", "notes", "ptp_amount", "ptp_date", "ptp_channel", "error")
+              "debtor_name", "phone", "account", "notes", "ptp_amount", "ptp_date", "ptp_channel", "error",
+              "kind", "skipped_s")
 _CHILDREN = {
     "utterances": ("idx", "text", "raw_text", "start", '"end"', "stage", "t", "tokens"),
     "alerts": ("utterance", "rule", "severity", "evidence", "source", "message", "advice", "basis", "t",
@@ -119,16 +120,17 @@ def read_calls(conn: sqlite3.Connection, call_ids: list[str]) -> list[dict]:
 
 _UPSERT = (
     "INSERT INTO callassist.calls (id, revision, started_at, started_local, ended_at, duration, status, source,"
-    " agent_name, agent_id, case_json, debtor_name, phone, account, notes, ptp_amount, ptp_date, ptp_channel, error)"
-    " VALUES (%(id)s, %(revision)s, %(started_at)s::text::timestamptz, %(started_at)s::text, %(ended_at)s, %(duration)s,"
+    " agent_name, agent_id, case_json, debtor_name, phone, account, notes, ptp_amount, ptp_date, ptp_channel, error,"
+    " kind, skipped_s) VALUES (%(id)s, %(revision)s, %(started_at)s::text::timestamptz, %(started_at)s::text, %(ended_at)s, %(duration)s,"
     " %(status)s, %(source)s, %(agent_name)s, %(agent_id)s, %(case_json)s::jsonb, %(debtor_name)s, %(phone)s,"
-    " %(account)s, %(notes)s, %(ptp_amount)s, %(ptp_date)s, %(ptp_channel)s, %(error)s)"
+    " %(account)s, %(notes)s, %(ptp_amount)s, %(ptp_date)s, %(ptp_channel)s, %(error)s,"
+    " %(kind)s, %(skipped_s)s)"
     " ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, ended_at = excluded.ended_at,"
     " duration = excluded.duration, status = excluded.status, source = excluded.source,"
     " agent_name = excluded.agent_name, agent_id = excluded.agent_id, case_json = excluded.case_json,"
     " debtor_name = excluded.debtor_name, phone = excluded.phone, account = excluded.account, notes = excluded.notes,"
     " ptp_amount = excluded.ptp_amount, ptp_date = excluded.ptp_date, ptp_channel = excluded.ptp_channel,"
-    " error = excluded.error, received_at = now()"
+    " error = excluded.error, kind = excluded.kind, skipped_s = excluded.skipped_s, received_at = now()"
     " WHERE callassist.calls.revision < excluded.revision"
     " RETURNING id"
 )

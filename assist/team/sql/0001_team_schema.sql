@@ -41,6 +41,8 @@ CREATE TABLE callassist.calls (
     ptp_date     text,
     ptp_channel  text,
     error        text NOT NULL DEFAULT '',
+    kind         text NOT NULL DEFAULT 'call',          -- the local kind: a call or an analysed recording
+    skipped_s    double precision NOT NULL DEFAULT 0,   -- audio the recogniser skipped under load
     received_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX calls_started ON callassist.calls (started_at);
