@@ -15,8 +15,9 @@ class CaseDataError(ValueError):
 
 # Limits far above any real case and far below what hurts: a 1M-character name once took 105 s and 848 MB
 # (every utterance is matched against the case's names). Characters, per field.
-TEXT_LIMITS = {"debtor_name": 40, "account": 40, "phone": 30, "institution": 60, "agent_name": 40, "agent_id": 20}
-FIELD_NAMES = {"debtor_name": "债务人姓名", "account": "账号", "phone": "电话", "institution": "机构",
+TEXT_LIMITS = {"debtor_name": 40, "account": 40, "phone": 30, "institution": 60, "creditor": 60, "agent_name": 40,
+               "agent_id": 20}
+FIELD_NAMES = {"debtor_name": "债务人姓名", "account": "账号", "phone": "电话", "institution": "所属机构", "creditor": "委托方",
                "agent_name": "坐席姓名", "agent_id": "工号", "amount": "欠款金额", "overdue_days": "逾期天数"}
 MAX_AMOUNT = 1e10          # 元
 MAX_OVERDUE_DAYS = 36500

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Write the dev data into the training corpus: the dev lines, the dev calls' written utterances, and what the
-real recogniser made of the dev calls (so the detector learns recogniser-shaped text from real output too).
+"""Write the dev data into the training corpus: the dev lines, the dev calls' written utterances, what the
+real recogniser made of the dev calls (so the detector learns recogniser-shaped text from real output too), and
+the script library's own lines (lawful by construction: the app suggests them, and a flagged suggestion would
+teach an agent to ignore the alerts).
 
     .venv/bin/python scripts/run_dev_calls.py --audio --out out/asr_dev     # the recogniser's event streams
     .venv/bin/python scripts/corpus_from_dev.py --asr out/asr_dev            # → corpus/compliance/dev_*.tsv
@@ -41,6 +43,21 @@ def overlap(a0, a1, b0, b1) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
+def library_lines() -> list[tuple[list[str], str]]:
+    """Every script-library line rendered with a sample case and with none (placeholders as the app fills them)."""
+    from assist.case import CaseData
+    from assist.suggest.library import ScriptLibrary
+    from assist.suggest.render import call_values
+
+    case = CaseData(debtor_name="王秀兰", account="6217000022228802", phone="13900005678", amount=12800,
+                    overdue_days=62, institution="恒丰银行信用卡中心", agent_name="周明", agent_id="5531")
+    promise = {"amount": 2000, "date": "2026-12-08", "channel": "alipay"}
+    out = []
+    for values in (call_values(case.placeholders(), promise), call_values(CaseData().placeholders(), None)):
+        out += [([], ln.render(values)) for ln in ScriptLibrary().lines]
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--asr", type=Path, help="folder of run_dev_calls.py --audio event streams")
@@ -53,6 +70,7 @@ def main(argv=None) -> int:
     written = [(u["rules"], u["text"]) for call in manifest for u in call["utterances"]]
     write(args.out / "dev_lines.tsv", lines)
     write(args.out / "dev_calls.tsv", written)
+    write(args.out / "script_library.tsv", library_lines())
     if args.asr:
         heard = []
         for call in manifest:
