@@ -226,7 +226,18 @@ def _v5(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(conn: sqlite3.Connection) -> None:
+    # Two-party calls: who said each utterance (the agent's microphone or the debtor's side of the line).
+    _script(
+        conn,
+        """
+        ALTER TABLE utterances ADD COLUMN speaker TEXT NOT NULL DEFAULT 'agent'
+            CHECK (speaker IN ('agent', 'debtor'));
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
