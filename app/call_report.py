@@ -102,6 +102,13 @@ def call_html(call: dict) -> str:
     if not utterances:
         out.append("<p>（没有识别到坐席的话）</p>")
     for u in utterances:
+        if u.get("speaker") == "debtor":   # the other party: marked 对方, indented, grey and smaller
+            out.append(
+                f'<p style="margin-left:24px; color:#5f6670; font-size:small;"><i>对方：</i>'
+                f'<span style="color:#8a8f98;">{format_clock(u.get("start") or 0)}</span> '
+                f'<i>{escape(u.get("text") or "")}</i></p>'
+            )
+            continue
         hits = by_utt.get(u["utterance"], [])
         style = f' style="background:{_BG[hits[0]["severity"]]};"' if hits and hits[0].get("severity") in _BG else ""
         out.append(

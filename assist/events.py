@@ -45,6 +45,9 @@ class Partial(Event):
     t: float
 
 
+SPEAKERS = ("agent", "debtor")
+
+
 @dataclass(frozen=True)
 class UtteranceFinal(Event):
     """A final utterance. ``raw_text`` is the recogniser's text before domain correction (kept in records)."""
@@ -58,6 +61,7 @@ class UtteranceFinal(Event):
     stage: str
     t: float
     raw_text: str = ""
+    speaker: str = "agent"    # "agent" or "debtor" (SPEAKERS)
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
@@ -124,6 +128,18 @@ class PromiseToPay(Event):
 
 
 @dataclass(frozen=True)
+class DebtorCue(Event):
+    """What a debtor utterance was read as (assist.analysis.debtor): emitted when any cue was found."""
+
+    name: ClassVar[str] = "debtor"
+    utterance: int
+    objection: str | None     # an OBJECTIONS id, or None
+    wrong_party: bool         # someone other than the debtor is speaking
+    hardship: bool
+    t: float
+
+
+@dataclass(frozen=True)
 class Checklist(Event):
     """Which required elements are done (UI only; not in the JSON stream)."""
 
@@ -180,5 +196,5 @@ class CallEnded(Event):
 
 # The events of the public JSON contract; the others are for the desktop app only.
 CONTRACT_EVENTS = frozenset(
-    {"call_started", "partial", "utterance", "stage", "alert", "suggestion", "ptp", "call_ended"}
+    {"call_started", "partial", "utterance", "stage", "alert", "suggestion", "ptp", "debtor", "call_ended"}
 )

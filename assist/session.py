@@ -35,6 +35,7 @@ from .events import (
     AlertRetracted,
     CallEnded,
     CallStarted,
+    DebtorCue,
     DeviceError,
     Event,
     Health,
@@ -145,6 +146,11 @@ class CallSession:
         self._suggester = Suggester(case=self.case)
         warm_up(config)
         self._recognizer = None
+        from .analysis.debtor import DebtorTracker
+
+        self._debtor = DebtorTracker(self.started_at.date())
+        # a two-party recording (FileSource(debtor_channel=…)) or a second live source feeds the debtor lane
+        self._two_party = getattr(source, "debtor_channel", None) is not None
 
         self._subscribers: list[Callable[[Event], None]] = []
         self._queue: queue.Queue = queue.Queue(maxsize=_QUEUE_MAX)
@@ -228,6 +234,8 @@ class CallSession:
             self._spawn(self._run_transcript, "call-transcript")
         else:
             self.source.errors = self._on_device_error
+            if self._two_party:
+                self.source.debtor_sink = self._debtor_sink
             try:
                 self.source.start(self._sink)
             except Exception as exc:
@@ -345,6 +353,12 @@ class CallSession:
         self._recognizer.feed(block)
         if not self.realtime:
             self._throttle()
+
+    def _debtor_sink(self, block: np.ndarray) -> None:
+        # The source's thread, right after the agent block of the same time: hand over only.
+        if self._muted:
+            block = np.zeros(len(block), dtype=np.float32)
+        self._recognizer.feed_debtor(block)
 
     def _throttle(self) -> None:
         # Fast file mode only: wait while the recogniser is far behind, but never forever (a recogniser that
@@ -471,6 +485,8 @@ class CallSession:
             events: list[Event] = [Partial(utterance=ev.index, text=ev.text, t=t)]
             events += self._safe(self._analyzer.on_partial, ev.index, ev.text, t)
             self._emit(events)
+        elif kind == "AsrFinal" and getattr(ev, "speaker", "agent") == "debtor":
+            self._debtor_final(ev.index, ev.text, ev.start, ev.end, t, ev.raw_text)
         elif kind == "AsrFinal":
             self._partial_t = None
             self._final(ev.index, ev.text, ev.start, ev.end, t, ev.raw_text)
@@ -490,6 +506,32 @@ class CallSession:
                                      stage=self._analyzer.state.stage, t=t, raw_text=raw_text)]
         new_alerts = [e for e in events if isinstance(e, Alert)]
         events += self._safe(self._suggester.after_utterance, self._analyzer.state, text, new_alerts, t)
+        self._emit(events, commit=True)
+
+    def _debtor_final(self, index: int, text: str, start: float, end: float, t: float, raw_text: str) -> None:
+        """A debtor utterance: shown and recorded with speaker='debtor'; no compliance rules or stage (those are
+        the agent's); its objection, wrong party, hardship and promise feed the suggester and the promise card."""
+        state = self._analyzer.state
+        events: list[Event] = [UtteranceFinal(utterance=index, start=start, end=end, text=text, stage=state.stage,
+                                              t=t, raw_text=raw_text, speaker="debtor")]
+        try:
+            cue = self._debtor.turn(text)
+        except Exception:
+            log.exception("debtor cue detection failed on utterance %d", index)
+            cue = None
+        if cue is not None and (cue.objection or cue.wrong_party or cue.hardship):
+            events.append(DebtorCue(utterance=index, objection=cue.objection, wrong_party=cue.wrong_party,
+                                    hardship=cue.hardship, t=t))
+        if cue is not None and cue.objection:
+            if cue.objection not in state.objections:
+                state.objections.append(cue.objection)
+            events += self._safe(self._suggester.objection, cue.objection, state, t)
+        if cue is not None and cue.ptp and not cue.wrong_party:
+            changed = {k: v for k, v in cue.ptp.items() if state.ptp.get(k) != v}
+            if changed:
+                state.ptp.update(changed)
+                state.covered.update(f"ptp_{slot}" for slot in changed)
+                events.append(PromiseToPay(t=t, **state.ptp))
         self._emit(events, commit=True)
 
     def _note_skipped(self, seconds: float) -> None:

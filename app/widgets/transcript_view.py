@@ -1,10 +1,11 @@
 """TranscriptView: final utterances in the normal colour tagged with their stage, the live partial greyed
-at the bottom, utterances that triggered an alert highlighted in place."""
+at the bottom, utterances that triggered an alert highlighted in place. The debtor's lines (two-party calls)
+are marked 对方, indented and quieter (grey, italic), without the stage tag."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
 from assist.events import Alert, AlertRetracted, Partial, UtteranceFinal
@@ -12,6 +13,8 @@ from assist.events import Alert, AlertRetracted, Partial, UtteranceFinal
 from assist.labels import format_clock, stage_name
 
 PARTIAL_COLOUR = QColor("#8a8f98")
+DEBTOR_COLOUR = QColor("#5f6670")
+DEBTOR_PREFIX = "    对方："
 ALERT_BG = {"critical": QColor("#ffcdd2"), "warning": QColor("#ffe0b2"), "info": QColor("#e3f2fd")}
 _RANK = {"critical": 3, "warning": 2, "info": 1}
 
@@ -51,6 +54,9 @@ class TranscriptView(QListWidget):
         self._follow()
 
     def add_final(self, event: UtteranceFinal) -> None:
+        if getattr(event, "speaker", "agent") == "debtor":
+            self._add_debtor(event)
+            return
         if self.partial_item is not None:
             self.takeItem(self.row(self.partial_item))
             self.partial_item = None
@@ -63,6 +69,24 @@ class TranscriptView(QListWidget):
         item.setText(f"【{stage_name(event.stage)}】{format_clock(event.start)}  {event.text}")
         item.setData(Qt.ItemDataRole.UserRole, event.utterance)
         self._paint(event.utterance)
+        self._follow()
+
+    def _add_debtor(self, event: UtteranceFinal) -> None:
+        # The agent's partial in flight (if any) stays the last line: the debtor's line goes above it.
+        item = self.finals.get(event.utterance)
+        if item is None:
+            item = QListWidgetItem()
+            self.finals[event.utterance] = item
+            if self.partial_item is not None:
+                self.insertItem(self.row(self.partial_item), item)
+            else:
+                self.addItem(item)
+        item.setText(f"{DEBTOR_PREFIX}{format_clock(event.start)}  {event.text}")
+        item.setData(Qt.ItemDataRole.UserRole, event.utterance)
+        item.setForeground(QBrush(DEBTOR_COLOUR))
+        font = QFont(self.font())
+        font.setItalic(True)
+        item.setFont(font)
         self._follow()
 
     def mark_alert(self, alert: Alert) -> None:

@@ -81,6 +81,7 @@ class AsrFinal:
     compute_s: float
     clock_t: float = 0.0      # recogniser clock when produced (wall s since first feed, or the virtual clock)
     suspect: bool = False     # the guards flagged it (repetition, low confidence...): shown, kept out of prompts
+    speaker: str = "agent"    # "agent" (the microphone) or "debtor" (the second source, see feed_debtor)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,15 @@ FRAGMENT_TOL_S = 0.1     # an utterance starting this close after a gap began in
 
 _FINISH = object()
 _CLOSE = object()
+
+
+class _Debtor:
+    """A block of the second source (what the agent hears) in the same queue as the agent's audio."""
+
+    __slots__ = ("audio",)
+
+    def __init__(self, audio: np.ndarray):
+        self.audio = audio
 
 
 def _load_model(cfg: AsrConfig):
@@ -161,6 +171,10 @@ class StreamingRecognizer:
         self._last_partial = ""
         self._closed = False
         self._finished = False
+        # Debtor lane (feed_debtor): its own VAD, finals only, decoded when the agent is not speaking.
+        self._debtor_seg: Segmenter | None = None
+        self._debtor_pending: list[SpeechEnd] = []
+        self._debtor_n = 0                     # debtor samples consumed
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="asr", daemon=True)
         self._thread.start()
@@ -186,6 +200,28 @@ class StreamingRecognizer:
             if not self._feed_failed:
                 self._feed_failed = True
                 log.exception("could not queue an audio block for the recogniser")
+
+    def feed_debtor(self, block: np.ndarray) -> None:
+        """Enqueue a block of the other party's audio (same rate and clock as ``feed``; feed each debtor block
+        right after the agent block of the same time). Lower priority: its utterances are segmented by a VAD of
+        their own and decoded (beam of finals, no partials, no speculative decode) only while the agent is not
+        speaking and the thread is caught up, or at ``finish``. Their finals carry ``speaker="debtor"`` and share
+        the index sequence with the agent's. Never blocks, never raises."""
+        if self._closed or self._finished:
+            return
+        try:
+            arr = np.array(block, dtype=np.float32, copy=True).reshape(-1)
+            if self._debtor_seg is None:
+                cfg = self.cfg
+                self._debtor_seg = Segmenter(
+                    threshold=cfg.vad_threshold, min_silence_s=cfg.min_silence_s, max_silence_s=cfg.max_silence_s,
+                    pad_s=cfg.speech_pad_s, max_s=cfg.max_utterance_s, min_speech_s=cfg.min_utterance_s,
+                    spec_silence_s=SPEC_SILENCE_S)
+            self._q.put_marker(_Debtor(arr))
+        except Exception:
+            if not self._feed_failed:
+                self._feed_failed = True
+                log.exception("could not queue a debtor audio block for the recogniser")
 
     def finish(self) -> None:
         """Finalize the utterance in flight, emit everything, stop the thread."""
@@ -233,9 +269,18 @@ class StreamingRecognizer:
                     return
                 if item is _FINISH:
                     self._handle(self._shed(self.segmenter.flush()))
+                    if self._debtor_seg is not None:
+                        self._debtor_events(self._debtor_seg.flush())
+                    while self._debtor_pending and not self._closed:
+                        self._debtor_final(self._debtor_pending.pop(0))
                     self._health(force=True)
                     return
                 if self._closed:
+                    continue
+                if isinstance(item, _Debtor):
+                    self._debtor_n += item.audio.size
+                    self._debtor_events(self._debtor_seg.push(item.audio))
+                    self._maybe_debtor()
                     continue
                 if isinstance(item, Gap):
                     self._gap(item.samples)
@@ -246,10 +291,41 @@ class StreamingRecognizer:
                 self._handle(self._shed(self.segmenter.push(item)))
                 if not self._in_fragment():
                     self._maybe_partial()
+                self._maybe_debtor()
                 self._health()
         except BaseException as exc:  # report, never die silently: the session must still end the call
             self.error = exc
             log.exception("the recogniser thread failed")
+
+    # ---- debtor lane (lower priority) ------------------------------------------------------------------
+    def _debtor_events(self, events) -> None:
+        for ev in events:
+            if isinstance(ev, SpeechEnd) and ev.audio.size:
+                if self._skim():
+                    self._skipped += ev.audio.size   # too far behind: the agent's side comes first
+                else:
+                    self._debtor_pending.append(ev)
+
+    def _maybe_debtor(self) -> None:
+        """Decode one waiting debtor utterance if the agent is silent and nothing of the agent's is waiting."""
+        if not self._debtor_pending or self.segmenter.in_speech or not self._caught_up():
+            return
+        self._debtor_final(self._debtor_pending.pop(0))
+
+    def _debtor_final(self, ev: SpeechEnd) -> None:
+        res = self.decoder.decode(ev.audio, prompt_tokens=self._prompt_tokens, beam_size=self.cfg.beam_size_final)
+        self._compute += res.compute_s
+        if not self.realtime:
+            self._vclock += res.compute_s
+        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
+        if not v.text:
+            log.debug("dropped debtor utterance %.2f-%.2f (%s): %r", ev.start, ev.end, v.reason, res.text)
+            return
+        final = AsrFinal(index=self._emitted, start=round(ev.start, 3), end=round(ev.end, 3),
+                         text=correct(v.text, self.extra_terms), raw_text=v.text, audio_t=self.audio_t,
+                         compute_s=res.compute_s, clock_t=self._now(), suspect=v.suspect, speaker="debtor")
+        self._emitted += 1
+        self.on_event(final)
 
     # ---- overload (live only; see the module docstring) -------------------------------------------------------
     def _skim(self) -> bool:

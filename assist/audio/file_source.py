@@ -33,12 +33,21 @@ class FileSource(Delivery):
     sample_rate = SAMPLE_RATE
 
     def __init__(self, path: str | Path, *, realtime: bool = False, channel: int | None = None,
-                 block_s: float = 0.1):
+                 block_s: float = 0.1, debtor_channel: int | None = None):
         if block_s <= 0:
             raise ValueError(f"block_s must be positive, got {block_s}")
         self.path = Path(path)
         self.realtime = bool(realtime)
         self.channel = channel
+        # Two-party recordings: ``debtor_channel`` is delivered, block for block with the agent's ``channel``,
+        # to ``debtor_sink`` (set it before start(); the session does).
+        self.debtor_channel = debtor_channel
+        self.debtor_sink: Callable[[np.ndarray], None] | None = None
+        if debtor_channel is not None and channel is None:
+            raise ValueError("debtor_channel needs channel (the agent's channel) too")
+        if debtor_channel is not None and debtor_channel == channel:
+            raise AudioFileError(Path(path), f"对方声道与坐席声道相同 (debtor channel {debtor_channel} is the "
+                                             f"agent's channel)")
         self.block_s = float(block_s)
         self.errors: Callable[[str], None] | None = None
         self._block_n = max(1, int(round(self.block_s * SAMPLE_RATE)))
@@ -83,7 +92,7 @@ class FileSource(Delivery):
             for chunk in self._chunks:
                 if chunk.size:
                     self._pending.append(chunk)
-                    self._pending_n = chunk.size
+                    self._pending_n = len(chunk)
                     break
             else:
                 if self.skipped_frames:
@@ -120,12 +129,11 @@ class FileSource(Delivery):
 
     # --- internals ------------------------------------------------------------------------------------------
     def _check_channel(self, channels: int) -> None:
-        if self.channel is None:
-            return
-        if channels and not 0 <= self.channel < channels:
-            raise AudioFileError(
-                self.path, f"声道 {self.channel} 不存在，文件只有 {channels} 个声道 "
-                           f"(channel {self.channel} out of range 0..{channels - 1})")
+        for ch in (self.channel, self.debtor_channel):
+            if ch is not None and channels and not 0 <= ch < channels:
+                raise AudioFileError(
+                    self.path, f"声道 {ch} 不存在，文件只有 {channels} 个声道 "
+                               f"(channel {ch} out of range 0..{channels - 1})")
 
     def _decode(self) -> Iterator[np.ndarray]:
         av = self._av
@@ -149,6 +157,9 @@ class FileSource(Delivery):
             a = a[None, :]
         if self.channel is not None:
             self._check_channel(a.shape[0])
+            if self.debtor_channel is not None:   # (samples, 2): agent, debtor — sliced together into blocks
+                return np.ascontiguousarray(np.stack([a[self.channel], a[self.debtor_channel]], axis=1),
+                                            dtype=np.float32)
             return np.ascontiguousarray(a[self.channel], dtype=np.float32)
         return a[0].astype(np.float32) if a.shape[0] == 1 else a.mean(axis=0, dtype=np.float32)
 
@@ -160,14 +171,14 @@ class FileSource(Delivery):
             if not chunk.size:
                 continue
             pending.append(chunk)
-            have += chunk.size
+            have += len(chunk)
             if have >= n:
                 buf = np.concatenate(pending)
-                full = (buf.size // n) * n
+                full = (len(buf) // n) * n
                 for i in range(0, full, n):
                     yield buf[i:i + n]
                 rest = buf[full:]
-                pending, have = ([rest] if rest.size else []), rest.size
+                pending, have = ([rest] if len(rest) else []), len(rest)
         if have:
             yield np.concatenate(pending)
 
@@ -178,11 +189,17 @@ class FileSource(Delivery):
                 if self._stop.is_set():
                     break
                 if self.realtime:
-                    due = t0 + (self._delivered + block.size) / SAMPLE_RATE
+                    due = t0 + (self._delivered + len(block)) / SAMPLE_RATE
                     delay = due - time.monotonic()
                     if delay > 0 and self._stop.wait(delay):
                         break
-                self._hand_over(sink, block)
+                if block.ndim == 2:
+                    debtor = block[:, 1].copy()
+                    self._hand_over(sink, np.ascontiguousarray(block[:, 0]))
+                    if self.debtor_sink is not None:
+                        self.debtor_sink(debtor)
+                else:
+                    self._hand_over(sink, block)
         except Exception as e:
             log.exception("feeding %s failed", self.path)
             self._report(f"音频文件读取出错，已停止：{self.path}（{_why(e)}）")

@@ -54,7 +54,11 @@ def add_parser(sub) -> None:
     p.add_argument("--no-record", action="store_true", help="do not write the call to the database")
     p.add_argument("--partials", action="store_true", help="also print partial (in-progress) transcripts")
     p.add_argument("--channel", type=int, metavar="N",
-                   help="use channel N (0 = first) of a multi-channel recording instead of the mix-down")
+                   help="use channel N (0 = first) of a multi-channel recording as the agent's, alone (no debtor side)")
+    p.add_argument("--agent-channel", type=int, metavar="N",
+                   help="two-party recording: the agent's channel (stereo default 0)")
+    p.add_argument("--debtor-channel", type=int, metavar="N",
+                   help="two-party recording: the debtor's channel (stereo default 1), recognised at lower priority")
 
 
 # ---- option parsing -----------------------------------------------------------------------------
@@ -113,7 +117,22 @@ def _open_source(args, path: Path):
 
     try:
         # FileSource decodes the header and the first block here: undecodable or empty audio fails now.
-        return FileSource(path, realtime=args.realtime, channel=args.channel)
+        src = FileSource(path, realtime=args.realtime, channel=args.channel)
+        agent, debtor = args.agent_channel, args.debtor_channel
+        if args.channel is None and (agent is not None or debtor is not None or src.channels == 2):
+            n = src.channels
+            agent = 0 if agent is None else agent
+            debtor = (1 if agent != 1 else 0) if debtor is None else debtor
+            if n < 2:
+                src.stop()
+                raise InputError(f"--agent-channel/--debtor-channel need a recording with two channels; "
+                                 f"{path.name} has {n}")
+            if agent == debtor:
+                src.stop()
+                raise InputError(f"--agent-channel and --debtor-channel are both {agent}")
+            src.stop()
+            src = FileSource(path, realtime=args.realtime, channel=agent, debtor_channel=debtor)
+        return src
     except AudioFileError as exc:
         raise InputError(str(exc)) from None
 
@@ -237,6 +256,15 @@ def _prepare(args, out: "_Output"):
         raise InputError(f"bad --channel {args.channel}: channels are numbered from 0")
     if args.channel is not None and _is_transcript(path):
         raise InputError("--channel applies to audio input, not to a .txt transcript")
+    for name in ("agent_channel", "debtor_channel"):
+        value = getattr(args, name)
+        flag = "--" + name.replace("_", "-")
+        if value is not None and value < 0:
+            raise InputError(f"bad {flag} {value}: channels are numbered from 0")
+        if value is not None and _is_transcript(path):
+            raise InputError(f"{flag} applies to audio input, not to a .txt transcript")
+        if value is not None and args.channel is not None:
+            raise InputError(f"--channel (one channel alone) cannot be combined with {flag}")
     config = _build_config(args)
     source = _open_source(args, path)
     if getattr(source, "warning", None):
@@ -357,6 +385,10 @@ class _Output:
 
     def _h_utterance(self, ev) -> None:
         stage = STAGE_NAMES.get(ev.stage, ev.stage)
+        if getattr(ev, "speaker", "agent") == "debtor":
+            self._print(self._c(f"[{_clock(ev.t)}] #{ev.utterance:<2} 〔对方〕 {ev.text}  ({ev.start:.1f}–{ev.end:.1f}s)",
+                                "2"))
+            return
         self._print(f"[{_clock(ev.t)}] #{ev.utterance:<2} 〔{stage}〕 {ev.text}"
                     f"  ({ev.start:.1f}–{ev.end:.1f}s)")
 
@@ -377,6 +409,18 @@ class _Output:
             self._print(f"             {ev.message}")
         if getattr(ev, "advice", ""):
             self._print(f"             建议：{ev.advice}")
+
+    def _h_debtor(self, ev) -> None:
+        from assist.analysis.state import OBJECTIONS
+
+        parts = []
+        if ev.objection:
+            parts.append(f"异议：{OBJECTIONS.get(ev.objection, ev.objection)}")
+        if ev.wrong_party:
+            parts.append("非本人接听")
+        if ev.hardship:
+            parts.append("困难情况")
+        self._print(self._c("           ◆ 对方：" + "，".join(parts), "35"))
 
     def _h_suggestion(self, ev) -> None:
         reason = f"（{ev.reason}）" if ev.reason else ""

@@ -66,7 +66,9 @@ def csv_row(call: dict) -> list[str]:
         f"{a['evidence']}" + ("（坐席已确认）" if a["dismissed"] else "")
         for a in call["alerts"] if not a["retracted"]
     ]
-    transcript = [f"[{_clock(u['start'] if u['start'] is not None else u['t'])}] {u['text']}"
+    # the debtor's lines are marked 对方: (the agent's are unmarked, as before two-party calls)
+    transcript = [f"[{_clock(u['start'] if u['start'] is not None else u['t'])}] "
+                  + ("对方：" if u.get("speaker") == "debtor" else "") + u["text"]
                   for u in call["utterances"] if u["is_final"]]
     ptp = call["ptp"] or {}
     amount = ptp.get("amount")

@@ -44,7 +44,7 @@ def ops_for_event(call_id: str, event: ev.Event, *, last_utterance: int | None, 
     if isinstance(event, ev.UtteranceFinal):
         return [{"op": "utterance", "call_id": call_id, "idx": int(event.utterance), "text": event.text,
                  "raw_text": event.raw_text or "", "start": _num(event.start), "end": _num(event.end),
-                 "stage": event.stage or "", "t": _num(event.t)}]
+                 "stage": event.stage or "", "t": _num(event.t), "speaker": getattr(event, "speaker", "agent")}]
     if isinstance(event, ev.Partial):
         if not keep_partials:
             return []
@@ -117,13 +117,13 @@ def _begin(conn, op):
 
 def _utterance(conn, op):
     conn.execute(
-        'INSERT INTO utterances (call_id, idx, text, raw_text, start, "end", stage, is_final, t, tokens)'
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+        'INSERT INTO utterances (call_id, idx, text, raw_text, start, "end", stage, is_final, t, tokens, speaker)'
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"
         ' ON CONFLICT (call_id, idx) DO UPDATE SET text = excluded.text, raw_text = excluded.raw_text,'
         ' start = excluded.start, "end" = excluded."end", stage = excluded.stage, is_final = 1,'
-        " t = excluded.t, tokens = excluded.tokens",
+        " t = excluded.t, tokens = excluded.tokens, speaker = excluded.speaker",
         (op["call_id"], op["idx"], op["text"], op["raw_text"], op["start"], op["end"], op["stage"], op["t"],
-         index_tokens(op["text"], op["raw_text"])),
+         index_tokens(op["text"], op["raw_text"]), op.get("speaker", "agent")),
     )
 
 

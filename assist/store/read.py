@@ -169,7 +169,7 @@ def get_call(conn: sqlite3.Connection, call_id: str) -> dict | None:
     except json.JSONDecodeError:
         call["case"] = {}
     call["utterances"] = list(db.query(
-        'SELECT idx AS utterance, start, "end", text, raw_text, stage, t, is_final FROM utterances'
+        'SELECT idx AS utterance, start, "end", text, raw_text, stage, t, is_final, speaker FROM utterances'
         " WHERE call_id = ? ORDER BY idx", [call_id]))
     for u in call["utterances"]:
         u["is_final"] = bool(u["is_final"])
@@ -230,7 +230,7 @@ def highlight(text: str, terms: list[str], mark: tuple[str, str] = ("【", "】"
 
 _HIT_SQL = (
     "SELECT u.id AS _id, c.id AS call_id, c.started_at, c.status, c.agent_name, c.agent_id, c.debtor_name,"
-    ' c.phone, c.account, u.idx AS utterance, u.start, u."end", u.stage, u.text, u.raw_text'
+    ' c.phone, c.account, u.idx AS utterance, u.start, u."end", u.stage, u.text, u.raw_text, u.speaker'
 )
 
 

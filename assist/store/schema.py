@@ -13,6 +13,7 @@ version, see tests/store/make_fixtures.py).
       calls are left out of the 催收记录表), the audio seconds the recogniser skipped, and a log of deleted calls.
 - v6: the team-sync outbox (assist/team/sync.py): one row per finished call with a revision that triggers bump
       in the same transaction as any change to the call, so what is pending survives restarts and kill -9.
+- v7: who said each utterance (`utterances.speaker`: the agent, or the debtor on a two-party recording).
 """
 
 from __future__ import annotations
@@ -270,7 +271,18 @@ def _v6(conn: sqlite3.Connection) -> None:
     _script(conn, "\n".join(parts))
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(conn: sqlite3.Connection) -> None:
+    # Two-party calls: who said each utterance (the agent's microphone or the debtor's side of the line).
+    _script(
+        conn,
+        """
+        ALTER TABLE utterances ADD COLUMN speaker TEXT NOT NULL DEFAULT 'agent'
+            CHECK (speaker IN ('agent', 'debtor'));
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -314,3 +314,36 @@ def test_case_form_has_creditor_and_own_company(qtbot):
     case = form.case()
     assert (case.creditor, case.institution) == ("华信银行", "聚信服务")
     assert form.edits["creditor"].placeholderText() and form.edits["institution"].placeholderText()
+
+
+def test_transcript_shows_the_debtor_quieter_and_keeps_the_agent_partial_last(qtbot):
+    from app.widgets.transcript_view import DEBTOR_COLOUR, TranscriptView
+
+    view = TranscriptView()
+    qtbot.addWidget(view)
+    view.add_final(UtteranceFinal(utterance=0, start=0.2, end=2.0, text="您好，请问是赵女士吗？", stage="greet", t=2.1))
+    view.add_partial(Partial(utterance=2, text="那您", t=6.0))
+    view.add_final(UtteranceFinal(utterance=1, start=2.5, end=4.0, text="是我。", stage="greet", t=6.1,
+                                  speaker="debtor"))
+    texts = view.texts()
+    assert len(texts) == 3 and texts[1].lstrip().startswith("对方：") and "【" not in texts[1]
+    assert texts[2].startswith("…")   # the agent's line in progress is still the last one
+    debtor, agent = view.finals[1], view.finals[0]
+    assert debtor.foreground().color() == DEBTOR_COLOUR and debtor.font().italic()
+    assert agent.foreground().color() != DEBTOR_COLOUR and not agent.font().italic()
+
+
+def test_call_report_marks_the_debtor_lines():
+    from app.call_report import call_html
+
+    call = {"id": "c", "started_at": "2026-11-11T14:05:00+08:00", "status": "completed", "alerts": [],
+            "utterances": [
+                {"utterance": 0, "start": 0.5, "text": "请问是赵女士吗？", "stage": "greet", "is_final": True,
+                 "speaker": "agent"},
+                {"utterance": 1, "start": 3.0, "text": "是我。", "stage": "greet", "is_final": True,
+                 "speaker": "debtor"}]}
+    html = call_html(call)
+    agent_line = next(ln for ln in html.splitlines() if "请问是赵女士吗" in ln)
+    debtor_line = next(ln for ln in html.splitlines() if "是我。" in ln)
+    assert "对方" in debtor_line and "color:#5f6670" in debtor_line and "【" not in debtor_line
+    assert "对方" not in agent_line and "【建立联系】" in agent_line

@@ -186,3 +186,20 @@ def test_long_file_is_decoded_incrementally(tmp_path):
     assert total == 300 * 16000
     assert peak < 8_000_000, f"peak {peak / 1e6:.1f} MB while feeding"
     assert first_block_at[0] < max(0.5, elapsed / 10)
+
+
+def test_two_party_file_feeds_the_debtor_channel_block_for_block(tmp_path):
+    left, right = sine(440, 1.03, 16000), sine(1000, 1.03, 16000)
+    path = write_wav(tmp_path / "stereo.wav", np.stack([left, right], axis=1), 16000)
+    src = FileSource(path, channel=0, debtor_channel=1)
+    debtor: list[np.ndarray] = []
+    src.debtor_sink = debtor.append
+    agent = collect(src)
+    assert [b.shape for b in agent] == [b.shape for b in debtor] and all(b.ndim == 1 for b in agent)
+    a, d = np.concatenate(agent), np.concatenate(debtor)
+    assert np.allclose(a, left, atol=1e-3) and np.allclose(d, right, atol=1e-3)
+    assert src.position_s == pytest.approx(1.03, abs=1e-3)   # positions count frames, not both channels
+    with pytest.raises(AudioFileError, match=r"channel 2 out of range 0\.\.1"):
+        FileSource(path, channel=0, debtor_channel=2)
+    with pytest.raises(AudioFileError, match="debtor channel 0 is the agent's"):
+        FileSource(path, channel=0, debtor_channel=0)

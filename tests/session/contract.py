@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from assist.analysis.state import CALL_RULES, CHANNELS, STAGES, UTTERANCE_RULES
-from assist.events import ALERT_SOURCES, CONTRACT_EVENTS, SEVERITIES
+from assist.analysis.state import CALL_RULES, CHANNELS, OBJECTIONS, STAGES, UTTERANCE_RULES
+from assist.events import ALERT_SOURCES, CONTRACT_EVENTS, SEVERITIES, SPEAKERS
 
 RULES = UTTERANCE_RULES + CALL_RULES
 
@@ -18,11 +18,12 @@ RULES = UTTERANCE_RULES + CALL_RULES
 FIELDS = {
     "call_started": {"call_id", "started_at"},
     "partial": {"utterance", "text"},
-    "utterance": {"utterance", "start", "end", "text", "stage"},
+    "utterance": {"utterance", "start", "end", "text", "stage", "speaker"},
     "stage": {"stage"},
     "alert": {"rule", "severity", "utterance", "evidence", "source"},
     "suggestion": {"stage", "text", "reason"},
     "ptp": {"amount", "date", "channel"},
+    "debtor": {"utterance", "objection", "wrong_party", "hardship"},
     "call_ended": {"call_id", "duration", "alerts", "ptp"},
 }
 assert set(FIELDS) == set(CONTRACT_EVENTS)
@@ -81,6 +82,7 @@ def problems(events: list[dict], *, partials: bool = False) -> list[str]:
     alert_keys: set = set()
     alert_events: dict[str, int] = {}
     last_ptp = None
+    speakers: dict = {}
 
     for i, ev in enumerate(events):
         name = ev.get("event")
@@ -130,6 +132,9 @@ def problems(events: list[dict], *, partials: bool = False) -> list[str]:
                 out.append(f"{where}: text must be a non-empty string")
             if ev["stage"] not in STAGES:
                 out.append(f"{where}: stage {ev['stage']!r} is not a taxonomy stage id")
+            if ev["speaker"] not in SPEAKERS:
+                out.append(f"{where}: speaker {ev['speaker']!r} is not one of {SPEAKERS}")
+            speakers[ev["utterance"]] = ev["speaker"]
         elif name == "stage":
             if ev["stage"] not in STAGES:
                 out.append(f"{where}: stage {ev['stage']!r} is not a taxonomy stage id")
@@ -153,6 +158,8 @@ def problems(events: list[dict], *, partials: bool = False) -> list[str]:
                     out.append(f"{where}: utterance rule {rule} needs an utterance index, got {utt!r}")
                 elif src == "final" and utt >= n_utt:
                     out.append(f"{where}: final alert on utterance {utt} before that utterance was emitted")
+                elif speakers.get(utt, "agent") != "agent":
+                    out.append(f"{where}: rule {rule} fired on the debtor's utterance {utt} (rules are the agent's)")
             elif rule in CALL_RULES:
                 if src != "call":
                     out.append(f"{where}: call rule {rule} must have source 'call', got {src!r}")
@@ -170,6 +177,13 @@ def problems(events: list[dict], *, partials: bool = False) -> list[str]:
                 out.append(f"{where}: suggestion text must be a non-empty string")
             if not isinstance(ev["reason"], str):
                 out.append(f"{where}: reason must be a string")
+        elif name == "debtor":
+            if speakers.get(ev["utterance"]) != "debtor":
+                out.append(f"{where}: debtor cue on utterance {ev['utterance']!r}, not an emitted debtor utterance")
+            if ev["objection"] is not None and ev["objection"] not in OBJECTIONS:
+                out.append(f"{where}: objection {ev['objection']!r} is not an objection id")
+            if not isinstance(ev["wrong_party"], bool) or not isinstance(ev["hardship"], bool):
+                out.append(f"{where}: wrong_party and hardship must be booleans")
         elif name == "ptp":
             _check_ptp_slots(ev, where, out)
             last_ptp = {k: ev[k] for k in ("amount", "date", "channel")}

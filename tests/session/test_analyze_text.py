@@ -108,12 +108,17 @@ def test_human_output_is_a_readable_timeline(dev_dir, tmp_path, capsys):
 def test_validator_catches_broken_streams():
     good = [
         {"event": "call_started", "call_id": "c1", "started_at": "2026-10-12T10:15:00+08:00", "t": 0.0},
-        {"event": "utterance", "utterance": 0, "start": 0.0, "end": 1.0, "text": "您好", "stage": "greet", "t": 0.0},
+        {"event": "utterance", "utterance": 0, "start": 0.0, "end": 1.0, "text": "您好", "stage": "greet", "t": 0.0,
+         "speaker": "agent"},
         {"event": "alert", "rule": "threat", "severity": "critical", "utterance": 0, "evidence": "x",
          "source": "final", "t": 0.0},
         {"event": "call_ended", "call_id": "c1", "duration": 1.0, "alerts": {"threat": 1}, "ptp": None, "t": 1.0},
     ]
     assert problems(good) == []
+    debtor_utt = {**good[1], "speaker": "debtor"}
+    cue = {"event": "debtor", "utterance": 0, "objection": "no_money", "wrong_party": False, "hardship": False,
+           "t": 0.0}
+    assert problems([good[0], debtor_utt, cue, {**good[3], "alerts": {}}]) == []
     bad_cases = {
         "t backwards": [good[0], {**good[1], "t": 5.0}, {**good[2], "t": 5.0}, {**good[3], "t": 4.0}],
         "index gap": [good[0], {**good[1], "utterance": 1}, good[3]],
@@ -126,6 +131,11 @@ def test_validator_catches_broken_streams():
         "private partial": [good[0], {"event": "partial", "utterance": 0, "text": "您", "t": 0.0}, good[1], good[3]],
         "bad ptp": [good[0], {"event": "ptp", "amount": 1, "date": "10/13", "channel": "app", "t": 0.5}, good[3]],
         "count mismatch": [good[0], good[1], {**good[3], "alerts": {"threat": 1}}],
+        "no speaker": [good[0], {k: v for k, v in good[1].items() if k != "speaker"}, good[3]],
+        "unknown speaker": [good[0], {**good[1], "speaker": "customer"}, good[3]],
+        "rule on the debtor": [good[0], debtor_utt, good[2], good[3]],
+        "cue on the agent": [good[0], good[1], cue, {**good[3], "alerts": {}}],
+        "unknown objection": [good[0], debtor_utt, {**cue, "objection": "broke"}, {**good[3], "alerts": {}}],
     }
     for name, stream in bad_cases.items():
         assert problems(stream), name

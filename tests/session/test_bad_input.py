@@ -132,3 +132,15 @@ def test_channel_is_for_audio_only(db_with_one_call, dev_dir, tmp_path, capsys):
     txt = write_transcript(dev_call(dev_dir, "d06"), tmp_path)
     _fails_cleanly(capsys, db, rows, txt, "--channel", "1", expect="--channel")
     _fails_cleanly(capsys, db, rows, dev_dir / "d06.wav", "--channel", "3", expect="d06.wav")
+
+
+def test_two_party_channel_options_are_checked(db_with_one_call, shared_dir, capsys):
+    db, rows = db_with_one_call
+    dialogues = shared_dir / "data" / "dialogues"
+    _fails_cleanly(capsys, db, rows, dialogues / "dlg01_mono.flac", "--debtor-channel", "1",
+                   expect="need a recording with two channels")
+    _fails_cleanly(capsys, db, rows, dialogues / "dlg01.flac", "--agent-channel", "1", "--debtor-channel", "1",
+                   expect="are both 1")
+    _fails_cleanly(capsys, db, rows, dialogues / "dlg01.flac", "--channel", "0", "--debtor-channel", "1",
+                   expect="cannot be combined with --debtor-channel")
+    _fails_cleanly(capsys, db, rows, dialogues / "dlg01.flac", "--debtor-channel", "2", expect="out of range")

@@ -100,3 +100,26 @@ def test_csv_speaks_chinese_and_uses_the_views_clock(store, tmp_path):
     row = dict(zip(CSV_HEADER, rows[1]))
     assert row["告警"] == "[00:08] 威胁恐吓（严重）：去你单位（坐席已确认）"
     assert row["通话文本"] == f"[{format_clock(5.7)}] 再不还就去你单位" == "[00:05] 再不还就去你单位"
+
+
+def test_speaker_is_kept_searched_and_exported(store, tmp_path):
+    """Two-party calls (schema v7): each utterance keeps its speaker; search hits, get_call, JSON and CSV say it."""
+    tz = timezone(timedelta(hours=8))
+    store.begin_call("c2", started_at=datetime(2026, 11, 11, 14, 5, tzinfo=tz), case=CaseData(agent_id="6032"))
+    store.record("c2", ev.UtteranceFinal(utterance=0, start=0.5, end=3.0, text="您好，请问您什么时候能还款？",
+                                         stage="willingness", t=3.2))
+    store.record("c2", ev.UtteranceFinal(utterance=1, start=3.5, end=6.0, text="这个月工资还没发呢，还款再说吧。",
+                                         stage="willingness", t=6.3, speaker="debtor"))
+    assert store.flush(10)
+    speakers = {u["utterance"]: u["speaker"] for u in store.get_call("c2")["utterances"]}
+    assert speakers == {0: "agent", 1: "debtor"}
+    hits = {h["utterance"]: h["speaker"] for h in store.search("还款")}
+    assert hits == {0: "agent", 1: "debtor"}
+    assert [h["speaker"] for h in store.search("工资")] == ["debtor"]
+    out = tmp_path / "x.json"
+    store.export("json", out)
+    assert [u["speaker"] for u in json.loads(out.read_text(encoding="utf-8"))[0]["utterances"]] == ["agent", "debtor"]
+    store.export("csv", tmp_path / "x.csv")
+    _, rows = _read_csv(tmp_path / "x.csv")
+    lines = dict(zip(CSV_HEADER, rows[1]))["通话文本"].split("\n")
+    assert lines[0].endswith("] 您好，请问您什么时候能还款？") and "对方：这个月工资还没发呢" in lines[1]
