@@ -163,7 +163,8 @@ def test_check_offline(user):
     r = user.offline("callassist", "check", "--json", "我们会上门找你家人", "您好，我是工号四四零八的客服")
     rows = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
     assert len(rows) == 2
-    assert "third_party" in {h["rule"] for h in rows[0]["rules"]}, rows[0]
+    # a visit to the family: the detector calls it a threat (and third_party when the debt is told)
+    assert {"threat", "third_party"} & {h["rule"] for h in rows[0]["rules"]}, rows[0]
     assert rows[1]["rules"] == [], rows[1]
 
 
