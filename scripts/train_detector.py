@@ -124,7 +124,7 @@ def main(argv=None) -> int:
     ap.add_argument("--save-oof", type=Path, help="also keep the out-of-fold scores and labels (.npz) for analysis")
     args = ap.parse_args(argv)
     try:
-        from sklearn.model_selection import GroupKFold  # noqa: F401
+        from sklearn.model_selection import GroupKFold
     except ImportError:
         print("train_detector: scikit-learn is missing: .venv/bin/pip install -e '.[train]'", file=sys.stderr)
         return 2
@@ -146,8 +146,6 @@ def main(argv=None) -> int:
     is_orig = np.array(is_orig)
     print(f"corpus: {len(rows)} sentences ({sum(1 for r in rows if not r.rules)} lawful), {len(texts)} rows with "
           f"copies, {X.nnz / len(texts):.0f} features a row; {time.perf_counter() - t0:.1f} s")
-
-    from sklearn.model_selection import GroupKFold
 
     folds = list(GroupKFold(n_splits=args.folds).split(X, groups=groups))
     best = None
