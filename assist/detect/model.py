@@ -22,7 +22,7 @@ from .features import DIM, FEATURE_VERSION, PATTERN_VALUE, Feature, extract, ind
 
 MODEL_FILE = Path("detector") / "model.npz"
 EVIDENCE_MAX = 16        # characters: an evidence span longer than this stops being "the words that drove it"
-EVIDENCE_KEEP = 0.35     # a character stays in the span while its share of the score is ≥ 35 % of the peak's
+EVIDENCE_MIN = 4         # characters: a lone 有 or 能 is what the model weighed, but tells a reader nothing
 
 
 @dataclass(frozen=True)
@@ -64,13 +64,19 @@ class Detector:
             limit = np.where([r in fired for r in self.rules], self.threshold, self.partial_threshold)
         out = []
         for r in np.flatnonzero(probs >= limit):
-            start, end = self.evidence_span(feats, int(r), len(tv.clean))
+            start, end = self.evidence_span(feats, int(r), len(tv.clean), words)
             out.append(ModelHit(self.rules[r], float(probs[r]), start, end))
         return out
 
-    def evidence_span(self, feats: list[Feature], r: int, n: int) -> tuple[int, int]:
-        """The clean-text span where the rule's positive weight concentrates: each n-gram spreads its weight over
-        its characters; the span grows from the peak character while neighbours keep a fair share of it."""
+    def evidence_span(self, feats: list[Feature], r: int, n: int,
+                      words: list[tuple[str, int, int]] | None = None) -> tuple[int, int]:
+        """The clean-text span where the rule's positive weight is densest.
+
+        Each n-gram spreads its weight over its characters; a word scores the sum over its characters less the
+        sentence's mean per character (nothing of its own for a function word); the span is the run of whole
+        jieba words with the best total, ``EVIDENCE_MIN`` to ``EVIDENCE_MAX`` characters. Growing from the single peak character instead (the
+        first version) named a lone 们, 是 or 我 in 14 of 120 of the probe set's model alerts: the weight of a
+        phrase is spread thin over its characters, and a pronoun shared by many of its n-grams peaked."""
         score = np.zeros(max(n, 1))
         seen: set[int] = set()
         for f in feats:
@@ -80,21 +86,30 @@ class Detector:
             w = float(self.weights[f.index, r])
             if w > 0 and f.end > f.start:
                 score[f.start:f.end] += w / (f.end - f.start)
-        peak = int(score.argmax())
-        if score[peak] <= 0:
+        if score.max() <= 0:
             return 0, n
-        keep = score[peak] * EVIDENCE_KEEP
-        lo = hi = peak
-        while hi - lo + 1 < EVIDENCE_MAX:
-            left = score[lo - 1] if lo > 0 else -1.0
-            right = score[hi + 1] if hi + 1 < n else -1.0
-            if max(left, right) < keep:
-                break
-            if left >= right:
-                lo -= 1
-            else:
-                hi += 1
-        return lo, hi + 1
+        toks = [(w, s, e) for w, s, e in (words or []) if w.strip() and e > s]
+        if not toks:  # no words (a test, or text jieba cannot cut): characters are the units
+            toks = [(str(i), i, i + 1) for i in range(n)]
+        mean = score.mean()
+        # a function word's own weight is not evidence: it may sit inside the span, never make it
+        gain = [(0.0 if w in FUNCTION_WORDS else float(score[s:e].sum())) - mean * (e - s) for w, s, e in toks]
+        best, lo, hi = -np.inf, 0, n
+        for i in range(len(toks)):
+            run = 0.0
+            for j in range(i, len(toks)):
+                if toks[j][2] - toks[i][1] > EVIDENCE_MAX and j > i:
+                    break
+                run += gain[j]
+                if run > best and toks[j][2] - toks[i][1] >= min(EVIDENCE_MIN, n):
+                    best, lo, hi = run, toks[i][1], toks[j][2]
+        return lo, hi
+
+
+# words that carry no rule on their own: at the edge of an evidence span they only make it longer
+FUNCTION_WORDS = frozenset(
+    "的 了 吧 啊 呢 吗 呀 嘛 哦 哈 啦 么 就 也 都 还 又 再 才 是 在 和 跟 与 把 被 给 让 对 我 你 您 他 她 它 "
+    "我们 你们 他们 咱们 咱 这 那 这个 那个 这样 那样 就是 然后 其实 那么 所以 而且 可以 一下 一个 呃 嗯".split())
 
 
 def model_path(resources: Path) -> Path:
