@@ -278,6 +278,10 @@ def main() -> int:
         if own.exists():
             print("Our own written calls (tests/analysis/data/own_calls.json):")
             eval_calls_text(json.loads(own.read_text(encoding="utf-8")), args.direct)
+        blind = ROOT / "corpus" / "blind_calls" / "calls.json"
+        if blind.exists():
+            print("Blind calls (corpus/blind_calls: another author, from the spec only; figures, never tuning):")
+            eval_calls_text(json.loads(blind.read_text(encoding="utf-8")), args.direct)
         print("Analysis time per utterance (this machine; shared CPU makes it pessimistic):")
         timing(calls)
     if args.audio or args.audio_only:

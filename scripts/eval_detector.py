@@ -32,6 +32,7 @@ from assist.detect.scoring import Figures, score  # noqa: E402
 
 BLIND = ROOT / "corpus" / "blind" / "blind.tsv"
 RECORD = ROOT / "corpus" / "blind" / "figures.json"
+BLIND_CALLS = ROOT / "corpus" / "blind_calls" / "calls.json"
 
 
 def sets() -> dict[str, list[Labelled]]:
@@ -39,6 +40,10 @@ def sets() -> dict[str, list[Labelled]]:
     if (SHARED / "data" / "dev" / "lines.tsv").is_file():
         out["dev lines"] = read_labelled(SHARED / "data" / "dev" / "lines.tsv")
     out["blind split"] = read_labelled(BLIND)
+    if BLIND_CALLS.is_file():  # the blind calls' utterances, one by one (eval_analysis.py runs them as calls)
+        out["blind calls (utt.)"] = [
+            Labelled(frozenset(u["rules"]), u["text"], f"{BLIND_CALLS.name}:{c['id']}#{k}")
+            for c in json.loads(BLIND_CALLS.read_text(encoding="utf-8")) for k, u in enumerate(c["utterances"], 1)]
     out["probe"] = read_labelled(ROOT / "corpus" / "probe" / "probe.tsv")
     for name in ("holdout", "paraphrases"):
         out[f"tests/{name}"] = read_labelled(ROOT / "tests" / "analysis" / "data" / f"{name}.tsv")
