@@ -175,10 +175,12 @@ def main(argv=None) -> int:
         return 2
     t0 = time.perf_counter()
     rows = read_folder(args.corpus)
-    rng = random.Random(args.seed)
     homo = Homophones(r.text for r in rows)
     texts, groups, labels, is_orig = [], [], [], []
     for g, row in enumerate(rows):
+        # a generator per sentence (a str seed is hashed, so runs agree): a sentence's copies stay the same when
+        # other lines are added, and the feature cache keeps serving them
+        rng = random.Random(f"{args.seed}:{row.text}")
         for k, t in enumerate([row.text, *variants(row.text, homo, rng, args.copies)]):
             texts.append(t)
             groups.append(g)
