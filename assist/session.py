@@ -108,6 +108,19 @@ def warm_up(config: EngineConfig | None = None) -> None:
             index_tokens("您好，逾期还款")
         except Exception:
             log.exception("engine warm-up failed (calls will still run, the first one more slowly)")
+            return
+        # the rule packs' expressions compile after 就绪, off every caller's path (patterns.Pattern.regex: 11 s of
+        # start on this PC); a call that starts first compiles the few its words could match
+        threading.Thread(target=_compile_patterns, name="callassist-patterns", daemon=True).start()
+
+
+def _compile_patterns() -> None:
+    from .analysis.patterns import compile_pending
+
+    try:
+        compile_pending()
+    except Exception:
+        log.exception("compiling the rule packs' patterns failed (each compiles when first needed)")
 
 
 class CallSession:

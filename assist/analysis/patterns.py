@@ -15,6 +15,7 @@ words with equal sounds (出省/畜生) do not. A single character matches only 
 
 from __future__ import annotations
 
+import collections
 import re
 import unicodedata
 from functools import lru_cache
@@ -175,7 +176,7 @@ def _term_regex(term: str) -> str:
 @dataclass(frozen=True)
 class Pattern:
     source: str
-    regex: re.Pattern
+    expression: str   # the regular expression over "字:py " tokens, compiled on first use (``regex``)
     nparts: int
     # per part, per alternative word, per character: what the text must contain somewhere (the character or
     # one of its readings). A pattern none of whose words can be present is skipped without running the regex.
@@ -184,6 +185,35 @@ class Pattern:
 
     def possible(self, keys: frozenset[str]) -> bool:
         return all(any(all(not need.isdisjoint(keys) for need in word) for word in part) for part in self.anchors)
+
+    @property
+    def regex(self) -> re.Pattern:
+        """The compiled expression. Compiling the packs' ~660 sound-alike expressions took 11 s of the app's
+        start on this 2-core PC (most of 就绪; ``re`` optimises every character class anew), so it is left to the
+        first utterance that could match (``possible``) or to ``compile_all`` in the background. Two threads may
+        both compile one pattern; the results are equal and either is kept."""
+        got = self.__dict__.get("_regex")
+        if got is None:
+            got = re.compile(self.expression)
+            object.__setattr__(self, "_regex", got)
+        return got
+
+
+# patterns made but not compiled yet, oldest first: what ``compile_pending`` works through
+_PENDING: collections.deque[Pattern] = collections.deque()
+
+
+def compile_pending() -> int:
+    """Compile every pattern made so far that no utterance has needed yet (the engine's background warm-up, so
+    that a call's first match does not pay for it either); returns how many."""
+    n = 0
+    while True:
+        try:
+            p = _PENDING.popleft()
+        except IndexError:
+            return n
+        p.regex  # noqa: B018 - the property compiles and keeps it
+        n += 1
 
 
 def _word_needs(word: str) -> tuple[frozenset[str], ...]:
@@ -229,13 +259,11 @@ def compile_pattern(source: str) -> Pattern:
         group = "(" if k in (0, len(pieces) - 1) else "(?:"
         anchors.append(tuple(_word_needs(a) for a in alts))
         regex.append(group + "|".join(_term_regex(a) for a in alts) + ")")
-    try:
-        compiled = re.compile("".join(regex))
-    except re.error as exc:  # pragma: no cover - our own regex generation
-        raise PatternError(str(exc)) from exc
     literals = frozenset(to_simplified(c).lower() for k, piece in enumerate(pieces) if k % 2 == 0 for c in piece
                          if _is_han(c))
-    return Pattern(src, compiled, (len(pieces) + 1) // 2, tuple(anchors), literals)
+    made = Pattern(src, "".join(regex), (len(pieces) + 1) // 2, tuple(anchors), literals)
+    _PENDING.append(made)
+    return made
 
 
 @dataclass(frozen=True)
