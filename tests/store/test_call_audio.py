@@ -166,3 +166,49 @@ def test_a_full_disk_stops_the_recording_with_one_clear_message_and_never_raises
     assert kept.error.startswith(PROBLEM) and "磁盘空间不足" in kept.error and "照常进行" in kept.error
     assert 0 < kept.bytes <= 64 * 1024
     assert worst < 0.05, worst
+
+
+def test_records_cli_saves_a_calls_audio_as_wav_or_ogg_and_purges(dev_dir, tmp_path, capsys):
+    import argparse
+    import wave
+
+    from assist.cli import records as cli
+
+    def run(*argv) -> int:
+        parser = argparse.ArgumentParser(prog="callassist")
+        cli.add_parser(parser.add_subparsers(dest="command"))
+        return cli.run(parser.parse_args(["records", *map(str, argv)]))
+
+    db = tmp_path / "r.sqlite3"
+    x = speech(dev_dir, 6.0)
+    with RecordStore(db) as store:
+        store.begin_call("20261012-101500-aaaaaa", started_at=datetime.now().astimezone() - timedelta(days=9))
+        store.begin_call("20261012-111500-bbbbbb", started_at=datetime.now().astimezone())
+        writer = store.audio_writer("20261012-101500-aaaaaa", two_party=True)
+        feed(writer, x, x * 0.3)
+        store.attach_audio("20261012-101500-aaaaaa", writer.close())
+        assert store.flush()
+    capsys.readouterr()
+    assert run("show", "20261012-1015", "--db", db) == 0
+    assert "坐席+对方（左/右声道）" in capsys.readouterr().out
+
+    wav = tmp_path / "out" / "call.wav"
+    wav.parent.mkdir()
+    assert run("audio", "20261012-1015", "--out", wav, "--db", db) == 0
+    with wave.open(str(wav)) as w:
+        assert (w.getnchannels(), w.getframerate()) == (2, 16000)
+        assert abs(w.getnframes() - len(x)) <= 320
+    assert os.stat(wav).st_mode & 0o777 == 0o600
+    ogg = tmp_path / "out" / "call.ogg"
+    assert run("audio", "20261012-1015", "--out", ogg, "--db", db) == 0
+    assert ogg.read_bytes()[:4] == b"OggS"
+    assert run("audio", "20261012-1015", "--out", ogg, "--db", db) == 2            # exists: not overwritten
+    assert "--force" in capsys.readouterr().err
+
+    assert run("audio", "20261012-1115", "--out", tmp_path / "x.wav", "--db", db) == 1
+    assert "保留通话录音" in capsys.readouterr().err                                   # none was kept
+    assert run("purge-audio", "--days", 0, "--db", db) == 2
+    assert run("purge-audio", "--days", 7, "--db", db) == 0
+    assert "已删除 1 个" in capsys.readouterr().out
+    assert run("audio", "20261012-1015", "--out", tmp_path / "y.wav", "--db", db) == 1
+    assert "已于" in capsys.readouterr().err                                           # purged, said so
