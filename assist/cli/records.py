@@ -341,7 +341,8 @@ def _recover(db: Path, out: Path) -> int:
 def _audio(store, args) -> int:
     import numpy as np
 
-    from assist.store.audio import AudioError, decode
+    from assist.audio.errors import AudioFileError
+    from assist.store.audio import decode
     from assist.store.export_target import check_export_target
 
     call, problem = _resolve(store, args.call_id)
@@ -364,8 +365,8 @@ def _audio(store, args) -> int:
             raw = _wav_bytes(data, channels=samples.shape[1])
         else:
             raw = Path(audio["path"]).read_bytes()
-    except (AudioError, OSError) as exc:
-        _err(str(exc) if isinstance(exc, AudioError) else f"无法读取录音文件: {exc}")
+    except (AudioFileError, OSError) as exc:
+        _err(str(exc) if isinstance(exc, AudioFileError) else f"无法读取录音文件: {exc}")
         return EXIT_NOT_FOUND
     from assist.private import open_fd
 

@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 
 from assist import private
+from assist.audio.errors import AudioFileError
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,6 @@ _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", -1), errno.EFBIG}
 # Every message about kept audio starts so (the live window shows it as is, not as a records-database problem).
 PROBLEM = "通话录音未能保存："
 _GOES_ON = "；通话和文字记录照常进行"
-
-
-class AudioError(Exception):
-    """A kept recording cannot be read (missing, purged or not audio)."""
 
 
 @dataclass(frozen=True)
@@ -194,12 +191,12 @@ class CallAudioWriter:
 
 def decode(path: str | Path, *, rate: int = SAMPLE_RATE) -> np.ndarray:
     """A kept recording as float32 samples, shape (frames, channels), resampled to ``rate`` (playback, export,
-    tests). Raises AudioError with a Chinese message when the file is missing or not audio."""
+    tests). Raises AudioFileError with a Chinese message when the file is missing or not audio."""
     import av
 
     path = Path(path)
     if not path.is_file():
-        raise AudioError(f"录音文件不存在（可能已按保留天数清理）：{path}")
+        raise AudioFileError(path, "录音文件不存在（可能已按保留天数清理）")
     try:
         with av.open(str(path)) as container:
             stream = container.streams.audio[0]
@@ -213,7 +210,7 @@ def decode(path: str | Path, *, rate: int = SAMPLE_RATE) -> np.ndarray:
             for out in resampler.resample(None):
                 parts.append(out.to_ndarray())
     except (av.error.FFmpegError, IndexError) as exc:
-        raise AudioError(f"无法读取录音文件 {path.name}：{exc}") from exc
+        raise AudioFileError(path, f"无法读取录音文件（{exc}）") from exc
     if not parts:
         return np.zeros((0, channels), np.float32)
     return np.concatenate(parts, axis=1).T.astype(np.float32, copy=False)
