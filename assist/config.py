@@ -61,7 +61,6 @@ class EngineConfig:
     db_path: Path = field(default_factory=paths.default_db_path)
     record: bool = True
     resources_dir: Path = field(default_factory=paths.resources_dir)
-    input_device: str | int | None = None
     keep_audio: bool = False
     audio_retention_days: int = 30
 

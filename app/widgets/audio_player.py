@@ -121,7 +121,7 @@ class AudioPlayer(QWidget):
             self.message.setText(str(exc))
             self.message.show()
             return
-        self.play_button.setText(self.tr("⏸ 暂停"))
+        self.play_button.setText(self.tr("暂停"))
         self.timer.start()
 
     def pause(self) -> None:

@@ -93,7 +93,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/audio_player.py" line="124"/>
-        <source>⏸ 暂停</source>
+        <source>暂停</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -309,17 +309,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="102"/>
+        <location filename="../../app/widgets/case_form.py" line="108"/>
         <source>已读取案件信息；没有用上的项：{items}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="108"/>
+        <location filename="../../app/widgets/case_form.py" line="114"/>
         <source>粘贴案件信息</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="110"/>
+        <location filename="../../app/widgets/case_form.py" line="116"/>
         <source>粘贴 JSON，或每行一项，例如“姓名：张三”、“金额：3680元”、“逾期天数：45”：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -437,57 +437,62 @@
 <context>
     <name>LiveWindow</name>
     <message>
-        <location filename="../../app/live_window.py" line="64"/>
+        <location filename="../../app/live_window.py" line="63"/>
         <source>催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="272"/>
+        <location filename="../../app/live_window.py" line="262"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="272"/>
+        <location filename="../../app/live_window.py" line="262"/>
         <source>已静音 — 识别暂停</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="274"/>
+        <location filename="../../app/live_window.py" line="265"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="276"/>
+        <location filename="../../app/live_window.py" line="267"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="278"/>
+        <location filename="../../app/live_window.py" line="269"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="280"/>
+        <location filename="../../app/live_window.py" line="271"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="301"/>
+        <location filename="../../app/live_window.py" line="296"/>
         <source>麦克风出现问题：{message}（通话继续，已识别的内容都已保存）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="306"/>
+        <location filename="../../app/live_window.py" line="301"/>
         <source>已切换到麦克风：{name}，通话继续识别。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="323"/>
+        <location filename="../../app/live_window.py" line="309"/>
+        <source>通话记录暂未写入：{message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="325"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="324"/>
+        <location filename="../../app/live_window.py" line="326"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -495,17 +500,37 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="409"/>
+        <location filename="../../app/live_window.py" line="411"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="512"/>
+        <location filename="../../app/live_window.py" line="411"/>
+        <source>通话出错</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="415"/>
+        <source>无</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="417"/>
+        <source>通话已结束：时长 {duration}，告警 {alerts} 条（{rules}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="420"/>
+        <source>；电脑太忙，{seconds} 秒语音未识别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="522"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="512"/>
+        <location filename="../../app/live_window.py" line="522"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
