@@ -3,6 +3,8 @@ recording through the real Whisper model, the kept file decoded back to the leng
 
 from __future__ import annotations
 
+import os
+import subprocess
 import wave
 
 import numpy as np
@@ -33,14 +35,19 @@ def clip(dev_dir, tmp_path, seconds: float):
     return path, len(x)
 
 
-def test_call_audio_is_kept_only_when_asked(dev_dir, model_dir, tmp_path):
-    from assist.audio import FileSource
+@pytest.fixture(scope="module")
+def model(model_dir):
     from assist.model import load_whisper
+
+    return load_whisper(model_dir, EngineConfig().asr)
+
+
+def test_call_audio_is_kept_only_when_asked(dev_dir, model, tmp_path):
+    from assist.audio import FileSource
     from assist.session import CallSession
 
     wav, n = clip(dev_dir, tmp_path, 12.0)
     db = tmp_path / "r.sqlite3"
-    model = load_whisper(model_dir, EngineConfig().asr)
     ids = {}
     with RecordStore(db) as store:
         for keep in (False, True):
@@ -57,3 +64,40 @@ def test_call_audio_is_kept_only_when_asked(dev_dir, model_dir, tmp_path):
     y = decode(on["audio_path"])
     assert abs(len(y) - n) <= 16000 * 0.02
     assert on["audio"]["seconds"] == pytest.approx(on["duration"], abs=0.05)
+
+
+def test_a_full_disk_costs_the_recording_not_the_call(dev_dir, model, tmp_path):
+    """The audio folder on a real 64 kB tmpfs, nearly full: one clear StoreError, the call and its transcript go
+    on, the record says why the recording stops early."""
+    from assist.audio import FileSource
+    from assist.events import StoreError, UtteranceFinal
+    from assist.session import CallSession
+
+    if not hasattr(os, "getuid") or os.getuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    try:
+        (mnt / "filler").write_bytes(b"\0" * (64 - 12) * 1024)    # 12 kB left: about 6 s of Opus
+        wav, _ = clip(dev_dir, tmp_path, 30.0)
+        db = tmp_path / "db" / "r.sqlite3"
+        db.parent.mkdir()
+        (db.parent / "audio").symlink_to(mnt)                     # the store's audio_dir is on the small disk
+        events = []
+        with RecordStore(db) as store:
+            session = CallSession(FileSource(wav), config=EngineConfig(record=True, db_path=db, keep_audio=True),
+                                  store=store, model=model)
+            session.subscribe(events.append)
+            session.start()
+            assert session.wait(240)
+            assert store.flush()
+            call = store.get_call(session.call_id)
+        problems = [e.message for e in events if isinstance(e, StoreError)]
+        assert len(problems) == 1 and problems[0].startswith("通话录音未能保存：磁盘空间不足"), problems
+        assert session.ended is not None and call["status"] == "completed"
+        assert len([e for e in events if isinstance(e, UtteranceFinal)]) == len(call["utterances"]) >= 3
+        assert call["audio"]["error"] == problems[0] and call["audio"]["bytes"] <= 12 * 1024
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
