@@ -134,9 +134,10 @@ class AppServices(QObject):
         store = self.store
         if store is None:
             return 0
-        removed = store.purge_audio(self.prefs.audio_retention_days)
+        days = self.config.audio_retention_days
+        removed = store.purge_audio(days)
         if removed:
-            log.info("deleted %d kept recordings older than %d days", removed, self.prefs.audio_retention_days)
+            log.info("deleted %d kept recordings older than %d days", removed, days)
         return removed
 
     def purge_audio_async(self) -> None:

@@ -6,24 +6,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import numpy as np
 import pytest
 
 from assist.events import CallEnded, UtteranceFinal
+from tests.audio.signals import read_wav
 
 SR = 16000
 LINES = ["您好，我是华信银行的王芳。", "请问是张伟先生吗？", "您的账单已经逾期了。", "今天能先还一部分吗？", "好的，谢谢您。"]
 
 
 def _speech(dev_dir, seconds):
-    from assist.audio import FileSource
-
-    blocks = []
-    src = FileSource(dev_dir / "d02.wav")
-    src.start(blocks.append)
-    src.wait(30)
-    src.stop()
-    return np.concatenate(blocks)[: int(seconds * SR)]
+    x, _rate = read_wav(dev_dir / "d02.wav")   # 16 kHz mono
+    return x[: int(seconds * SR)]
 
 
 def _call_with_audio(store, dev_dir, call_id, started, seconds=20.0):

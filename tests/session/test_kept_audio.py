@@ -3,36 +3,22 @@ recording through the real Whisper model, the kept file decoded back to the leng
 
 from __future__ import annotations
 
-import os
-import subprocess
-import wave
-
-import numpy as np
 import pytest
 
 from assist.config import EngineConfig
 from assist.store import RecordStore
 from assist.store.audio import decode
+from tests.audio.signals import read_wav, write_wav
+from tests.tmpfs import NEEDS_ROOT, tmpfs
 
 pytestmark = pytest.mark.model
 
 
 def clip(dev_dir, tmp_path, seconds: float):
-    from assist.audio import FileSource
-
-    blocks = []
-    src = FileSource(dev_dir / "d02.wav")
-    src.start(blocks.append)
-    src.wait(30)
-    src.stop()
-    x = np.concatenate(blocks)[: int(seconds * 16000)]
-    path = tmp_path / "clip.wav"
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
-    return path, len(x)
+    """The first ``seconds`` of a dev call as a WAV of its own (a short call)."""
+    x, rate = read_wav(dev_dir / "d02.wav")
+    x = x[: int(seconds * rate)]
+    return write_wav(tmp_path / "clip.wav", x, rate), len(x)
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +52,7 @@ def test_call_audio_is_kept_only_when_asked(dev_dir, model, tmp_path):
     assert on["audio"]["seconds"] == pytest.approx(on["duration"], abs=0.05)
 
 
+@NEEDS_ROOT
 def test_a_full_disk_costs_the_recording_not_the_call(dev_dir, model, tmp_path):
     """The audio folder on a real 64 kB tmpfs, nearly full: one clear StoreError, the call and its transcript go
     on, the record says why the recording stops early."""
@@ -73,13 +60,7 @@ def test_a_full_disk_costs_the_recording_not_the_call(dev_dir, model, tmp_path):
     from assist.events import StoreError, UtteranceFinal
     from assist.session import CallSession
 
-    if not hasattr(os, "getuid") or os.getuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    try:
+    with tmpfs(tmp_path / "disk", "64k") as mnt:
         (mnt / "filler").write_bytes(b"\0" * (64 - 12) * 1024)    # 12 kB left: about 6 s of Opus
         wav, _ = clip(dev_dir, tmp_path, 30.0)
         db = tmp_path / "db" / "r.sqlite3"
@@ -99,5 +80,3 @@ def test_a_full_disk_costs_the_recording_not_the_call(dev_dir, model, tmp_path):
         assert session.ended is not None and call["status"] == "completed"
         assert len([e for e in events if isinstance(e, UtteranceFinal)]) == len(call["utterances"]) >= 3
         assert call["audio"]["error"] == problems[0] and call["audio"]["bytes"] <= 12 * 1024
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)

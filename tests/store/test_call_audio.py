@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import time
 from datetime import datetime, timedelta
 
@@ -15,20 +14,17 @@ import pytest
 
 from assist.store import RecordStore
 from assist.store.audio import PROBLEM, CallAudioWriter, KeptAudio, decode
+from tests.audio.signals import read_wav
+from tests.tmpfs import NEEDS_ROOT, tmpfs
 
 SR = 16000
 
 
 def speech(dev_dir, seconds: float) -> np.ndarray:
     """Real call audio (16 kHz mono) from the dev set."""
-    from assist.audio import FileSource
-
-    src = FileSource(dev_dir / "d02.wav")
-    blocks = []
-    src.start(blocks.append)
-    src.wait(30)
-    src.stop()
-    return np.concatenate(blocks)[: int(seconds * SR)]
+    x, rate = read_wav(dev_dir / "d02.wav")
+    assert rate == SR
+    return x[: int(seconds * SR)]
 
 
 def feed(writer: CallAudioWriter, x: np.ndarray, debtor: np.ndarray | None = None, block: int = 800) -> float:
@@ -143,25 +139,14 @@ def test_upgrade_from_v7_moves_the_old_audio_column_into_call_audio(tmp_path):
         assert store.get_call("old-killed")["audio"] is None
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    if not hasattr(os, "getuid") or os.getuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True, text=True)
-    if r.returncode != 0:
-        pytest.fail(f"cannot mount a tmpfs as root: {r.stderr.strip()}")
-    yield mnt
-    subprocess.run(["umount", "-l", str(mnt)], check=False)
-
-
-def test_a_full_disk_stops_the_recording_with_one_clear_message_and_never_raises(tiny_disk):
+@NEEDS_ROOT
+def test_a_full_disk_stops_the_recording_with_one_clear_message_and_never_raises(tmp_path):
     messages = []
-    writer = CallAudioWriter(tiny_disk / "audio" / "c.ogg", on_error=messages.append)
     x = (np.random.default_rng(0).standard_normal(SR * 60) * 0.2).astype(np.float32)   # ≈120 kB of Opus
-    worst = feed(writer, x)            # the caller (an audio callback) never sees the error
-    kept = writer.close()
+    with tmpfs(tmp_path / "disk", "64k") as disk:
+        writer = CallAudioWriter(disk / "audio" / "c.ogg", on_error=messages.append)
+        worst = feed(writer, x)            # the caller (an audio callback) never sees the error
+        kept = writer.close()
     assert len(messages) == 1 and messages[0] == kept.error
     assert kept.error.startswith(PROBLEM) and "磁盘空间不足" in kept.error and "照常进行" in kept.error
     assert 0 < kept.bytes <= 64 * 1024
