@@ -12,6 +12,7 @@ from assist.labels import KIND_NAMES, SEVERITY_NAMES, format_clock, format_ptp, 
 
 STATUS_NAMES = {"active": "进行中", "completed": "已完成", "interrupted": "中断", "failed": "失败"}
 _BG = {"critical": "#ffcdd2", "warning": "#ffe0b2", "info": "#e3f2fd"}
+_PLAYING = "#fff59d"   # the utterance the recording is at (the review player following along)
 _FG = {"critical": "#b71c1c", "warning": "#e65100", "info": "#0d47a1"}
 
 
@@ -67,7 +68,28 @@ def _alert_html(a: dict) -> str:
             f'margin:2px 0 6px 24px; padding:4px;">' + "<br>".join(parts) + "</div>")
 
 
-def call_html(call: dict) -> str:
+def utterance_at(call: dict, t: float) -> int | None:
+    """The utterance the recording is at ``t`` seconds: the last one (either side) that has started by then;
+    None before the first. Utterance times and the kept audio share the call's audio clock."""
+    current = None
+    for u in call.get("utterances", []):
+        if u.get("is_final", True) and u.get("start") is not None and u["start"] <= t + 0.05:
+            if current is None or u["start"] >= current[0]:
+                current = (u["start"], u["utterance"])
+    return None if current is None else current[1]
+
+
+def _clock_link(u: dict, playable: bool) -> str:
+    """The utterance's start time; with a recording, a link that plays from there (seek:<seconds>)."""
+    clock = format_clock(u.get("start") or 0)
+    if not playable:
+        return f'<span style="color:#8a8f98;">{clock}</span>'
+    return f'<a href="seek:{float(u.get("start") or 0):.2f}" style="color:#1565c0;">▶{clock}</a>'
+
+
+def call_html(call: dict, playing: int | None = None) -> str:
+    """``playing``: the utterance the player is at (highlighted). Every utterance carries an anchor ``u<idx>``;
+    with a kept recording its time is a link that plays from there."""
     alerts = [a for a in call.get("alerts", []) if not a.get("retracted")]
     by_utt: dict = {}
     for a in alerts:
@@ -101,19 +123,24 @@ def call_html(call: dict) -> str:
     utterances = [u for u in call.get("utterances", []) if u.get("is_final", True)]
     if not utterances:
         out.append("<p>（没有识别到坐席的话）</p>")
+    audio = call.get("audio")
+    playable = bool(audio and audio.get("path") and not audio.get("purged_at"))
     for u in utterances:
+        anchor = f'<a name="u{u["utterance"]}"></a>'
+        now = playing is not None and u["utterance"] == playing
         if u.get("speaker") == "debtor":   # the other party: marked 对方, indented, grey and smaller
+            bg = f" background:{_PLAYING};" if now else ""
             out.append(
-                f'<p style="margin-left:24px; color:#5f6670; font-size:small;"><i>对方：</i>'
-                f'<span style="color:#8a8f98;">{format_clock(u.get("start") or 0)}</span> '
-                f'<i>{escape(u.get("text") or "")}</i></p>'
+                f'<p style="margin-left:24px; color:#5f6670; font-size:small;{bg}">{anchor}<i>对方：</i>'
+                f'{_clock_link(u, playable)} <i>{escape(u.get("text") or "")}</i></p>'
             )
             continue
         hits = by_utt.get(u["utterance"], [])
-        style = f' style="background:{_BG[hits[0]["severity"]]};"' if hits and hits[0].get("severity") in _BG else ""
+        colour = _PLAYING if now else (_BG[hits[0]["severity"]] if hits and hits[0].get("severity") in _BG else "")
+        style = f' style="background:{colour};"' if colour else ""
         out.append(
-            f'<p{style}><span style="color:#1565c0;">【{escape(stage_name(u.get("stage")))}】</span>'
-            f'<span style="color:#8a8f98;">{format_clock(u.get("start") or 0)}</span> {escape(u.get("text") or "")}</p>'
+            f'<p{style}>{anchor}<span style="color:#1565c0;">【{escape(stage_name(u.get("stage")))}】</span>'
+            f'{_clock_link(u, playable)} {escape(u.get("text") or "")}</p>'
         )
         out += [_alert_html(a) for a in hits]
     if call.get("suggestions"):

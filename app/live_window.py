@@ -26,6 +26,7 @@ from .device_recovery import DeviceRecovery
 from assist.labels import format_clock, rule_name
 from .services import AppServices
 from .settings import FONT_MAX, FONT_MIN
+from .theme import repolish
 from .widgets.alert_banner import AlertBanner
 from .widgets.assist_column import AssistColumn
 from .widgets.call_controls import CallControls
@@ -57,10 +58,8 @@ class LiveWindow(QMainWindow):
         self.starting = False
         self.call_started_at: float | None = None
         self._agent_height = 0
-        self.last_end = None
         self._call_date, self._call_debt = None, None   # the call's local date and the case's debt (promise checks)
-        self._suggester = None
-        self._suggester_case = None
+        self._idle_suggester = None   # library search before the first call (a call searches with its own)
         self.setWindowTitle(self.tr("催收通话助手"))
         self._build()
         self._wire()
@@ -77,13 +76,11 @@ class LiveWindow(QMainWindow):
         root.setSpacing(6)
 
         self.controls = CallControls()
-        c = self.controls
-        self.start_button, self.mute_button, self.timer_label = c.start_button, c.mute_button, c.timer_label
-        self.top_check, self.review_button, self.settings_button = c.top_check, c.review_button, c.settings_button
         root.addWidget(self.controls)
 
         status_row = QHBoxLayout()
         self.status_label = QLabel()
+        self.status_label.setObjectName("statusLine")   # coloured by its state (app/theme.py)
         self.status_label.setWordWrap(True)
         self.health = HealthIndicator()
         status_row.addWidget(self.status_label, 1)
@@ -92,8 +89,8 @@ class LiveWindow(QMainWindow):
         status_row.addWidget(self.sync_status)
         root.addLayout(status_row)
         self.device_banner = QLabel()
+        self.device_banner.setObjectName("banner")
         self.device_banner.setWordWrap(True)
-        self.device_banner.setStyleSheet("background: #fff3e0; color: #bf360c; padding: 4px; border-radius: 4px;")
         self.device_banner.hide()
         root.addWidget(self.device_banner)
         self.recovery_panel = DeviceRecoveryPanel()
@@ -127,9 +124,6 @@ class LiveWindow(QMainWindow):
         left.setContentsMargins(0, 0, 0, 0)
 
         self.right_box = AssistColumn()
-        a = self.right_box
-        self.suggestions, self.suggestions_area, self.tabs = a.suggestions, a.suggestions_area, a.tabs
-        self.objections, self.checklist, self.library = a.objections, a.checklist, a.library
         self.transcript.setMinimumHeight(90)
         root.addLayout(self.body, 1)
         self._set_wide(False)
@@ -146,46 +140,46 @@ class LiveWindow(QMainWindow):
         b.alert.connect(self._on_alert)
         b.alertRetracted.connect(self.alerts.retract)
         b.alertRetracted.connect(self.transcript.unmark_alert)
-        b.suggestion.connect(self.suggestions.set_suggestion)
+        b.suggestion.connect(self.right_box.suggestions.set_suggestion)
         b.suggestion.connect(self._check_pin)
-        self.suggestions.pinChanged.connect(self.bridge.pin_suggestion)
+        self.right_box.suggestions.pinChanged.connect(self.bridge.pin_suggestion)
         b.suggestion.connect(lambda _e: QTimer.singleShot(0, self, self._relayout))
         b.alert.connect(lambda _e: QTimer.singleShot(0, self, self._relayout))
-        b.checklist.connect(self.checklist.set_checklist)
+        b.checklist.connect(self.right_box.checklist.set_checklist)
         b.ptp.connect(self.promise.set_promise)
         self.promise.confirmed.connect(lambda p: self.bridge.confirm_ptp(p["amount"], p["date"], p["channel"]))
         b.health.connect(self.health.set_health)
         b.deviceError.connect(self._on_device_error)
         self.recovery.attach(self.recovery_panel)
         self.recovery.resumed.connect(self._on_device_resumed)
-        b.storeError.connect(lambda e: self._show_device_banner(f"通话记录暂未写入：{e.message}"))
+        b.storeError.connect(lambda e: self._show_store_problem(e.message))
         b.callEnded.connect(self._on_call_ended)
         b.started.connect(self._on_started)
         b.failed.connect(self._on_failed)
-        self.services.storeError.connect(lambda m: self._show_device_banner(f"通话记录暂未写入：{m}"))
+        self.services.storeError.connect(self._show_store_problem)
         self.services.modelChanged.connect(lambda *_: self._refresh_status())
         self.services.prefsChanged.connect(self.apply_prefs)
         self.alerts.dismissed.connect(self.bridge.dismiss_alert)
         self.alerts.countChanged.connect(lambda n: self.right_box.set_alerts_open(n > 0))
         self.right_box.foldChanged.connect(lambda _on: self._fit_alerts())
-        self.suggestions.used.connect(self.bridge.mark_suggestion_used)
-        self.objections.picked.connect(self.bridge.pick_objection)
+        self.right_box.suggestions.used.connect(self.bridge.mark_suggestion_used)
+        self.right_box.objections.picked.connect(self.bridge.pick_objection)
         self.setup.micStatus.connect(lambda *_: self._refresh_status())
         self.setup.fileChosen.connect(self.start_file_call)
         self.setup.case_form.nextCase.connect(self._clear_last_call)
-        self.start_button.clicked.connect(self.toggle_call)
-        self.mute_button.toggled.connect(self._mute)
-        self.top_check.toggled.connect(self.set_always_on_top)
-        self.top_check.toggled.connect(
+        self.controls.start_button.clicked.connect(self.toggle_call)
+        self.controls.mute_button.toggled.connect(self._mute)
+        self.controls.top_check.toggled.connect(self.set_always_on_top)
+        self.controls.top_check.toggled.connect(
             lambda on: self.services.update_prefs(replace(self.services.prefs, always_on_top=bool(on)))
             if self.services.prefs.always_on_top != bool(on) else None)
-        self.review_button.clicked.connect(self.reviewRequested)
-        self.settings_button.clicked.connect(self.settingsRequested)
+        self.controls.review_button.clicked.connect(self.reviewRequested)
+        self.controls.settings_button.clicked.connect(self.settingsRequested)
         # F9 in every window of the app (the review window too); from other programs see app/global_hotkey.py
         self.f9 = QShortcut(QKeySequence("F9"), self, context=Qt.ShortcutContext.ApplicationShortcut)
         self.f9.activated.connect(self.toggle_call)
         self.f8 = QShortcut(QKeySequence("F8"), self, context=Qt.ShortcutContext.WindowShortcut)
-        self.f8.activated.connect(self.suggestions.pin_top)
+        self.f8.activated.connect(self.right_box.suggestions.pin_top)
         self.bigger = QShortcut(QKeySequence.StandardKey.ZoomIn, self, context=Qt.ShortcutContext.WindowShortcut)
         self.bigger.activated.connect(lambda: self.change_font_size(+2))
         self.smaller = QShortcut(QKeySequence.StandardKey.ZoomOut, self, context=Qt.ShortcutContext.WindowShortcut)
@@ -193,7 +187,7 @@ class LiveWindow(QMainWindow):
         self.clock = QTimer(self)
         self.clock.setInterval(250)
         self.clock.timeout.connect(self._tick)
-        self.library.set_search(self._search_library)
+        self.right_box.library.set_search(self._search_library)
 
     # --- prefs and layout -------------------------------------------------------------------------------
     def apply_prefs(self, prefs) -> None:
@@ -201,13 +195,9 @@ class LiveWindow(QMainWindow):
         self.alert_volume = max(0, min(100, int(prefs.alert_volume))) / 100
         self.alerts.play_sound = lambda: self.tone.play(self.alert_volume)
         self.setup.preferred_device = prefs.input_device
-        form = self.setup.case_form.edits
-        if prefs.agent_name and not form["agent_name"].text():
-            form["agent_name"].setText(prefs.agent_name)
-        if prefs.agent_id and not form["agent_id"].text():
-            form["agent_id"].setText(prefs.agent_id)
-        if self.top_check.isChecked() != prefs.always_on_top:
-            self.top_check.setChecked(prefs.always_on_top)
+        self.setup.case_form.fill_agent(prefs.agent_name, prefs.agent_id)
+        if self.controls.top_check.isChecked() != prefs.always_on_top:
+            self.controls.top_check.setChecked(prefs.always_on_top)
 
     def change_font_size(self, delta: int) -> None:
         """Ctrl+= / Ctrl+-: bigger or smaller type everywhere (saved like the settings dialog's font size)."""
@@ -269,24 +259,29 @@ class LiveWindow(QMainWindow):
     def _refresh_status(self) -> None:
         s = self.services
         if self.running:
-            text, colour = (self.tr("已静音 — 识别暂停") if self.mute_button.isChecked() else self.tr("通话中")), "#1565c0"
+            text = self.tr("已静音 — 识别暂停") if self.controls.mute_button.isChecked() else self.tr("通话中")
+            state = "running"
         elif s.model_state == "loading":
-            text, colour = self.tr("正在加载模型…"), "#ef6c00"
+            text, state = self.tr("正在加载模型…"), "busy"
         elif s.model_state != "ready":
-            text, colour = s.model_message or self.tr("未找到识别模型：请运行 callassist model fetch"), "#c62828"
+            text, state = s.model_message or self.tr("未找到识别模型：请运行 callassist model fetch"), "error"
         elif not self.setup.mic_ok:
-            text, colour = self.tr("未检测到麦克风（可先用“用录音测试…”）"), "#c62828"
+            text, state = self.tr("未检测到麦克风（可先用“用录音测试…”）"), "error"
         else:
-            text, colour = self.tr("就绪"), "#2e7d32"
+            text, state = self.tr("就绪"), "ready"
+        self._set_status(text, state)
+        self.controls.start_button.setEnabled(not self.starting and (self.running or s.model_state == "ready"))
+
+    def _set_status(self, text: str, state: str | None) -> None:
+        """The status line; ``state`` (app/theme.py STATUS) picks its colour, None the plain text colour."""
         self.status_label.setText(text)
-        if self.status_label.property("colour") != colour:   # restyle only on change (costly)
-            self.status_label.setProperty("colour", colour)
-            self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
-        self.start_button.setEnabled(not self.starting and (self.running or s.model_state == "ready"))
+        if self.status_label.property("state") != state:   # repolish only on change (costly)
+            self.status_label.setProperty("state", state)
+            repolish(self.status_label)
 
     def _relayout(self) -> None:
         # Wrapped text changed height: make the column layouts re-read their children's minimum sizes.
-        for w in (self.suggestions, self.suggestions_area, self.right_box, self.alerts, self.alerts_area,
+        for w in (self.right_box.suggestions, self.right_box.suggestions_area, self.right_box, self.alerts, self.alerts_area,
                   self.centralWidget()):
             w.updateGeometry()
 
@@ -305,6 +300,13 @@ class LiveWindow(QMainWindow):
         self.recovery_panel.hide()
         self._show_device_banner(self.tr("已切换到麦克风：{name}，通话继续识别。").format(name=name))
         QTimer.singleShot(6000, self, lambda: self.recovery_panel.isHidden() and self.device_banner.hide())
+
+    def _show_store_problem(self, message: str) -> None:
+        from assist.store.audio import PROBLEM
+
+        # the kept recording's messages say what they are about; the others are the records database's
+        self._show_device_banner(message if message.startswith(PROBLEM)
+                                 else self.tr("通话记录暂未写入：{message}").format(message=message))
 
     def _show_device_banner(self, text: str) -> None:
         self.device_banner.setText(text)
@@ -385,7 +387,7 @@ class LiveWindow(QMainWindow):
     def stop_call(self) -> None:
         if not self.running:
             return
-        self.start_button.setEnabled(False)
+        self.controls.start_button.setEnabled(False)
         self.controls.set_phase("stopping")
         self.bridge.stop()
 
@@ -406,15 +408,17 @@ class LiveWindow(QMainWindow):
         was_running = self.running
         self.starting = False
         self._set_idle()
-        QMessageBox.warning(self, "通话出错" if was_running else self.tr("无法开始通话"), message)
+        QMessageBox.warning(self, self.tr("通话出错") if was_running else self.tr("无法开始通话"), message)
 
     def _on_call_ended(self, ended) -> None:
-        self.last_end = ended
         alerts = sum(ended.alerts.values()) if ended.alerts else 0
-        rules = "、".join(rule_name(r) for r in ended.alerts) if ended.alerts else "无"
+        rules = "、".join(rule_name(r) for r in ended.alerts) if ended.alerts else self.tr("无")
         skipped = math.ceil(ended.skipped) if getattr(ended, "skipped", 0) >= 0.05 else 0
-        self.status_label.setText(f"通话已结束：时长 {format_clock(ended.duration)}，告警 {alerts} 条（{rules}）"
-                                  + (f"；电脑太忙，{skipped} 秒语音未识别" if skipped else ""))
+        text = self.tr("通话已结束：时长 {duration}，告警 {alerts} 条（{rules}）").format(
+            duration=format_clock(ended.duration), alerts=alerts, rules=rules)
+        if skipped:
+            text += self.tr("；电脑太忙，{seconds} 秒语音未识别").format(seconds=skipped)
+        self._set_status(text, None)
         self._set_idle(keep_status=True)
         emit(self.callFinished, ended.call_id)
 
@@ -436,14 +440,14 @@ class LiveWindow(QMainWindow):
         self.case_summary.hide()
         self.controls.set_phase("idle")
         if keep_status:
-            self.start_button.setEnabled(self.services.model_state == "ready")
+            self.controls.start_button.setEnabled(self.services.model_state == "ready")
         else:
             self._refresh_status()
         self.health.reset()
         # Back to the pre-call form: the finished call's alerts and suggestions live on in the status line
         # and the review window; keeping them would make the narrow window taller than a screen.
         self.alerts.clear()
-        self.suggestions.reset()
+        self.right_box.suggestions.reset()
         self.setup.meter.set_level_db(None)
         if self.setup.isVisible() and self.setup.device_name():
             self.setup.start_preview(self.setup.device_name())
@@ -455,21 +459,20 @@ class LiveWindow(QMainWindow):
             return
         self.transcript.reset_call()
         self.stage_bar.reset()
-        self.checklist.reset()
+        self.right_box.checklist.reset()
         self.promise.reset()
-        self.last_end = None
         self._refresh_status()
 
     def _reset_view(self) -> None:
         self.transcript.reset_call()
         self.alerts.clear()
         self.stage_bar.reset()
-        self.suggestions.reset()
-        self.checklist.reset()
+        self.right_box.suggestions.reset()
+        self.right_box.checklist.reset()
         self.promise.reset(today=self._call_date, debt=self._call_debt, in_call=True)
         self.device_banner.hide()
         self.recovery_panel.hide()
-        self.timer_label.setText("00:00")
+        self.controls.timer_label.setText("00:00")
 
     def _mute(self, on: bool) -> None:
         self.bridge.mute(on)
@@ -477,8 +480,8 @@ class LiveWindow(QMainWindow):
 
     def _check_pin(self, _event) -> None:
         # The Suggester lets go of a pinned line once the agent has said it: the panel follows.
-        if self.suggestions.pinned_id and self.bridge.pinned_line_id() != self.suggestions.pinned_id:
-            self.suggestions.release_pin()
+        if self.right_box.suggestions.pinned_id and self.bridge.pinned_line_id() != self.right_box.suggestions.pinned_id:
+            self.right_box.suggestions.release_pin()
 
     def _on_alert(self, alert) -> None:
         self.alerts.add_alert(alert)
@@ -496,16 +499,23 @@ class LiveWindow(QMainWindow):
 
     # --- library ----------------------------------------------------------------------------------------
     def _search_library(self, query: str):
-        """Library lines rendered with this call's case data (名字、金额 filled in, never raw braces)."""
+        """Library lines rendered with the case data (名字、金额 filled in, never raw braces): in a call the
+        call's own Suggester with its case; otherwise the form's case, through the last call's Suggester (or,
+        before the first call, one made for the window once)."""
+        suggester = getattr(self.bridge.session, "suggester", None)
+        if self.running and suggester is not None:
+            return suggester.search(query)
         try:
             case = self.setup.case_form.case()
         except CaseDataError:
             case = None
-        if self._suggester is None or self._suggester_case != case:
-            from assist.suggest import Suggester
+        if suggester is None:
+            if self._idle_suggester is None:
+                from assist.suggest import Suggester
 
-            self._suggester, self._suggester_case = Suggester(case=case), case
-        return self._suggester.search(query)
+                self._idle_suggester = Suggester()
+            suggester = self._idle_suggester
+        return suggester.search(query, case=case)
 
     def closeEvent(self, event) -> None:
         if self.running:

@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
                                QInputDialog, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
@@ -17,9 +17,10 @@ from assist.events import CallEnded, UtteranceFinal
 from assist.store.ops import call_kind
 from assist.store.schema import REAL_KINDS
 
-from .call_report import STATUS_NAMES, call_html, call_title, kind_note, skipped_seconds
+from .call_report import STATUS_NAMES, call_html, call_title, kind_note, skipped_seconds, utterance_at
 from assist.labels import format_clock, format_ptp, rule_name
 from .services import AppServices
+from .widgets.audio_player import AudioPlayer
 from .widgets.call_filters import CallFilters
 from .workers import run_async
 from .qt_compat import emit
@@ -58,6 +59,7 @@ class ReviewWindow(QMainWindow):
     listed = Signal(int)          # rows shown (tests, status)
     detailShown = Signal(str)     # call id
     reanalysed = Signal(str)      # call id
+    following = Signal(object)    # the utterance the recording is at (None before the first)
 
     def __init__(self, services: AppServices, parent: QWidget | None = None):
         super().__init__(parent)
@@ -91,8 +93,13 @@ class ReviewWindow(QMainWindow):
         detail = QWidget()
         dl = QVBoxLayout(detail)
         dl.setContentsMargins(0, 0, 0, 0)
+        # the kept recording: plays with the transcript following along; a click on a time plays from there
+        self.player = AudioPlayer()
+        dl.addWidget(self.player)
         self.view = QTextBrowser()
+        self.view.setOpenLinks(False)
         dl.addWidget(self.view, 1)
+        self.playing: int | None = None   # the highlighted utterance
         dl.addWidget(QLabel(self.tr("备注")))
         self.notes = QPlainTextEdit()
         self.notes.setMaximumHeight(90)
@@ -136,6 +143,8 @@ class ReviewWindow(QMainWindow):
         self.export_csv_button.clicked.connect(lambda: self.choose_export("csv"))
         self.export_json_button.clicked.connect(lambda: self.choose_export("json"))
         self.reanalyse_button.clicked.connect(self.choose_reanalyse)
+        self.player.positionChanged.connect(self._follow)
+        self.view.anchorClicked.connect(self._link)
 
     # --- list -----------------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -243,14 +252,49 @@ class ReviewWindow(QMainWindow):
             self.view.setHtml(self.tr("<p>这通电话的记录不存在。</p>"))
             return
         self.current = call
+        self.playing = None
         self.view.setHtml(call_html(call))
+        self.player.load_call(call)
         self.notes.setPlainText(call.get("notes") or "")
         self._set_detail_enabled(True)
         emit(self.detailShown, call["id"])
 
+    # --- playback following along ---------------------------------------------------------------------------
+    def _follow(self, position: float) -> None:
+        """Highlight the utterance the recording is at and keep it in view (re-rendered only when it changes)."""
+        if self.current is None:
+            return
+        at = utterance_at(self.current, position)
+        if at == self.playing:
+            return
+        self.playing = at
+        bar = self.view.verticalScrollBar()
+        top = bar.value()
+        self.view.setHtml(call_html(self.current, playing=at))
+        bar.setValue(top)   # setHtml scrolls to the top: stay, then bring the utterance into view
+        if at is not None:
+            self.view.scrollToAnchor(f"u{at}")
+        emit(self.following, at)
+
+    def _link(self, url: QUrl) -> None:
+        text = url.toString()
+        if text.startswith("seek:"):
+            try:
+                seconds = float(text[5:])
+            except ValueError:
+                return
+            self.player.seek(seconds)
+            if self.player.playback is not None and not self.player.playback.playing:
+                self.player.toggle()
+
+    def closeEvent(self, event) -> None:
+        self.player.stop()   # never keep the output device open behind a closed window
+        super().closeEvent(event)
+
     def _clear_detail(self) -> None:
         self._detail_generation += 1   # an answer still on its way is for a call no longer listed
         self._chosen = None
+        self.player.show_none("")
         self.view.clear()
         self.notes.clear()
         self._set_detail_enabled(False)

@@ -7,7 +7,7 @@ import logging
 import threading
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from assist.config import EngineConfig
 
@@ -17,6 +17,8 @@ from .qt_compat import emit, emitter
 
 log = logging.getLogger(__name__)
 
+# Kept recordings older than the retention days go at start-up (when the records open) and then once a day.
+PURGE_EVERY_MS = 24 * 3600 * 1000
 MODEL_FIX = "请运行 callassist model fetch（或在程序目录执行 make model）下载并校验识别模型"
 
 
@@ -24,6 +26,7 @@ class AppServices(QObject):
     modelChanged = Signal(str, str)    # state (loading/ready/missing), Chinese message
     prefsChanged = Signal(object)      # AppPrefs
     storeError = Signal(str)           # the records DB is locked/full (writes are retried)
+    audioPurged = Signal(int)          # kept recordings deleted by the retention purge
 
     def __init__(self, prefs: AppPrefs | None = None, *, settings=None, parent: QObject | None = None):
         super().__init__(parent)
@@ -36,6 +39,10 @@ class AppServices(QObject):
         self.store_message = ""
         self._model_dir_loaded = None
         self._store_lock = threading.Lock()
+        self._purge_timer = QTimer(self)
+        self._purge_timer.setInterval(PURGE_EVERY_MS)
+        self._purge_timer.timeout.connect(self.purge_audio_async)
+        self._purge_timer.start()
 
     # --- configuration ------------------------------------------------------------------------------
     @property
@@ -114,11 +121,28 @@ class AppServices(QObject):
             private.make_dir(path.parent)   # the store makes the database itself 0600
             self.store = RecordStore(path, on_error=emitter(self.storeError))
             self.store_message = ""
+            self.purge_audio_async()
         except Exception as exc:
             log.exception("records database not opened")
             self.store = None
             self.store_message = f"无法打开通话记录数据库：{exc}"
         return self.store
+
+    def purge_audio(self) -> int:
+        """Delete kept recordings older than the retention days (records stay). Blocks on the writer thread:
+        run through purge_audio_async. Runs whether or not audio is kept now (files kept before still age)."""
+        store = self.store
+        if store is None:
+            return 0
+        days = self.config.audio_retention_days
+        removed = store.purge_audio(days)
+        if removed:
+            log.info("deleted %d kept recordings older than %d days", removed, days)
+        return removed
+
+    def purge_audio_async(self) -> None:
+        run_async(self.purge_audio, on_done=emitter(self.audioPurged),
+                  on_error=lambda m: log.warning("purging old recordings failed: %s", m))
 
     def close_store(self) -> None:
         if self.store is not None:

@@ -64,7 +64,6 @@ class AppPrefs:
             asr=asr,
             call_hours=hours,
             db_path=Path(self.db_path) if self.db_path else base.db_path,
-            input_device=self.input_device or None,
             keep_audio=bool(self.keep_audio),
             audio_retention_days=int(self.audio_retention_days),
         )

@@ -21,6 +21,12 @@ HC_SEVERITY = {
     "info": ("#00ffff", "#000000", "#ffffff"),
 }
 
+# The live window's status line by state (QLabel#statusLine[state=…]) and its problem banner (QLabel#banner).
+STATUS = {"running": "#1565c0", "busy": "#ef6c00", "error": "#c62828", "ready": "#2e7d32"}
+HC_STATUS = {"running": "#00ffff", "busy": "#ffff00", "error": "#ff6060", "ready": "#00ff00"}
+BANNER = ("#fff3e0", "#bf360c")           # background, text
+HC_BANNER = ("#000000", "#ffff00")
+
 _CJK_FAMILIES = ("Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Source Han Sans SC", "WenQuanYi Micro Hei")
 
 
@@ -37,10 +43,10 @@ def stylesheet(font_size: int, high_contrast: bool) -> str:
     big = font_size + 6
     if high_contrast:
         bg, fg, panel, muted, accent, border = "#000000", "#ffffff", "#000000", "#ffff00", "#00ffff", "#ffffff"
-        sev = HC_SEVERITY
+        sev, status, banner = HC_SEVERITY, HC_STATUS, HC_BANNER
     else:
         bg, fg, panel, muted, accent, border = "#f5f6f8", "#111111", "#ffffff", "#8a8f98", "#1565c0", "#d0d4da"
-        sev = SEVERITY
+        sev, status, banner = SEVERITY, STATUS, BANNER
     rules = [
         f"QWidget {{ font-size: {font_size}px; color: {fg}; }}",
         f"QMainWindow, QDialog, QWidget#page {{ background: {bg}; }}",
@@ -63,6 +69,10 @@ def stylesheet(font_size: int, high_contrast: bool) -> str:
         f"QPushButton#startButton[running='true'] {{ background: {sev['critical'][0]}; color: {sev['critical'][1]}; }}",
         f"QListWidget#transcript {{ background: {panel}; border: 1px solid {border}; }}",
     ]
+    rules.append(f"QLabel#banner {{ background: {banner[0]}; color: {banner[1]}; padding: 4px; border-radius: 4px;"
+                 + (f" border: 1px solid {banner[1]};" if high_contrast else "") + " }")
+    for name, colour in status.items():
+        rules.append(f"QLabel#statusLine[state='{name}'] {{ color: {colour}; font-weight: bold; }}")
     for name, (b, f, line) in sev.items():
         rules.append(f"QFrame#alertCard[severity='{name}'] {{ background: {b}; border: 2px solid {line}; border-radius: 6px; }}")
         rules.append(f"QFrame#alertCard[severity='{name}'] QLabel {{ color: {f}; }}")

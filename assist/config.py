@@ -61,9 +61,8 @@ class EngineConfig:
     db_path: Path = field(default_factory=paths.default_db_path)
     record: bool = True
     resources_dir: Path = field(default_factory=paths.resources_dir)
-    input_device: str | int | None = None
-    keep_audio: bool = False
-    audio_retention_days: int = 30
+    keep_audio: bool = False            # the session keeps the call's audio (assist/store/audio.py)
+    audio_retention_days: int = 30      # kept audio older than this is purged (RecordStore.purge_audio)
 
     def with_changes(self, **changes) -> "EngineConfig":
         return replace(self, **changes)

@@ -186,6 +186,7 @@ class CallSession:
         self._alert_counts: Counter = Counter()
         self._sub_failures: dict[int, int] = {}
         self._threads: list[threading.Thread] = []
+        self._audio = None             # CallAudioWriter when the call's audio is kept (EngineConfig.keep_audio)
         self.ended: CallEnded | None = None
         self.error: str | None = None
 
@@ -230,6 +231,7 @@ class CallSession:
                 if self._recognizer is not None:
                     self._recognizer.close()  # no call to run: do not leave its thread behind
                 raise
+        self._open_audio()
         warning = getattr(self.source, "warning", None)
         if warning:
             log.info("%s: %s", getattr(self.source, "path", "input"), warning)   # the UI or CLI shows it
@@ -256,6 +258,7 @@ class CallSession:
                 log.exception("audio source failed to start")
                 self.error = str(exc)
                 self._recognizer.close()
+                self._close_audio()
                 self._put(("device_error", str(exc)))
                 self._put(("end",))
                 raise
@@ -364,6 +367,8 @@ class CallSession:
             block = np.zeros(n, dtype=np.float32)
         self._fed_samples += n
         self._recognizer.feed(block)
+        if self._audio is not None:
+            self._audio.agent(block)   # enqueue only: encoding runs on the writer's own thread
         if not self.realtime:
             self._throttle()
 
@@ -372,6 +377,8 @@ class CallSession:
         if self._muted:
             block = np.zeros(len(block), dtype=np.float32)
         self._recognizer.feed_debtor(block)
+        if self._audio is not None:
+            self._audio.debtor(block)
 
     def _throttle(self) -> None:
         # Fast file mode only: wait while the recogniser is far behind, but never forever (a recogniser that
@@ -388,6 +395,29 @@ class CallSession:
                 log.warning("the recogniser reports no progress; reading the file without waiting for it")
                 self._throttle_off = True
                 return
+
+    def _open_audio(self) -> None:
+        """Keep the call's audio beside its record when the settings say so (a transcript has none). A folder
+        that cannot be written costs the recording, never the call."""
+        if self.store is None or not self.config.keep_audio or self._is_text:
+            return
+        try:
+            self._audio = self.store.audio_writer(self.call_id, two_party=self._two_party, on_error=self.store_error)
+        except OSError as exc:
+            log.warning("call audio not kept: %s", exc.strerror or exc)
+            from .store.audio import describe_error
+
+            self.store_error(describe_error(exc, self.store.audio_dir))
+
+    def _close_audio(self) -> None:
+        writer, self._audio = self._audio, None
+        if writer is None:
+            return
+        try:
+            kept = writer.close()
+            self.store.attach_audio(self.call_id, kept)
+        except Exception:
+            log.exception("finishing the call's audio failed")
 
     def _on_device_error(self, message: str) -> None:
         self._put(("device_error", message), block=False)
@@ -426,6 +456,7 @@ class CallSession:
             self.source.stop()
         except Exception:
             log.exception("stopping the audio source failed")
+        self._close_audio()   # no more blocks come; linked before the call's end is queued
         try:
             self._recognizer.finish()  # finals of the utterance in flight arrive through _on_asr first
         except Exception:

@@ -80,7 +80,7 @@ def bench_pacing(seconds: float = 5.0) -> None:
 
 
 def bench_pulse() -> None:
-    from tests.audio.conftest import PulseServer
+    from tests.pulse import PulseServer
     from tests.audio.signals import sine, write_wav
 
     d = Path(tempfile.mkdtemp(prefix="capulse-"))

@@ -80,6 +80,12 @@ class CaseForm(QWidget):
             values[key] = v
         return CaseData.from_dict(values)
 
+    def fill_agent(self, name: str, agent_id: str) -> None:
+        """The agent's own name and 工号 (from the settings) go into the form where it has none yet."""
+        for key, value in (("agent_name", name), ("agent_id", agent_id)):
+            if value and not self.edits[key].text():
+                self.edits[key].setText(value)
+
     def set_case(self, case: CaseData, *, keep_agent: bool = False) -> None:
         data = case.to_dict()
         for key, edit in self.edits.items():

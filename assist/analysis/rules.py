@@ -155,11 +155,6 @@ def load_pack(resources: Path | None = None) -> RulePack:
     return RulePack(rules, load_negation(base / "dict" / "negation.yaml"))
 
 
-@lru_cache(maxsize=4)
-def default_pack(resources: str | None = None) -> RulePack:
-    return load_pack(Path(resources) if resources else None)
-
-
 # ---------------------------------------------------------------- jieba (own instance, domain dictionary)
 
 @lru_cache(maxsize=4)

@@ -26,8 +26,6 @@ EXIT_FAILED = 1      # the analysis itself failed (a bug, the disk vanished)
 EXIT_BAD_INPUT = 2   # bad input file, option, case file, model or database: nothing was recorded
 EXIT_INTERRUPTED = 130
 
-AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".aac", ".wma", ".webm")
-
 
 class InputError(Exception):
     """Bad input: reported as one line on stderr with EXIT_BAD_INPUT."""

@@ -1,4 +1,4 @@
-"""``callassist records list|show|search|export|recover``: read the call records database.
+"""``callassist records list|show|search|export|recover|audio|purge-audio``: read the call records database.
 
 Exit status: 0 ok; 1 nothing found (unknown call id); 2 unusable input (missing or corrupt database, bad date).
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
 import sys
 import unicodedata
@@ -70,6 +71,22 @@ def add_parser(sub) -> None:
     sp.add_argument("--force", action="store_true", help="overwrite an existing --out file without asking")
     common(sp, json_flag=False)
 
+    sp = rsub.add_parser("audio", help="save the kept recording of one call (Ogg/Opus as kept, or WAV)",
+                         description="Save the call's kept recording (设置 → 保留通话录音) to --out: .wav is "
+                         "converted (16 kHz; a two-party call is stereo: left the agent, right the debtor), any "
+                         "other name gets the Ogg/Opus file as kept.")
+    sp.add_argument("call_id", metavar="CALL_ID", help="call id (a unique prefix is enough)")
+    sp.add_argument("--out", metavar="PATH", required=True, help="file to write (.wav converts; never the database)")
+    sp.add_argument("--force", action="store_true", help="overwrite an existing --out file without asking")
+    common(sp, json_flag=False, filters=False)
+
+    sp = rsub.add_parser("purge-audio", help="delete kept recordings older than N days (the records stay)",
+                         description="Delete the kept recordings of calls that started more than --days days "
+                         "ago; their records, transcripts and alerts stay. The app does this at start-up and "
+                         "daily with the retention days of its settings.")
+    sp.add_argument("--days", type=int, required=True, metavar="N", help="keep recordings of the last N days (≥ 1)")
+    common(sp, json_flag=False, filters=False)
+
 
 def _filters(args) -> dict:
     keys = ("since", "until", "agent", "debtor", "rule", "stage", "ptp", "status")
@@ -93,6 +110,9 @@ def run(args) -> int:
         return EXIT_BAD_INPUT
     if args.records_command == "recover":
         return _recover(db, Path(args.out))
+    if args.records_command == "purge-audio" and args.days < 1:
+        _err(f"--days 至少为 1 (got {args.days})")
+        return EXIT_BAD_INPUT
     errors: list[str] = []
     try:
         store = RecordStore(db, create=False, on_error=errors.append)
@@ -111,6 +131,12 @@ def run(args) -> int:
             return _show(store, args)
         if action == "search":
             return _search(store, args)
+        if action == "audio":
+            return _audio(store, args)
+        if action == "purge-audio":
+            n = store.purge_audio(args.days)
+            print(f"已删除 {n} 个超过 {args.days} 天的通话录音（通话记录保留）")
+            return EXIT_OK
         return _export(store, args)
     except (FilterError, ExportTargetError) as exc:
         _err(str(exc))
@@ -244,8 +270,13 @@ def _show(store, args) -> int:
         w(f"  说明: {call['error']}\n")
     if call["notes"]:
         w(f"  备注: {call['notes']}\n")
-    if call.get("audio_path"):
-        w(f"  录音: {call['audio_path']}\n")
+    audio = call.get("audio")
+    if audio and audio.get("purged_at"):
+        w(f"  录音: 已按保留天数删除 ({audio['purged_at']})\n")
+    elif audio:
+        sides = "坐席+对方（左/右声道）" if len(audio["channels"]) > 1 else "坐席"
+        w(f"  录音: {audio['path']}  {_dur(audio['seconds'])}  {sides}"
+          + (f"  ⚠ {audio['error']}" if audio["error"] else "") + "\n")
     by_utt: dict = {}
     for a in call["alerts"]:
         by_utt.setdefault(a["utterance"], []).append(a)
@@ -305,6 +336,56 @@ def _recover(db: Path, out: Path) -> int:
           + (f"，{result.orphans} 条所属通话已丢失的记录" if result.orphans else ""))
     print(f"请改用新文件：设置 → 记录数据库，或 --db {out}；损坏的文件 {db} 未被改动，可留作备份")
     return EXIT_OK
+
+
+def _audio(store, args) -> int:
+    import numpy as np
+
+    from assist.audio.errors import AudioFileError
+    from assist.store.audio import decode
+    from assist.store.export_target import check_export_target
+
+    call, problem = _resolve(store, args.call_id)
+    if call is None:
+        _err(problem)
+        return EXIT_NOT_FOUND
+    audio = call.get("audio")
+    if audio is None or audio.get("purged_at"):
+        _err(f"这通电话没有保存录音: {call['id']}" + (f"（已于 {audio['purged_at']} 按保留天数删除）" if audio else
+                                              "（保存录音需在设置中勾选“保留通话录音”）") + " (no kept audio)")
+        return EXIT_NOT_FOUND
+    out = check_export_target(args.out, store.path)
+    if out.exists() and not args.force and not _confirm_overwrite(out):
+        _err(f"文件已存在，未覆盖: {out} (exists; pass --force to overwrite)")
+        return EXIT_BAD_INPUT
+    try:
+        if out.suffix.lower() == ".wav":
+            samples = decode(audio["path"])
+            data = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+            raw = _wav_bytes(data, channels=samples.shape[1])
+        else:
+            raw = Path(audio["path"]).read_bytes()
+    except (AudioFileError, OSError) as exc:
+        _err(str(exc) if isinstance(exc, AudioFileError) else f"无法读取录音文件: {exc}")
+        return EXIT_NOT_FOUND
+    from assist.private import open_fd
+
+    with open(open_fd(out, os.O_WRONLY | os.O_TRUNC), "wb") as fh:   # the debtor's voice: 0600
+        fh.write(raw)
+    print(f"已保存录音到 {out}（{_dur(audio['seconds'])}）", file=sys.stderr)
+    return EXIT_OK
+
+
+def _wav_bytes(pcm: bytes, *, channels: int, rate: int = 16000) -> bytes:
+    import wave
+
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm)
+    return buf.getvalue()
 
 
 def _confirm_overwrite(path: Path) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import sqlite3
 from datetime import datetime
 from typing import Any
@@ -38,18 +39,13 @@ def _jsonable(value) -> Any:
     return str(value)
 
 
-def ops_for_event(call_id: str, event: ev.Event, *, last_utterance: int | None, keep_partials: bool,
+def ops_for_event(call_id: str, event: ev.Event, *, last_utterance: int | None,
                   started_at: datetime | None) -> list[Op]:
     """The writes an event needs; [] for events the records do not keep (health, checklist, device errors)."""
     if isinstance(event, ev.UtteranceFinal):
         return [{"op": "utterance", "call_id": call_id, "idx": int(event.utterance), "text": event.text,
                  "raw_text": event.raw_text or "", "start": _num(event.start), "end": _num(event.end),
                  "stage": event.stage or "", "t": _num(event.t), "speaker": getattr(event, "speaker", "agent")}]
-    if isinstance(event, ev.Partial):
-        if not keep_partials:
-            return []
-        return [{"op": "partial", "call_id": call_id, "idx": int(event.utterance), "text": event.text,
-                 "t": _num(event.t)}]
     if isinstance(event, ev.Alert):
         return [{"op": "alert", "call_id": call_id, "utterance": event.utterance, "rule": event.rule,
                  "severity": event.severity, "evidence": event.evidence or "", "source": event.source or "",
@@ -127,16 +123,6 @@ def _utterance(conn, op):
     )
 
 
-def _partial(conn, op):
-    # The latest partial of an utterance in flight; never overwrites the final.
-    conn.execute(
-        "INSERT INTO utterances (call_id, idx, text, is_final, t, tokens) VALUES (?, ?, ?, 0, ?, ?)"
-        " ON CONFLICT (call_id, idx) DO UPDATE SET text = excluded.text, t = excluded.t,"
-        " tokens = excluded.tokens WHERE utterances.is_final = 0",
-        (op["call_id"], op["idx"], op["text"], op["t"], index_tokens(op["text"])),
-    )
-
-
 def _alert(conn, op):
     conn.execute(
         "INSERT INTO alerts (call_id, utterance, rule, severity, evidence, source, message, advice, basis, t)"
@@ -209,6 +195,7 @@ def _note(conn, op):
 
 
 def _discard(conn, op):
+    _remove_audio_file(conn, op["call_id"])
     conn.execute("DELETE FROM calls WHERE id = ?", (op["call_id"],))  # children go by ON DELETE CASCADE
 
 
@@ -264,15 +251,33 @@ def _delete(conn, op):
         " utterances, alerts, reason, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (op["call_id"], *row, json.dumps(alerts, ensure_ascii=False), op.get("reason", ""), op["at"]),
     )
+    _remove_audio_file(conn, op["call_id"])
     conn.execute("DELETE FROM calls WHERE id = ?", (op["call_id"],))  # children go by ON DELETE CASCADE
 
 
+def _remove_audio_file(conn, call_id: str) -> None:
+    """A deleted call takes its kept audio with it (the row goes by cascade; the file would be left behind)."""
+    row = conn.execute("SELECT path FROM call_audio WHERE call_id = ? AND purged_at IS NULL", (call_id,)).fetchone()
+    if row and row[0]:
+        try:
+            os.unlink(row[0])
+        except FileNotFoundError:
+            pass
+
+
 def _audio(conn, op):
-    conn.execute("UPDATE calls SET audio_path = ?, audio_purged_at = NULL WHERE id = ?", (op["path"], op["call_id"]))
+    conn.execute(
+        "INSERT INTO call_audio (call_id, path, format, channels, seconds, bytes, error, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET path = excluded.path,"
+        " format = excluded.format, channels = excluded.channels, seconds = excluded.seconds,"
+        " bytes = excluded.bytes, error = excluded.error, created_at = excluded.created_at, purged_at = NULL",
+        (op["call_id"], op["path"], op.get("format", "ogg/opus"), op.get("channels", "agent"), _num(op.get("seconds")),
+         op.get("bytes"), op.get("error", ""), op["at"]),
+    )
 
 
 _APPLY = {
-    "begin": _begin, "utterance": _utterance, "partial": _partial, "alert": _alert, "retract": _retract,
+    "begin": _begin, "utterance": _utterance, "alert": _alert, "retract": _retract,
     "stage": _stage, "suggestion": _suggestion, "ptp": _ptp, "end": _end, "fail": _fail, "note": _note,
     "discard": _discard, "dismiss": _dismiss, "used": _used, "notes": _notes, "audio": _audio, "kind": _kind,
     "delete": _delete, "skipped": _skipped,

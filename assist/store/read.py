@@ -14,8 +14,10 @@ from .tokens import match_expression, normalise, query_terms, substring_expressi
 
 CALL_COLUMNS = (
     "id", "started_at", "ended_at", "duration", "status", "source", "agent_name", "agent_id", "debtor_name",
-    "phone", "account", "notes", "error", "audio_path", "kind", "skipped_s",
+    "phone", "account", "notes", "error", "kind", "skipped_s",
 )
+# The kept recording's file while it exists (schema v8: call_audio), beside the call columns.
+_AUDIO_PATH = "(SELECT path FROM call_audio a WHERE a.call_id = {c}id AND a.purged_at IS NULL) AS audio_path"
 FILTERS = ("since", "until", "agent", "rule", "stage", "ptp", "status", "debtor", "kind")
 
 
@@ -138,7 +140,8 @@ def list_calls(conn: sqlite3.Connection, *, limit: int | None = None, offset: in
     """Calls newest first, each with its promise to pay, alert counts by rule and utterance count."""
     where, params = where_clause(filters)
     sql = (
-        f"SELECT {', '.join('c.' + c for c in CALL_COLUMNS)}, c.ptp_amount, c.ptp_date, c.ptp_channel,"
+        f"SELECT {', '.join('c.' + c for c in CALL_COLUMNS)}, {_AUDIO_PATH.format(c='c.')},"
+        " c.ptp_amount, c.ptp_date, c.ptp_channel,"
         " (SELECT count(*) FROM utterances u WHERE u.call_id = c.id AND u.is_final = 1) AS utterances"
         " FROM calls c"
         + (" WHERE " + " AND ".join(where) if where else "")
@@ -158,8 +161,8 @@ def list_calls(conn: sqlite3.Connection, *, limit: int | None = None, offset: in
 def get_call(conn: sqlite3.Connection, call_id: str) -> dict | None:
     db = _db(conn)
     rows = list(db.query(
-        f"SELECT {', '.join(CALL_COLUMNS)}, case_json, ptp_amount, ptp_date, ptp_channel, audio_purged_at"
-        " FROM calls WHERE id = ?", [call_id]))
+        f"SELECT {', '.join(CALL_COLUMNS)}, {_AUDIO_PATH.format(c='calls.')}, case_json, ptp_amount, ptp_date,"
+        " ptp_channel FROM calls WHERE id = ?", [call_id]))
     if not rows:
         return None
     call = rows[0]
@@ -192,6 +195,14 @@ def get_call(conn: sqlite3.Connection, call_id: str) -> dict | None:
         "SELECT stage, utterance, t FROM stages WHERE call_id = ? ORDER BY t, id", [call_id]))
     call["ptp_history"] = list(db.query(
         "SELECT amount, date, channel, t FROM ptps WHERE call_id = ? ORDER BY t, id", [call_id]))
+    audio = list(db.query(
+        "SELECT path, format, channels, seconds, bytes, error, created_at, purged_at FROM call_audio"
+        " WHERE call_id = ?", [call_id]))
+    if audio:
+        audio[0]["channels"] = tuple(c for c in (audio[0]["channels"] or "").split(",") if c)
+    # audio: the kept recording (None when the call kept none); audio_path / audio_purged_at as before v8
+    call["audio"] = audio[0] if audio else None
+    call["audio_purged_at"] = audio[0]["purged_at"] if audio else None
     return call
 
 

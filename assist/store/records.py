@@ -20,9 +20,11 @@ from typing import IO, Callable
 from assist.case import CaseData
 from assist.events import Event
 
+from . import audio as audio_mod
 from . import export as export_mod
 from . import ops as ops_mod
 from . import owner, read
+from .audio import CallAudioWriter, KeptAudio
 from .db import RecordStoreError, connect, describe, open_database
 from .schema import KINDS
 from .writer import Writer, load_rescued
@@ -38,14 +40,12 @@ class RecordStore:
     """See docs/ARCHITECTURE.md ("Records"). Raises RecordStoreError when the file cannot be used at all."""
 
     def __init__(self, path: str | Path, *, on_error: Callable[[str], None] | None = None,
-                 keep_partials: bool = False, busy_timeout_s: float = 2.0,
+                 busy_timeout_s: float = 2.0,
                  backoff_s: tuple[float, float] = (0.05, 5.0), create: bool = True,
                  on_connect: Callable[[sqlite3.Connection], None] | None = None):
-        """``keep_partials``: also keep the latest partial text of the utterance in flight (off: finals only).
-        ``create=False``: refuse a missing file instead of creating it (the CLI's read commands).
+        """``create=False``: refuse a missing file instead of creating it (the CLI's read commands).
         ``on_connect``: extra setup of the writer's connection (tests cap its size with max_page_count)."""
         self.path = Path(path)
-        self.keep_partials = keep_partials
         self._busy_timeout_s = busy_timeout_s
         self._on_error = on_error
         self._calls: dict[str, datetime] = {}       # started_at of calls begun here (for ended_at)
@@ -133,8 +133,7 @@ class RecordStore:
                 self._last_utt[call_id] = int(event.utterance)
             last = self._last_utt.get(call_id)
             started = self._calls.get(call_id)
-        ops = ops_mod.ops_for_event(call_id, event, last_utterance=last, keep_partials=self.keep_partials,
-                                    started_at=started)
+        ops = ops_mod.ops_for_event(call_id, event, last_utterance=last, started_at=started)
         if ops:
             self._put(*ops)
 
@@ -176,22 +175,35 @@ class RecordStore:
     def set_notes(self, call_id: str, text: str) -> None:
         self._put({"op": "notes", "call_id": call_id, "text": text})
 
-    def attach_audio(self, call_id: str, path: str | Path) -> None:
-        """Remember the kept recording of a call (the session writes it; off unless EngineConfig.keep_audio)."""
-        self._put({"op": "audio", "call_id": call_id, "path": str(Path(path).resolve())})
+    def attach_audio(self, call_id: str, kept: KeptAudio) -> None:
+        """Link a call's kept recording (CallAudioWriter.close()) to its record; purged by ``purge_audio``."""
+        self._put({"op": "audio", "call_id": call_id, "path": str(Path(kept.path).resolve()),
+                   "format": f"{audio_mod.CONTAINER}/opus", "channels": ",".join(kept.channels),
+                   "seconds": kept.seconds, "bytes": int(kept.bytes), "error": kept.error, "at": ops_mod.now_iso()})
 
     @property
     def audio_dir(self) -> Path:
-        """Where a session should keep call audio: beside the database."""
+        """Where a session keeps call audio: a folder beside the database (0700, made on first use)."""
         return self.path.with_name("audio")
 
+    def audio_writer(self, call_id: str, *, two_party: bool = False,
+                     on_error: Callable[[str], None] | None = None) -> CallAudioWriter:
+        """A writer for the call's audio in ``audio_dir`` (attach its ``close()`` result with attach_audio)."""
+        return CallAudioWriter(self.audio_dir / f"{call_id}{audio_mod.SUFFIX}", two_party=two_party,
+                               on_error=on_error)
+
     def purge_audio(self, older_than_days: int, *, timeout: float = 30.0) -> int:
-        """Delete kept audio of calls that started more than ``older_than_days`` ago; returns files removed."""
+        """Delete the kept audio of calls that started more than ``older_than_days`` days ago; their records
+        stay (``audio.purged_at`` says when). Returns the number of files removed. Blocks up to ``timeout``
+        (the writer thread does it): call it off the GUI thread."""
+        if int(older_than_days) < 1:
+            raise ValueError("older_than_days must be at least 1")
         cutoff = time.time() - float(older_than_days) * 86400
 
         def job(conn: sqlite3.Connection) -> int:
             rows = conn.execute(
-                "SELECT id, audio_path FROM calls WHERE audio_path IS NOT NULL AND started_ts < ?", (cutoff,)
+                "SELECT a.call_id, a.path FROM call_audio a JOIN calls c ON c.id = a.call_id"
+                " WHERE a.purged_at IS NULL AND c.started_ts < ?", (cutoff,)
             ).fetchall()
             removed = 0
             done = []
@@ -202,12 +214,12 @@ class RecordStore:
                 except FileNotFoundError:
                     pass  # already gone: just forget it
                 except OSError as exc:
-                    log.warning("cannot delete kept audio %s: %s", apath, exc)
+                    log.warning("cannot delete kept audio of call %s: %s", cid, exc.strerror)
                     continue
                 done.append(cid)
             if done:
                 conn.execute("BEGIN IMMEDIATE")
-                conn.executemany("UPDATE calls SET audio_path = NULL, audio_purged_at = ? WHERE id = ?",
+                conn.executemany("UPDATE call_audio SET purged_at = ? WHERE call_id = ?",
                                  [(ops_mod.now_iso(), cid) for cid in done])
                 conn.execute("COMMIT")
             return removed

@@ -15,7 +15,7 @@ from pathlib import Path
 from .db import RecordStoreError, connect, open_database
 
 # Parents first: a child row is copied only when its call was.
-TABLES = ("calls", "utterances", "alerts", "suggestions", "stages", "ptps")
+TABLES = ("calls", "utterances", "alerts", "suggestions", "stages", "ptps", "call_audio")
 _MAX_ROWID = 1 << 62
 
 

@@ -14,6 +14,10 @@ version, see tests/store/make_fixtures.py).
 - v6: the team-sync outbox (assist/team/sync.py): one row per finished call with a revision that triggers bump
       in the same transaction as any change to the call, so what is pending survives restarts and kill -9.
 - v7: who said each utterance (`utterances.speaker`: the agent, or the debtor on a two-party recording).
+- v8: kept call audio in a table of its own (`call_audio`: the file, its channels, length, size, why it stops
+      early, when it was purged). v3's `calls.audio_path`/`audio_purged_at` are copied over and no longer
+      written: keeping or purging audio is local and must not bump the call's team-sync revision (v6's triggers
+      fire on any UPDATE of `calls`).
 """
 
 from __future__ import annotations
@@ -282,7 +286,29 @@ def _v7(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(conn: sqlite3.Connection) -> None:
+    _script(
+        conn,
+        """
+        CREATE TABLE call_audio (
+            call_id    TEXT PRIMARY KEY REFERENCES calls(id) ON DELETE CASCADE,
+            path       TEXT NOT NULL,
+            format     TEXT NOT NULL DEFAULT 'ogg/opus',
+            channels   TEXT NOT NULL DEFAULT 'agent',   -- left to right: 'agent' or 'agent,debtor'
+            seconds    REAL,
+            bytes      INTEGER,
+            error      TEXT NOT NULL DEFAULT '',        -- why the file stops early (disk full), '' if complete
+            created_at TEXT NOT NULL,
+            purged_at  TEXT                             -- the file was deleted (retention); the record stays
+        );
+        INSERT INTO call_audio (call_id, path, format, created_at, purged_at)
+            SELECT id, coalesce(audio_path, ''), '', started_at, audio_purged_at FROM calls
+            WHERE audio_path IS NOT NULL OR audio_purged_at IS NOT NULL;
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -123,9 +123,10 @@ class Suggester:
         picks += self._flow_picks(state, values, exclude={ln.id for ln, _ in picks})
         return self._events(picks[:3], state, values, t)
 
-    def search(self, query: str) -> list[ScriptLine]:
-        """Library lines matching ``query`` (words or pinyin initials), rendered for this call in ``.text``."""
-        values = call_values(self._case_values, None)
+    def search(self, query: str, *, case: CaseData | None = None) -> list[ScriptLine]:
+        """Library lines matching ``query`` (words or pinyin initials), rendered in ``.text`` for this call, or
+        for ``case`` (the live window searching between calls, for the case in its form)."""
+        values = call_values(case.placeholders() if case is not None else self._case_values, None)
         return [replace(ln, text=ln.render(values)) for ln in self.library.search(query)]
 
     def render(self, line_id: str, state: CallState | None = None) -> str:

@@ -58,6 +58,46 @@
     </message>
 </context>
 <context>
+    <name>AudioPlayer</name>
+    <message>
+        <location filename="../../app/widgets/audio_player.py" line="32"/>
+        <location filename="../../app/widgets/audio_player.py" line="131"/>
+        <location filename="../../app/widgets/audio_player.py" line="139"/>
+        <source>▶ 播放录音</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/audio_player.py" line="48"/>
+        <source>未保存录音</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/audio_player.py" line="55"/>
+        <source>这通电话没有保存录音（设置 → 保留通话录音）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/audio_player.py" line="57"/>
+        <source>录音已按保留天数删除（{when}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/audio_player.py" line="68"/>
+        <source>正在读取录音…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/audio_player.py" line="71"/>
+        <source>无法读取录音：{m}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/audio_player.py" line="124"/>
+        <source>暂停</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>CallControls</name>
     <message>
         <location filename="../../app/widgets/call_controls.py" line="19"/>
@@ -269,17 +309,17 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="102"/>
+        <location filename="../../app/widgets/case_form.py" line="108"/>
         <source>已读取案件信息；没有用上的项：{items}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="108"/>
+        <location filename="../../app/widgets/case_form.py" line="114"/>
         <source>粘贴案件信息</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_form.py" line="110"/>
+        <location filename="../../app/widgets/case_form.py" line="116"/>
         <source>粘贴 JSON，或每行一项，例如“姓名：张三”、“金额：3680元”、“逾期天数：45”：</source>
         <translation type="unfinished"></translation>
     </message>
@@ -402,52 +442,57 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="269"/>
+        <location filename="../../app/live_window.py" line="262"/>
         <source>通话中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="269"/>
+        <location filename="../../app/live_window.py" line="262"/>
         <source>已静音 — 识别暂停</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="271"/>
+        <location filename="../../app/live_window.py" line="265"/>
         <source>正在加载模型…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="273"/>
+        <location filename="../../app/live_window.py" line="267"/>
         <source>未找到识别模型：请运行 callassist model fetch</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="275"/>
+        <location filename="../../app/live_window.py" line="269"/>
         <source>未检测到麦克风（可先用“用录音测试…”）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="277"/>
+        <location filename="../../app/live_window.py" line="271"/>
         <source>就绪</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="298"/>
+        <location filename="../../app/live_window.py" line="296"/>
         <source>麦克风出现问题：{message}（通话继续，已识别的内容都已保存）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="303"/>
+        <location filename="../../app/live_window.py" line="301"/>
         <source>已切换到麦克风：{name}，通话继续识别。</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="320"/>
+        <location filename="../../app/live_window.py" line="309"/>
+        <source>通话记录暂未写入：{message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="325"/>
         <source>不在允许的催收时段</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="321"/>
+        <location filename="../../app/live_window.py" line="326"/>
         <source>现在是 {now}，不在允许的催收时段（{start}–{end}）内。
 此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。
 
@@ -455,17 +500,37 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="406"/>
+        <location filename="../../app/live_window.py" line="411"/>
         <source>无法开始通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="508"/>
+        <location filename="../../app/live_window.py" line="411"/>
+        <source>通话出错</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="415"/>
+        <source>无</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="417"/>
+        <source>通话已结束：时长 {duration}，告警 {alerts} 条（{rules}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="420"/>
+        <source>；电脑太忙，{seconds} 秒语音未识别</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/live_window.py" line="522"/>
         <source>通话进行中</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/live_window.py" line="508"/>
+        <location filename="../../app/live_window.py" line="522"/>
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
@@ -542,125 +607,125 @@
 <context>
     <name>ReviewWindow</name>
     <message>
-        <location filename="../../app/review_window.py" line="65"/>
+        <location filename="../../app/review_window.py" line="67"/>
         <source>通话记录 — 催收通话助手</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="96"/>
+        <location filename="../../app/review_window.py" line="103"/>
         <source>备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="99"/>
+        <location filename="../../app/review_window.py" line="106"/>
         <source>给这通电话写备注（质检意见、后续跟进…）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="102"/>
+        <location filename="../../app/review_window.py" line="109"/>
         <source>保存备注</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="103"/>
-        <location filename="../../app/review_window.py" line="264"/>
+        <location filename="../../app/review_window.py" line="110"/>
+        <location filename="../../app/review_window.py" line="309"/>
         <source>标为测试</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="104"/>
+        <location filename="../../app/review_window.py" line="111"/>
         <source>测试通话不出现在列表（除非勾选“显示测试和空通话”）和催收记录表里</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="105"/>
+        <location filename="../../app/review_window.py" line="112"/>
         <source>删除…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="106"/>
+        <location filename="../../app/review_window.py" line="113"/>
         <source>只能删除测试通话和空通话；会留下删除记录</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="119"/>
+        <location filename="../../app/review_window.py" line="126"/>
         <source>导出催收记录表 CSV…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="120"/>
+        <location filename="../../app/review_window.py" line="127"/>
         <source>导出 JSON…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="121"/>
+        <location filename="../../app/review_window.py" line="128"/>
         <source>重新分析录音…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="178"/>
+        <location filename="../../app/review_window.py" line="188"/>
         <source>无</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="242"/>
+        <location filename="../../app/review_window.py" line="252"/>
         <source>&lt;p&gt;这通电话的记录不存在。&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="264"/>
+        <location filename="../../app/review_window.py" line="309"/>
         <source>标为真实通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="276"/>
+        <location filename="../../app/review_window.py" line="321"/>
         <source>已标为测试</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="276"/>
+        <location filename="../../app/review_window.py" line="321"/>
         <source>已标为真实通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="282"/>
+        <location filename="../../app/review_window.py" line="327"/>
         <source>删除通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="283"/>
+        <location filename="../../app/review_window.py" line="328"/>
         <source>删除后这通电话的内容无法恢复，只留下一条删除记录（时间、坐席、债务人、告警、原因）。
 删除原因：</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="284"/>
-        <location filename="../../app/review_window.py" line="286"/>
+        <location filename="../../app/review_window.py" line="329"/>
+        <location filename="../../app/review_window.py" line="331"/>
         <source>测试通话</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="293"/>
+        <location filename="../../app/review_window.py" line="338"/>
         <source>已删除（删除记录已保存）</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="326"/>
+        <location filename="../../app/review_window.py" line="371"/>
         <source>导出催收记录表</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="336"/>
+        <location filename="../../app/review_window.py" line="381"/>
         <source>正在导出…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="343"/>
+        <location filename="../../app/review_window.py" line="388"/>
         <source>选择要重新分析的录音</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <location filename="../../app/review_window.py" line="375"/>
+        <location filename="../../app/review_window.py" line="420"/>
         <source>无法分析录音</source>
         <translation type="unfinished"></translation>
     </message>

@@ -40,4 +40,4 @@ def test_missing_model_window_opens_and_says_how_to_fetch(qtbot, tmp_path, servi
     main.show()
     qtbot.waitUntil(lambda: services.model_state == "missing", timeout=10000)
     assert "callassist model fetch" in main.live.status_label.text()
-    assert not main.live.start_button.isEnabled()
+    assert not main.live.controls.start_button.isEnabled()

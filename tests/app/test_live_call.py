@@ -70,9 +70,9 @@ def test_text_call_with_violations_shows_everything_and_is_recorded(qtbot, windo
             window.alerts.cards[(alert.rule, alert.utterance)].dismiss_button.click()   # one click
 
     def on_suggestion(_s):
-        if "used" not in acted and window.suggestions.top.line_id:
-            acted["used"] = window.suggestions.top.line_id
-            window.suggestions.top.used_button.click()
+        if "used" not in acted and window.right_box.suggestions.top.line_id:
+            acted["used"] = window.right_box.suggestions.top.line_id
+            window.right_box.suggestions.top.used_button.click()
 
     window.bridge.alert.connect(on_alert)
     window.bridge.suggestion.connect(on_suggestion)
@@ -89,7 +89,7 @@ def test_text_call_with_violations_shows_everything_and_is_recorded(qtbot, windo
     assert any(rules & {"impersonation", "threat"} for rules in shown), (shown, [e for e in seen if type(e).__name__ == "Alert"])
     marked = [i for i in window.transcript.finals if window.transcript.severity_of(i)]
     assert marked                                            # highlighted in place in the transcript
-    assert not window.running and window.start_button.text().startswith("开始通话")
+    assert not window.running and window.controls.start_button.text().startswith("开始通话")
     assert "告警" in window.status_label.text()              # the call's summary stays visible
 
     services.store.flush()
@@ -116,7 +116,7 @@ def test_objection_pick_during_call_gives_a_suggestion(qtbot, window, dev_dir):
     with qtbot.waitSignal(window.bridge.started, timeout=30000):
         window.start_call(source=source, started_at=datetime.fromisoformat(call["started_at"]))
     with qtbot.waitSignal(window.bridge.suggestion, timeout=10000) as sig:
-        window.objections.buttons["unemployed"].click()
+        window.right_box.objections.buttons["unemployed"].click()
     assert sig.args[0].text
     with qtbot.waitSignal(window.callFinished, timeout=30000):
         window.stop_call()
@@ -128,7 +128,7 @@ def test_dev_wav_call_through_whisper_keeps_gui_responsive(qtbot, window, ready_
 
     call = _dev_call(dev_dir, "d06")
     suggested = []
-    window.bridge.suggestion.connect(lambda _s: suggested.append(window.suggestions.top.text_label.text()))
+    window.bridge.suggestion.connect(lambda _s: suggested.append(window.right_box.suggestions.top.text_label.text()))
     gaps = GapMeter()
     gaps.start()
     t0 = time.perf_counter()

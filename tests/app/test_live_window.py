@@ -58,7 +58,7 @@ def test_font_size_shortcut_and_always_on_top_are_saved(qtbot, services):
     main.live.change_font_size(+2)
     assert load_prefs(services.settings).font_size == size + 2
     assert QApplication.instance().font().pixelSize() == size + 2
-    main.live.top_check.setChecked(True)
+    main.live.controls.top_check.setChecked(True)
     assert main.live.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     assert load_prefs(services.settings).always_on_top is True
 
@@ -76,11 +76,11 @@ def test_library_search_renders_lines_for_this_case(qtbot, services):
 
     win = _window(qtbot, services)
     win.setup.case_form.set_case(CaseData(debtor_name="张伟", amount=3680, agent_id="A023", institution="华信银行"))
-    win.library.query.setText("工号")
-    texts = [win.library.results.item(i).text() for i in range(win.library.results.count())]
+    win.right_box.library.query.setText("工号")
+    texts = [win.right_box.library.results.item(i).text() for i in range(win.right_box.library.results.count())]
     assert texts and all("{" not in t for t in texts)
     assert any("A023" in t for t in texts)
-    win.library._copy_item(win.library.results.item(0))
+    win.right_box.library._copy_item(win.right_box.library.results.item(0))
     assert QApplication.clipboard().text() in texts[0]
 
 
@@ -178,3 +178,37 @@ def test_f9_works_from_the_review_window(qtbot, services, monkeypatch):
     qtbot.keyClick(review, Qt.Key.Key_F9)
     assert calls == ["start"]
     assert main.hotkey.available or main.hotkey.reason   # registered with the system, or it says why not
+
+
+def test_status_line_and_banner_take_their_colours_from_the_theme(qtbot, services):
+    from PySide6.QtGui import QColor, QPalette
+
+    from app import theme
+    from assist.events import StoreError
+
+    app = QApplication.instance()
+    win = _window(qtbot, services)
+    for high_contrast, status in ((False, theme.STATUS), (True, theme.HC_STATUS)):
+        theme.apply_theme(app, 14, high_contrast)
+        state = win.status_label.property("state")
+        assert state in status            # no model loaded in this test: an error or loading state
+        win.status_label.ensurePolished()
+        assert win.status_label.palette().color(QPalette.ColorRole.WindowText) == QColor(status[state])
+    theme.apply_theme(app, 14, False)
+    # a kept-recording problem is said as is; a records one says the records are not written yet
+    win.bridge.storeError.emit(StoreError(message="通话录音未能保存：磁盘空间不足（/x），录音从此处起中断", t=1.0))
+    assert win.device_banner.text().startswith("通话录音未能保存") and win.device_banner.objectName() == "banner"
+    win.bridge.storeError.emit(StoreError(message="数据库已锁定", t=2.0))
+    assert win.device_banner.text() == "通话记录暂未写入：数据库已锁定"
+    win.device_banner.ensurePolished()
+    assert win.device_banner.palette().color(QPalette.ColorRole.WindowText) == QColor(theme.BANNER[1])
+
+
+def test_settings_fill_the_agent_only_where_the_form_has_none(qtbot, services):
+    from dataclasses import replace
+
+    win = _window(qtbot, services)
+    form = win.setup.case_form
+    form.edits["agent_id"].setText("B007")
+    services.update_prefs(replace(services.prefs, agent_name="王芳", agent_id="A023"))
+    assert form.case().agent_name == "王芳" and form.case().agent_id == "B007"

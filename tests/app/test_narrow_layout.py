@@ -53,17 +53,18 @@ def test_narrow_window_fits_a_laptop_screen_with_alert_cards(qtbot, themed_windo
     source = TranscriptSource.from_lines([u["text"] for u in call["utterances"]], realtime=True, line_s=0.25)
     with qtbot.waitSignal(win.bridge.started, timeout=30000):
         assert win.start_call(source=source, started_at=datetime.fromisoformat(call["started_at"]))
-    qtbot.waitUntil(lambda: len(win.alerts.cards) >= 2 and win.suggestions.current is not None, timeout=30000)
+    qtbot.waitUntil(lambda: len(win.alerts.cards) >= 2 and win.right_box.suggestions.current is not None, timeout=30000)
     qtbot.wait(300)   # deferred height pinning
     assert win.minimumSizeHint().height() <= H - 60 and win.minimumSizeHint().width() <= W   # room for a banner
-    parts = {n: (getattr(win, n).isVisible(), getattr(win, n).height()) for n in
-             ("controls", "status_label", "device_banner", "recovery_panel", "case_summary", "stage_bar",
-              "alerts_area", "right_box", "suggestions_area", "tabs", "transcript", "promise")}
+    parts = {n: (w.isVisible(), w.height()) for n, w in (
+        [(n, getattr(win, n)) for n in ("controls", "status_label", "device_banner", "recovery_panel", "case_summary",
+                                        "stage_bar", "alerts_area", "right_box", "transcript", "promise")]
+        + [(n, getattr(win.right_box, n)) for n in ("suggestions_area", "tabs")])}
     assert win.height() <= H + 1 and win.width() <= W + 1, str(parts)
     # compact cards (headline, 建议改说, 知道了) fit whole in their third of the window
     assert not win.alerts_area.scrolled() and win.alerts_area.height() <= 0.34 * H + 1
-    assert win.suggestions.top.isVisible() and win.suggestions.top.text_label.text()
-    panel = win.suggestions
+    assert win.right_box.suggestions.top.isVisible() and win.right_box.suggestions.top.text_label.text()
+    panel = win.right_box.suggestions
     if any(line.text_label.text() for line in panel.alts):
         assert panel.more_button.isVisible() and not any(line.isVisible() for line in panel.alts)
         panel.more_button.click()                                    # 更多建议 unfolds them
@@ -111,7 +112,7 @@ def test_three_alerts_headline_advice_and_dismiss_in_sight(qtbot, themed_window,
     source = TranscriptSource.from_lines(lines, realtime=True, line_s=0.3)
     with qtbot.waitSignal(win.bridge.started, timeout=30000):
         assert win.start_call(source=source, started_at=datetime(2026, 11, 20, 10, 0).astimezone())
-    qtbot.waitUntil(lambda: len(win.alerts.cards) == 3 and win.suggestions.current is not None
+    qtbot.waitUntil(lambda: len(win.alerts.cards) == 3 and win.right_box.suggestions.current is not None
                     and win.promise.has_promise, timeout=30000)
     if size[0] >= 900:
         win.resize(*size)   # the wide pre-call form needs 754 px (a form above two columns): sized in the call
@@ -126,7 +127,7 @@ def test_three_alerts_headline_advice_and_dismiss_in_sight(qtbot, themed_window,
         for part in (card.title, advice, card.dismiss_button):
             assert in_sight(part), f"{key}: {part.objectName() or part.text()[:12]} cut off"
     assert sum(not c.brief for c in win.alerts.cards.values()) == 1     # the newest opens in full
-    top = win.suggestions.top
+    top = win.right_box.suggestions.top
     assert in_sight(top.text_label) and top.text_label.text()
     view = win.transcript
     newest = view.visualItemRect(view.item(view.count() - 1))
@@ -139,7 +140,7 @@ def test_three_alerts_headline_advice_and_dismiss_in_sight(qtbot, themed_window,
         return
     # the objection buttons folded away while the alerts are open; their number keys still work
     assert not win.right_box.tabs.isVisible() and win.right_box.unfold_button.isVisible()
-    with qtbot.waitSignal(win.objections.picked, timeout=2000) as picked:
+    with qtbot.waitSignal(win.right_box.objections.picked, timeout=2000) as picked:
         qtbot.keyClick(win, "1")
     assert picked.args[0]
     win.right_box.unfold_button.click()                 # the agent may open them anyway

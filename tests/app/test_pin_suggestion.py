@@ -54,7 +54,7 @@ def test_pinned_line_stays_on_top_until_said(qtbot, window):
     first = _opening()
     lines = ["喂，您好。", "嗯，您稍等一下。", first.text]   # the agent says the pinned line third
     source = TranscriptSource.from_lines(lines, realtime=True, line_s=1.5)
-    panel = window.suggestions
+    panel = window.right_box.suggestions
     with qtbot.waitSignal(window.bridge.suggestion, timeout=30000, check_params_cb=lambda s: s.line_id == first.line_id):
         assert window.start_call(source=source, started_at=STARTED)
     window.f8.activated.emit()                      # F8: pin the first suggestion
@@ -78,7 +78,7 @@ def test_pin_button_and_unpin(qtbot, window):
     from assist.transcript import TranscriptSource
 
     source = TranscriptSource.from_lines(["喂，您好。"] * 4, realtime=True, line_s=2.0)
-    panel = window.suggestions
+    panel = window.right_box.suggestions
     with qtbot.waitSignal(window.bridge.suggestion, timeout=30000):
         assert window.start_call(source=source, started_at=STARTED)
     assert panel.compact and panel.more_button.isVisible()          # narrow window: alternatives folded

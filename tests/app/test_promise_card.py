@@ -71,6 +71,6 @@ def test_corrected_promise_is_recorded(qtbot, services):
     win.promise.save_button.click()
     with qtbot.waitSignal(win.callFinished, timeout=30000):
         win.stop_call()
-    assert win.last_end.ptp == {"amount": 2500.0, "date": "2026-10-15", "channel": "wechat"}
+    assert win.bridge.session.ended.ptp == {"amount": 2500.0, "date": "2026-10-15", "channel": "wechat"}   # CallEnded
     assert services.store.flush()
     assert services.store.get_call(call_id)["ptp"] == {"amount": 2500.0, "date": "2026-10-15", "channel": "wechat"}

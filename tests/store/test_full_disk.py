@@ -13,9 +13,9 @@ import time
 import pytest
 
 from assist import paths
+from tests.tmpfs import NEEDS_ROOT, fill, tmpfs
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0,
-                                reason="mounting a tmpfs needs root (CI runs as root)")
+pytestmark = NEEDS_ROOT
 
 LINES = ["喂，刘洋是吧，我是鼎诚资产管理的郑伟，工号四四零八。", "我们受闪借花平台委托，跟您本人沟通一下借款的事。",
          "您在平台的借款已经逾期六十二天，欠款本金一万二。", "您今天之内必须还清，不然后果自负。",
@@ -25,20 +25,8 @@ LINES = ["喂，刘洋是吧，我是鼎诚资产管理的郑伟，工号四四�
 
 @pytest.fixture
 def disk(tmp_path):
-    mnt = tmp_path / "disk"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], capture_output=True, text=True)
-    if r.returncode != 0:
-        pytest.fail(f"cannot mount a tmpfs as root: {r.stderr.strip()}")
-    yield mnt
-    subprocess.run(["umount", "-l", str(mnt)], check=False)
-
-
-def fill(mnt, leave_kb: int):
-    """Take all space on the tmpfs but ``leave_kb``."""
-    free = shutil.disk_usage(mnt).free // 1024
-    with open(mnt / "filler", "wb") as fh:
-        fh.write(b"\0" * max(0, free - leave_kb) * 1024)
+    with tmpfs(tmp_path / "disk", "2m") as mnt:
+        yield mnt
 
 
 def analyze(txt, db, *extra, **kw):

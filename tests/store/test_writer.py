@@ -72,17 +72,16 @@ def test_review_actions_and_partials(store):
     assert store.list_calls()[0]["alerts"] == {"insult": 1}
 
 
-def test_keep_partials_keeps_the_utterance_in_flight(tmp_path):
-    with RecordStore(tmp_path / "r.sqlite3", keep_partials=True) as store:
+def test_partials_are_not_records(tmp_path):
+    # Only finals are the record (the live view shows partials); a partial queued by mistake writes nothing.
+    with RecordStore(tmp_path / "r.sqlite3") as store:
         store.begin_call("c1", started_at=START)
         store.record("c1", ev.Partial(utterance=0, text="您好我", t=0.5))
-        store.record("c1", ev.Partial(utterance=0, text="您好我是华信", t=1.0))
         store.record("c1", ev.UtteranceFinal(utterance=0, start=0, end=1.5, text="您好，我是华信银行。", stage="greet", t=1.6))
-        store.record("c1", ev.Partial(utterance=0, text="迟到的部分", t=1.7))   # never overwrites the final
         store.record("c1", ev.Partial(utterance=1, text="请问是", t=2.0))
         assert store.flush(10)
         utts = store.get_call("c1")["utterances"]
-    assert [(u["text"], u["is_final"]) for u in utts] == [("您好，我是华信银行。", True), ("请问是", False)]
+    assert [(u["text"], u["is_final"]) for u in utts] == [("您好，我是华信银行。", True)]
 
 
 def test_fail_and_discard(store):
@@ -202,24 +201,6 @@ def test_closed_store_refuses_writes(tmp_path):
     store.close()
     with pytest.raises(RuntimeError):
         store.begin_call("c1", started_at=START)
-
-
-def test_kept_audio_is_attached_and_purged_by_age(store, tmp_path):
-    old = datetime.now().astimezone() - timedelta(days=40)
-    new = datetime.now().astimezone() - timedelta(days=2)
-    store.begin_call("old", started_at=old)
-    store.begin_call("new", started_at=new)
-    store.audio_dir.mkdir(parents=True, exist_ok=True)
-    files = {}
-    for cid in ("old", "new"):
-        files[cid] = store.audio_dir / f"{cid}.wav"
-        files[cid].write_bytes(b"RIFF")
-        store.attach_audio(cid, files[cid])
-    assert store.purge_audio(30) == 1
-    assert not files["old"].exists() and files["new"].exists()
-    assert store.get_call("old")["audio_path"] is None
-    assert store.get_call("new")["audio_path"] == str(files["new"].resolve())
-    assert store.purge_audio(30) == 0
 
 
 def test_rescue_files_are_replayed_only_once_their_writer_is_gone(tmp_path):
