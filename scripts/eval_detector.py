@@ -45,6 +45,8 @@ def sets() -> dict[str, list[Labelled]]:
             Labelled(frozenset(u["rules"]), u["text"], f"{BLIND_CALLS.name}:{c['id']}#{k}")
             for c in json.loads(BLIND_CALLS.read_text(encoding="utf-8")) for k, u in enumerate(c["utterances"], 1)]
     out["probe"] = read_labelled(ROOT / "corpus" / "probe" / "probe.tsv")
+    for lead in sorted((ROOT / "corpus" / "probe").glob("lead*.tsv")):
+        out[f"probe/{lead.stem}"] = read_labelled(lead)
     for name in ("holdout", "paraphrases"):
         out[f"tests/{name}"] = read_labelled(ROOT / "tests" / "analysis" / "data" / f"{name}.tsv")
     return out
@@ -54,6 +56,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--record", action="store_true", help="write the blind split's figures as the new floor")
     ap.add_argument("--errors", metavar="SET", help="print the mistakes of the set whose name starts with SET")
+    ap.add_argument("--skip-corpus", action="store_true", help="leave out the in-sample corpus (the slow one)")
+    ap.add_argument("--model", type=Path, help="score this model file instead of resources/detector/model.npz")
     ap.add_argument("--patterns-only", action="store_true", help="the rule packs alone (no model), for comparison")
     args = ap.parse_args(argv)
 
@@ -61,7 +65,11 @@ def main(argv=None) -> int:
     from assist.analysis.rules import Utterance, rule_hits
 
     t0 = time.perf_counter()
-    res = load_resources()
+    res = load_resources(None)  # the key check_text uses (lru_cache tells f() from f(None))
+    if args.model:  # a candidate model, scored before it replaces the shipped one
+        from assist.detect.model import load
+
+        object.__setattr__(res, "detector", load(args.model))
     load_s = time.perf_counter() - t0
     if args.patterns_only:
         def predict(text: str) -> set[str]:
@@ -73,6 +81,8 @@ def main(argv=None) -> int:
     print(f"{'set':22} {'n':>5} {'lawful':>6}  {'P':>5} {'R':>5} {'F1':>5}  {'lawful alerted':>14}  {'ms/sentence':>11}")
     figures: dict[str, Figures] = {}
     for name, rows in sets().items():
+        if args.skip_corpus and name.startswith("corpus"):
+            continue
         t1 = time.perf_counter()
         got = [predict(r.text) for r in rows]
         ms = (time.perf_counter() - t1) * 1000 / max(1, len(rows))
@@ -86,9 +96,9 @@ def main(argv=None) -> int:
                     print(f"    {r.source}: gold {','.join(sorted(r.rules)) or '-'}  got {','.join(sorted(g)) or '-'}  {r.text}")
     blind = figures["blind split"]
     print("\nblind split per rule (P/R): " + ", ".join(f"{k} {p:.2f}/{r:.2f}" for k, (p, r) in blind.per_rule.items()))
-    model = ROOT / "resources" / "detector" / "model.npz"
+    model = args.model or ROOT / "resources" / "detector" / "model.npz"
     print(f"model file {model.stat().st_size / 1e6:.1f} MB; resources loaded in {load_s:.2f} s (rules, cues, model)")
-    if args.record and not args.patterns_only:
+    if args.record and not args.patterns_only and not args.model:
         RECORD.write_text(json.dumps(blind.as_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"recorded {RECORD}")
     return 0
