@@ -15,6 +15,7 @@ from pathlib import Path
 from assist import paths
 from assist.events import SEVERITIES
 from assist.resources import ResourceError
+from assist.text.cjk import is_han
 
 from . import yamlfile
 from .patterns import Match, Pattern, TextView, compile_list, find_all, view
@@ -198,7 +199,7 @@ class Utterance:
         which sounds like 套现, but 先 belongs to 先生. ASR mishears words, it does not fuse halves of two."""
         clean = self.tv.clean
         for i, outside in ((m.start, lambda s, e: s < m.start), (m.end - 1, lambda s, e: e > m.end)):
-            if not 0 <= i < len(clean) or clean[i] in pattern.literals or not "\u4e00" <= clean[i] <= "\u9fff":
+            if not 0 <= i < len(clean) or clean[i] in pattern.literals or not is_han(clean[i]):
                 continue
             for w, s, e in self.words:
                 if s <= i < e:

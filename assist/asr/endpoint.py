@@ -16,10 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..resources import ResourceError, read_text
+from ..text.cjk import HAN
 from ..textnorm import to_simplified
 
 COMMAS = "，,、；;：:"
-_WORD = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
+_WORD = re.compile(rf"^[{HAN}]{{1,4}}$")
 _TRAILING = re.compile(r"[\s\"'“”‘’」』）)]+$")
 _TRAILING_OFF = re.compile(r"(…|\.\.\.|——|--)$")   # an ellipsis or a dash: the speaker trailed off
 

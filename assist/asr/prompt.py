@@ -10,9 +10,9 @@ from typing import Sequence
 
 from ..case import CaseData
 from ..resources import ResourceError, read_text
+from ..text.cjk import all_han
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _lexicon_dir() -> Path:
@@ -60,7 +60,7 @@ def case_terms(case: CaseData | None) -> list[str]:
     out = []
     for v in (case.debtor_name, case.institution, case.creditor, case.agent_name):
         v = (v or "").strip()
-        if len(v) >= 2 and all(_HAN.match(c) for c in v):
+        if len(v) >= 2 and all_han(v):
             out.append(v)
     return out
 

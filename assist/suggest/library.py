@@ -27,6 +27,7 @@ from pathlib import Path
 from .. import paths
 from ..analysis.state import CALL_RULES, CHECKLIST, OBJECTIONS, STAGES, UTTERANCE_RULES
 from ..resources import ResourceError
+from ..text.cjk import HAN_RE
 from ..textnorm import to_simplified
 from ..labels import STAGE_NAMES
 from .render import Template, TemplateError, parse_template
@@ -48,7 +49,7 @@ KEYS = ("covers", "reason", "when", "unless", "tags", "label", "stage")
 OBJECTIONS_FILE = "objections"
 CORRECTIONS_FILE = "corrections"
 _SECTION_RE = re.compile(r"^\[([a-z][a-z0-9_]*)\]$")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN = HAN_RE
 _KEY_RE = re.compile(r"^([a-z_]+)\s*[:：]\s*(.*)$")
 
 
@@ -268,7 +269,8 @@ class ScriptLibrary:
     # -- search ------------------------------------------------------------------------------------------
     def _search_index(self):
         if self._index is None:
-            from pypinyin import Style, lazy_pinyin
+            from ..text.pinyin import initials as pinyin_initials
+            from ..text.pinyin import toneless
 
             # Curated words (tags, labels, stage names) tell a word match (gh = 工号) from a chance one (个号码).
             vocab = {t for ln in self.lines for t in ln.tags} | {ln.label for ln in self.lines if ln.label}
@@ -279,8 +281,8 @@ class ScriptLibrary:
                 words = " ".join((plain, ln.reason, ln.label, " ".join(ln.tags), ln.section, ln.stage,
                                   STAGE_NAMES.get(ln.stage, ""), OBJECTIONS.get(ln.section, "")))
                 hanzi = "".join(_HAN.findall(plain + "，" + "".join(ln.tags)))
-                initials = [p[:1].lower() for p in lazy_pinyin(hanzi, style=Style.FIRST_LETTER)]
-                full = [p.lower() for p in lazy_pinyin(hanzi)]
+                initials = [p[:1].lower() for p in pinyin_initials(hanzi)]
+                full = [p.lower() for p in toneless(hanzi, errors="default")]
                 index.append((ln, words.lower(), hanzi, initials, full))
             self._vocab = vocab
             self._index = index
