@@ -14,7 +14,6 @@ The result is idempotent: a corrected span equals its term and is never matched 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
@@ -85,7 +84,7 @@ class Lexicon:
 def default_lexicon_path() -> Path:
     from . import paths
 
-    return paths.resources_dir() / "lexicon" / "terms.tsv"
+    return paths.resources_dir() / "lexicon" / "terms.tsv"   # read now: nothing here remembers the default
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -146,19 +145,6 @@ class _Index:
                 self.by_first.setdefault(key[0], []).append((key, t))
             for v in t.variants:
                 self.variants.setdefault(v, t)
-
-
-_lock = threading.Lock()
-_default: tuple[Lexicon, _Index] | None = None
-
-
-def _default_index() -> tuple[Lexicon, _Index]:
-    global _default
-    with _lock:
-        if _default is None:
-            lex = load_lexicon()
-            _default = (lex, _Index(lex.terms))
-        return _default
 
 
 @lru_cache(maxsize=64)
@@ -224,16 +210,32 @@ def _fix_amount_digits(text: str) -> str:
     return "".join(chars)
 
 
-def correct(text: str, extra_terms: Sequence[str] = ()) -> str:
-    """Rewrite domain-term homophones in ``text``; everything else is left exactly as it was."""
+class Corrector:
+    """The correction over one lexicon (``Resources.corrector()`` builds it once per resources folder)."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+        self.index = _Index(lexicon.terms)
+
+    def correct(self, text: str, extra_terms: Sequence[str] = ()) -> str:
+        """Rewrite domain-term homophones in ``text``; everything else is left exactly as it was."""
+        if not text or not HAN_RE.search(text):
+            return text
+        text = _fix_amount_digits(_fix_zhe(text))
+        extra = _clean_extra(extra_terms)
+        indexes = [self.index] + ([_extra_index(extra)] if extra else [])
+        protected = set(self.index.words).union(extra)
+        return _correct(text, indexes, protected)
+
+
+def correct(text: str, extra_terms: Sequence[str] = (), *, resources=None) -> str:
+    """``Corrector.correct`` with the lexicon of ``resources`` (a folder or its ``Resources``; None = the folder in
+    use now, looked up at each call: a changed CALLASSIST_RESOURCES is never served the old lexicon)."""
     if not text or not HAN_RE.search(text):
         return text
-    text = _fix_amount_digits(_fix_zhe(text))
-    lex, index = _default_index()
-    extra = _clean_extra(extra_terms)
-    indexes = [index] + ([_extra_index(extra)] if extra else [])
-    protected = set(index.words).union(extra)
-    return _correct(text, indexes, protected)
+    from .resources import open_resources
+
+    return open_resources(resources).corrector().correct(text, extra_terms)
 
 
 def _boundaries(text: str) -> tuple[set[int], list[tuple[int, int, str]]]:
