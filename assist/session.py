@@ -83,8 +83,8 @@ _WARM_LOCK = threading.Lock()
 
 def warm_up(config: EngineConfig | None = None) -> None:
     """Do every lazy load of the engine once: per process the VAD's ONNX session and the records search's jieba;
-    per resources folder (through its loader, ``assist.resources``) the rule packs, cues, detector, the
-    analysis jieba and pinyin tables, the lexicon, the recogniser's word lists and the script library.
+    per resources folder (through its loader, ``assist.resources``) the rule packs, stage and PTP cues, detector,
+    the analysis jieba and pinyin tables, the lexicon and the script library.
 
     Each of these is one long C call (unmarshal, ONNX build) that holds the GIL for 0.1–0.5 s, so left to the
     first call they stall every thread at call start, the GUI's included. The app runs this while the model
@@ -115,9 +115,9 @@ def _warm_folder(res, config: EngineConfig) -> bool:
 
     CallAnalyzer(started_at=datetime.now().astimezone(), config=config).on_final(
         0, "您好，我是工号一二三四，请问您明天能还款三千元吗？", 0.0, 1.0, 1.0)
-    Suggester(resources=res)              # the folder's shared script library
-    res.debtor_cues()
-    res.hallucinations(), res.unfinished_words(), res.prompt_lines(), res.hotwords()   # the recogniser's lists
+    Suggester(resources=res)              # the folder's shared script library: the session's Suggester reuses it
+    # The debtor cues (~2 s of pattern compiling on a loaded 2-core machine) and the recogniser's word lists load
+    # when a call's session and recogniser are built, as before: here they would delay 就绪 (scripts/bench_ready.py).
     return True
 
 

@@ -74,5 +74,6 @@ def test_the_fixture_covers_varied_sentences():
 
 if __name__ == "__main__" and "--record" in sys.argv:
     sys.path.insert(0, str(ROOT))
-    FIXTURE.write_text(json.dumps(compute(sentences()), ensure_ascii=False, indent=0), encoding="utf-8")
+    rows = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in compute(sentences())]
+    FIXTURE.write_text("[\n" + ",\n".join(rows) + "\n]\n", encoding="utf-8")   # one sentence per line
     print(f"wrote {FIXTURE}")
