@@ -14,7 +14,6 @@ The result is idempotent: a corrected span equals its term and is never matched 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
@@ -22,93 +21,38 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from .resources import ResourceError, read_text
+from .text.cjk import HAN, HAN_RE, all_han
+from .text.numerals import AMOUNT_NUMERALS
+from .text.pinyin import (
+    DIGIT_READING,
+    corrector_fold,
+    folded_readings,
+    primary_reading,
+    word_readings,
+)
+from .text.segment import default_jieba
 
 COMMON_FREQ = 50          # jieba dictionary frequency from which a word counts as "ordinary"
 CUE_REACH = 4             # characters on either side searched for a cue word
 NUM_CUE = "<NUM>"
 
-_DIGIT_READING = {"0": "ling", "1": "yi", "2": "er", "3": "san", "4": "si", "5": "wu", "6": "liu", "7": "qi",
-                  "8": "ba", "9": "jiu"}
-_NUMERAL_CHARS = set("0123456789零〇一二两三四五六七八九十百千万")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NUMERAL_CHARS = set(AMOUNT_NUMERALS)
 _CLAUSE_BREAK = set("，。！？；：、,.!?;: \t\n“”\"'（）()")
 
-
-def _fold(syllable: str) -> str:
-    """Toneless pinyin folded over common Mandarin ASR confusions (so 'ying' == 'yin', 'zhi' == 'zi')."""
-    s = syllable.lower()
-    for a, b in (("zh", "z"), ("ch", "c"), ("sh", "s")):
-        if s.startswith(a):
-            s = b + s[2:]
-            break
-    if s.startswith("n") and not s.startswith("ng"):
-        s = "l" + s[1:]
-    for a, b in (("ang", "an"), ("eng", "en"), ("ing", "in")):
-        if s.endswith(a):
-            s = s[: -len(a)] + b
-            break
-    return s
-
-
-# pypinyin lists a character's readings most common first; the tail holds archaic readings (还 fú, 不 fū)
-# that made ordinary speech match domain terms (还不上 → 还还上), so only the leading ones count.
-MAX_READINGS = 2
-
-
-@lru_cache(maxsize=8192)
-def _raw_readings(ch: str) -> frozenset[str]:
-    """The common toneless readings of one character (at most two heteronyms); digits as spoken."""
-    if ch in _DIGIT_READING:
-        return frozenset({_DIGIT_READING[ch]})
-    if not _HAN.match(ch):
-        return frozenset()
-    from pypinyin import Style, pinyin
-
-    out = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
-    return frozenset(r.lower() for r in (out[0] if out else ())[:MAX_READINGS] if r)
-
-
-@lru_cache(maxsize=8192)
-def _readings(ch: str) -> frozenset[str]:
-    """The readings folded over the fuzzy pairs."""
-    return frozenset(_fold(r) for r in _raw_readings(ch))
-
-
-@lru_cache(maxsize=8192)
-def _primary(ch: str) -> str:
-    """The most common toneless reading of a character ('' for none)."""
-    if ch in _DIGIT_READING:
-        return _DIGIT_READING[ch]
-    if not _HAN.match(ch):
-        return ""
-    from pypinyin import Style, pinyin
-
-    out = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
-    return out[0][0].lower() if out and out[0] else ""
-
-
-@lru_cache(maxsize=4096)
-def _word_readings(word: str) -> tuple[frozenset[str], ...]:
-    """Per character of a term, the readings it may be heard as: its reading in the word (pypinyin's phrase
-    reading) and its main reading. Not every listed heteronym: 信's archaic 'shen' made 政审 sound like 征信."""
-    from pypinyin import Style, pinyin
-
-    phrase = pinyin(word, style=Style.NORMAL, errors="ignore")
-    if len(phrase) != len(word):
-        return tuple(_raw_readings(c) for c in word)
-    return tuple(frozenset({p[0].lower(), _primary(c)} - {""}) for p, c in zip(phrase, word))
+# The pinyin readings and the fold over ASR confusions (n/l, z/zh, in/ing…) are the corrector's policy in
+# assist/text/pinyin.py, beside the rule matcher's opposite one (no folding) and why each is right for its job.
 
 
 def _exact(span: str, word: str) -> bool:
     """True when ``span``, read the usual way, sounds exactly like ``word`` (toneless, no fuzzy folding).
     The span's characters count with their main reading only: a second reading made 台尾 (tai wei, also yi yi)
     sound like 异议."""
-    return len(span) == len(word) and all(_primary(a) in r for a, r in zip(span, _word_readings(word)))
+    return len(span) == len(word) and all(primary_reading(a) in r for a, r in zip(span, word_readings(word)))
 
 
 def _term_keys(term: str, limit: int = 16) -> set[tuple[str, ...]]:
     """All folded pinyin sequences of a term (heteronyms multiply; capped for safety)."""
-    per_char = [sorted({_fold(r) for r in rs}) for rs in _word_readings(term)]
+    per_char = [sorted({corrector_fold(r) for r in rs}) for rs in word_readings(term)]
     if not all(per_char):
         return set()
     keys: set[tuple[str, ...]] = set()
@@ -140,7 +84,7 @@ class Lexicon:
 def default_lexicon_path() -> Path:
     from . import paths
 
-    return paths.resources_dir() / "lexicon" / "terms.tsv"
+    return paths.resources_dir() / "lexicon" / "terms.tsv"   # read now: nothing here remembers the default
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -163,7 +107,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         word = cols[0].strip()
         if not word:
             raise ResourceError(p, no, "the term column is empty")
-        if " " in word or not all(_HAN.match(c) for c in word):
+        if " " in word or not all_han(word):
             raise ResourceError(p, no, f"term {word!r} must be Chinese characters only")
         if not 2 <= len(word) <= 8:
             raise ResourceError(p, no, f"term {word!r} must be 2 to 8 characters long")
@@ -203,31 +147,12 @@ class _Index:
                 self.variants.setdefault(v, t)
 
 
-_lock = threading.Lock()
-_default: tuple[Lexicon, _Index] | None = None
-
-
-def _default_index() -> tuple[Lexicon, _Index]:
-    global _default
-    with _lock:
-        if _default is None:
-            lex = load_lexicon()
-            _default = (lex, _Index(lex.terms))
-        return _default
-
-
 @lru_cache(maxsize=64)
 def _extra_index(extra: tuple[str, ...]) -> _Index:
     return _Index(Term(w) for w in extra)
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(60)
-    jieba.initialize()
-    return jieba
+_jieba = default_jieba   # jieba's own dictionary: "ordinary word" must not count the domain words
 
 
 def _is_common(word: str) -> bool:
@@ -239,7 +164,7 @@ def _clean_extra(extra_terms: Sequence[str]) -> tuple[str, ...]:
     for w in extra_terms or ():
         w = (w or "").strip()
         # Only Chinese names/institutions of 2+ characters can be matched by pinyin.
-        if len(w) >= 2 and all(_HAN.match(c) for c in w):
+        if len(w) >= 2 and all_han(w):
             out.append(w)
     return tuple(dict.fromkeys(out))
 
@@ -268,12 +193,12 @@ def _fix_zhe(text: str) -> str:
 # jieba leaves on its own (跳舞 stays).
 _AMOUNT_DIGITS = {"san": "三", "si": "四", "wu": "五", "liu": "六", "qi": "七", "ba": "八", "jiu": "九",
                   "liang": "两"}
-_AMOUNT_AFTER = re.compile(r"[\u4e00-\u9fff](?=[十百千万][零〇一二两三四五六七八九十百千万0-9]*[元块])")
+_AMOUNT_AFTER = re.compile(rf"[{HAN}](?=[十百千万][{AMOUNT_NUMERALS}]*[元块])")
 
 
 def _fix_amount_digits(text: str) -> str:
     hits = [m.start() for m in _AMOUNT_AFTER.finditer(text)
-            if m.group() not in _NUMERAL_CHARS and _primary(m.group()) in _AMOUNT_DIGITS]
+            if m.group() not in _NUMERAL_CHARS and primary_reading(m.group()) in _AMOUNT_DIGITS]
     if not hits:
         return text
     _, spans = _boundaries(text)
@@ -281,20 +206,36 @@ def _fix_amount_digits(text: str) -> str:
     chars = list(text)
     for i in hits:
         if i in alone:
-            chars[i] = _AMOUNT_DIGITS[_primary(text[i])]
+            chars[i] = _AMOUNT_DIGITS[primary_reading(text[i])]
     return "".join(chars)
 
 
-def correct(text: str, extra_terms: Sequence[str] = ()) -> str:
-    """Rewrite domain-term homophones in ``text``; everything else is left exactly as it was."""
-    if not text or not _HAN.search(text):
+class Corrector:
+    """The correction over one lexicon (``Resources.corrector()`` builds it once per resources folder)."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+        self.index = _Index(lexicon.terms)
+
+    def correct(self, text: str, extra_terms: Sequence[str] = ()) -> str:
+        """Rewrite domain-term homophones in ``text``; everything else is left exactly as it was."""
+        if not text or not HAN_RE.search(text):
+            return text
+        text = _fix_amount_digits(_fix_zhe(text))
+        extra = _clean_extra(extra_terms)
+        indexes = [self.index] + ([_extra_index(extra)] if extra else [])
+        protected = set(self.index.words).union(extra)
+        return _correct(text, indexes, protected)
+
+
+def correct(text: str, extra_terms: Sequence[str] = (), *, resources=None) -> str:
+    """``Corrector.correct`` with the lexicon of ``resources`` (a folder or its ``Resources``; None = the folder in
+    use now, looked up at each call: a changed CALLASSIST_RESOURCES is never served the old lexicon)."""
+    if not text or not HAN_RE.search(text):
         return text
-    text = _fix_amount_digits(_fix_zhe(text))
-    lex, index = _default_index()
-    extra = _clean_extra(extra_terms)
-    indexes = [index] + ([_extra_index(extra)] if extra else [])
-    protected = set(index.words).union(extra)
-    return _correct(text, indexes, protected)
+    from .resources import open_resources
+
+    return open_resources(resources).corrector().correct(text, extra_terms)
 
 
 def _boundaries(text: str) -> tuple[set[int], list[tuple[int, int, str]]]:
@@ -331,7 +272,7 @@ def _cue_near(text: str, start: int, end: int, cues: Sequence[str]) -> bool:
 
 def _correct(text: str, indexes: list[_Index], protected: set[str]) -> str:
     n = len(text)
-    readings = [_readings(c) for c in text]
+    readings = [folded_readings(c) for c in text]
     bounds, spans = _boundaries(text)
     # For each position: the ordinary jieba token covering it, if that token is longer than one character.
     covering: list[tuple[int, int, str] | None] = [None] * n
@@ -344,7 +285,7 @@ def _correct(text: str, indexes: list[_Index], protected: set[str]) -> str:
     cands: list[tuple[int, int, Term, bool]] = []   # bool: literal variant
     max_len = max(ix.max_len for ix in indexes)
     for i in range(n):
-        if not readings[i] and text[i] not in _DIGIT_READING:
+        if not readings[i] and text[i] not in DIGIT_READING:
             continue
         for ix in indexes:
             for r in readings[i]:

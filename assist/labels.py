@@ -1,13 +1,18 @@
 """Chinese display names for the engine's stable ids (stages, rules, checklist, objections, channels).
 
 The one place these names live: the CLI's readable output, the 催收记录表 export, the script library and the app
-all read them from here. Stage names are the taxonomy's own (spec/taxonomy.md). Unknown ids fall back to the id
-itself so a new rule never shows up blank.
+all read them from here. Rule names and legal basis are the exception: they come from the rule files (see
+below). Stage names are the taxonomy's own (spec/taxonomy.md). Unknown ids fall back to the id itself so a new
+rule never shows up blank.
 """
 
 from __future__ import annotations
 
+import logging
+
 from .analysis import state as _state
+
+log = logging.getLogger(__name__)
 
 STAGE_NAMES = {
     "greet": "建立联系",
@@ -19,35 +24,9 @@ STAGE_NAMES = {
     "close": "结束沟通",
 }
 
-RULE_NAMES = {
-    "impersonation": "冒充公检法/政府/律师",
-    "threat": "威胁恐吓",
-    "insult": "侮辱谩骂",
-    "third_party": "向第三方透露债务",
-    "deception": "虚假或夸大后果",
-    "unauthorized_promise": "越权承诺减免",
-    "improper_payment": "违规收款/额外收费",
-    "privacy": "炫耀非法获取的个人信息",
-    "call_time": "非允许时段催收",
-    "missing_agent_id": "未告知机构和工号",
-    "ptp_incomplete": "还款承诺三要素不全",
-    "debt_before_identity": "未核实身份先谈欠款",
-}
-
-# Basis shown when an alert arrives without one (the engine's Alert.basis wins when present).
-RULE_BASIS = {
-    "impersonation": "《银行保险机构消费者权益保护管理办法》；中国银行业协会催收工作指引（2026）；刑法第279条",
-    "threat": "《商业银行信用卡业务监督管理办法》第68条；催收工作指引（2026）；治安管理处罚法",
-    "insult": "《商业银行信用卡业务监督管理办法》第68条；催收工作指引（2026）；治安管理处罚法",
-    "third_party": "第68条；GB/T 45251-2025；个人信息保护法第10/23条；民法典第1032/1033条",
-    "deception": "催收工作指引（2026）：不得虚构黑名单、夸大法律后果",
-    "unauthorized_promise": "催收工作指引（2026）：不得作虚假承诺",
-    "improper_payment": "催收工作指引（2026）：不得收取额外费用、诱导借新还旧",
-    "privacy": "个人信息保护法第10条；催收工作指引（2026）",
-    "call_time": "催收工作指引（2026）；GB/T 45251-2025：22:00–08:00 不得催收",
-    "missing_agent_id": "直催人员可以使用化名，但必须如实告知客户工号",
-    "ptp_incomplete": "催收三要素：何时还、何地还、还多少",
-}
+# Rule names and their legal basis are NOT kept here: the rule files (resources/rules/<id>.yaml, ``name:`` and
+# ``basis:``) are the one source, so a QA lead's edit reaches the alert card, the CLI and the export alike.
+# ``rule_name`` / ``rule_basis`` / ``rule_names`` read them through the resources loader.
 
 CHECKLIST_NAMES = {
     "agent_id": "报机构和工号",
@@ -86,8 +65,37 @@ def stage_name(stage_id: str | None) -> str:
     return STAGE_NAMES.get(stage_id or "", stage_id or "")
 
 
-def rule_name(rule_id: str) -> str:
-    return RULE_NAMES.get(rule_id, rule_id)
+def _rule_labels(resources) -> dict:
+    from .resources import ResourceError, open_resources
+
+    try:
+        return open_resources(resources).rule_labels()
+    except ResourceError as exc:
+        # a broken rule file is reported where rules are loaded (call start, `callassist check`); a name shown
+        # in a list or an export falls back to the id rather than failing the list
+        log.warning("rule names unavailable: %s", exc)
+        return {}
+
+
+def rule_name(rule_id: str, resources=None) -> str:
+    """The rule's ``name:`` in its rule file (``resources``: a folder or its loader; None = the folder in use)."""
+    label = _rule_labels(resources).get(rule_id)
+    return label.name if label else rule_id
+
+
+def rule_basis(rule_id: str, resources=None) -> str:
+    """The rule's ``basis:`` (legal basis) in its rule file; '' for an unknown rule."""
+    label = _rule_labels(resources).get(rule_id)
+    return label.basis if label else ""
+
+
+def rule_names(resources=None) -> dict[str, str]:
+    """Every rule id → name, in the taxonomy's order (utterance rules, then call rules)."""
+    from .analysis.rules import ALL_RULE_IDS
+
+    labels = _rule_labels(resources)
+    order = [r for r in ALL_RULE_IDS if r in labels] + sorted(set(labels) - set(ALL_RULE_IDS))
+    return {r: labels[r].name for r in order} or {r: r for r in ALL_RULE_IDS}
 
 
 def channel_name(channel_id: str | None) -> str:

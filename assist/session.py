@@ -77,35 +77,34 @@ def local_aware(dt: datetime | None) -> datetime:
     return dt if dt.tzinfo is not None else dt.astimezone()
 
 
-_WARM = False
+_WARM = False                  # the process-wide part (VAD, records-search jieba) is done
 _WARM_LOCK = threading.Lock()
 
 
 def warm_up(config: EngineConfig | None = None) -> None:
-    """Do every lazy load of the engine once per process: the jieba dictionaries (analysis and records
-    search), pinyin tables, rule packs, the script library and the VAD's ONNX session.
+    """Do every lazy load of the engine once: per process the VAD's ONNX session and the records search's jieba;
+    per resources folder (through its loader, ``assist.resources``) the rule packs, stage and PTP cues, detector,
+    the analysis jieba and pinyin tables, the lexicon and the script library.
 
     Each of these is one long C call (unmarshal, ONNX build) that holds the GIL for 0.1–0.5 s, so left to the
     first call they stall every thread at call start, the GUI's included. The app runs this while the model
-    loads; a session runs it (a no-op the second time) before it starts.
+    loads; a session runs it (a no-op the second time for the same folder) before it starts.
     """
     global _WARM
-    with _WARM_LOCK:
-        if _WARM:
-            return
-        _WARM = True
-        config = config or EngineConfig()
-        try:
-            from .analysis import CallAnalyzer
-            from .asr.vad import SileroVad
-            from .store.tokens import index_tokens
-            from .suggest import Suggester
+    from .resources import open_resources
 
-            CallAnalyzer(started_at=datetime.now().astimezone(), config=config).on_final(
-                0, "您好，我是工号一二三四，请问您明天能还款三千元吗？", 0.0, 1.0, 1.0)
-            Suggester()
-            SileroVad()
-            index_tokens("您好，逾期还款")
+    config = config or EngineConfig()
+    res = open_resources(config.resources_dir)
+    with _WARM_LOCK:
+        try:
+            res.once("warm_up", lambda: _warm_folder(res, config))
+            if not _WARM:
+                from .asr.vad import SileroVad
+                from .store.tokens import index_tokens
+
+                SileroVad()
+                index_tokens("您好，逾期还款")
+                _WARM = True
         except Exception:
             log.exception("engine warm-up failed (calls will still run, the first one more slowly)")
             return
@@ -121,6 +120,18 @@ def _compile_patterns() -> None:
         compile_pending()
     except Exception:
         log.exception("compiling the rule packs' patterns failed (each compiles when first needed)")
+
+
+def _warm_folder(res, config: EngineConfig) -> bool:
+    from .analysis import CallAnalyzer
+    from .suggest import Suggester
+
+    CallAnalyzer(started_at=datetime.now().astimezone(), config=config).on_final(
+        0, "您好，我是工号一二三四，请问您明天能还款三千元吗？", 0.0, 1.0, 1.0)
+    Suggester(resources=res)              # the folder's shared script library: the session's Suggester reuses it
+    # The debtor cues (~2 s of pattern compiling on a loaded 2-core machine) and the recogniser's word lists load
+    # when a call's session and recogniser are built, as before: here they would delay 就绪 (scripts/bench_ready.py).
+    return True
 
 
 class CallSession:
@@ -155,13 +166,16 @@ class CallSession:
         from .userdict import check_userdict
 
         check_userdict(config.resources_dir)   # before jieba reads it: `path:line`, not a traceback mid-call
+        from .resources import open_resources
+
+        self.resources = open_resources(config.resources_dir)   # every part reads this one folder
         self._analyzer = CallAnalyzer(started_at=self.started_at, case=self.case, config=config)
-        self._suggester = Suggester(case=self.case)
+        self._suggester = Suggester(case=self.case, resources=self.resources)
         warm_up(config)
         self._recognizer = None
         from .analysis.debtor import DebtorTracker
 
-        self._debtor = DebtorTracker(self.started_at.date())
+        self._debtor = DebtorTracker(self.started_at.date(), resources=self.resources)
         # a two-party recording (FileSource(debtor_channel=…)) or a second live source feeds the debtor lane
         self._two_party = getattr(source, "debtor_channel", None) is not None
 
@@ -348,7 +362,7 @@ class CallSession:
 
         # realtime=False gives the recogniser its virtual clock: partials are scheduled as they would be live.
         return StreamingRecognizer(self.config.asr, model=self._model, case=self.case, on_event=self._on_asr,
-                                   realtime=self.realtime)
+                                   realtime=self.realtime, resources=self.resources)
 
     def _source_label(self) -> str:
         """What the records show as the call's source: the analysed file, or 'mic' / 'mic:<device>'."""

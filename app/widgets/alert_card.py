@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from assist.events import Alert
 
-from assist.labels import RULE_BASIS, SEVERITY_NAMES, rule_name
+from assist.labels import SEVERITY_NAMES, rule_basis, rule_name
 from .elided_label import ElidedLabel
 from ..qt_compat import emit
 
@@ -89,7 +89,7 @@ class AlertCard(QFrame):
         self.message_label.setText(alert.message)
         quoted = f" · 原话：“{alert.evidence}”" if alert.evidence else ""
         self._rule_text = f"{SEVERITY_NAMES.get(alert.severity, alert.severity)} · {rule_name(alert.rule)}{quoted}"
-        basis = alert.basis or RULE_BASIS.get(alert.rule, "")
+        basis = alert.basis or rule_basis(alert.rule)
         self.basis_label.setText(self.tr("依据：{basis}").format(basis=basis) if basis else "")
         self.setToolTip("\n".join(t for t in (alert.message, self._rule_text, self.basis_label.text()) if t))
         self._show_parts()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from assist.labels import RULE_NAMES
+from assist.labels import rule_names
 from assist.store.schema import REAL_KINDS
 from ..qt_compat import emit
 
@@ -28,7 +28,7 @@ class CallFilters(QWidget):
         self.agent.setPlaceholderText(self.tr("坐席工号或姓名"))
         self.rule = QComboBox()
         self.rule.addItem(self.tr("全部违规类型"), "")
-        for rid, name in RULE_NAMES.items():
+        for rid, name in rule_names().items():
             self.rule.addItem(name, rid)
         self.ptp = QComboBox()
         self.ptp.addItem(self.tr("承诺：不限"), None)

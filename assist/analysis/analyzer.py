@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
-from assist import paths
 from assist.case import CaseData
 from assist.config import EngineConfig
-from assist.correct import correct
 from assist.detect import model as detect
 from assist.events import Alert, AlertRetracted, Event, PromiseToPay, StageChanged, UtteranceFinal
+from assist.resources import Resources as ResourceLoader
+from assist.resources import open_resources
 
 from . import ptp as ptpmod
 from . import stages as stagemod
 from .patterns import find_all
-from .rules import RuleHit, RulePack, Utterance, load_pack, rule_hits, tokenizer
+from .rules import RuleHit, RulePack, Utterance, rule_hits
 from .state import CallState
 
 # A partial-text hit is shown early only when it is stable: seen in the previous partial too, or its evidence
@@ -32,31 +31,32 @@ _NO_AGENT_ID = "开场未告知机构和姓名或工号"
 
 @dataclass(frozen=True)
 class Resources:
+    """What the analyzer uses of a resources folder, taken from its loader (``assist.resources.Resources``)."""
+
     pack: RulePack
     cues: stagemod.Cues
     ptp: ptpmod.PtpCues
     detector: detect.Detector
     root: str
+    loader: ResourceLoader
 
 
-@lru_cache(maxsize=4)
-def load_resources(resources_dir: str | None = None) -> Resources:
+def load_resources(resources_dir: str | Path | ResourceLoader | None = None) -> Resources:
     """Load and validate rules, stage/checklist/objection cues, PTP cues and the detector model (ResourceError on a
-    broken file)."""
-    base = Path(resources_dir) if resources_dir else paths.resources_dir()
-    return Resources(load_pack(base), stagemod.load_cues(base), ptpmod.load_cues(base / "stages" / "ptp.yaml"),
-                     detect.load(detect.model_path(base)), str(base))
+    broken file), once per resources folder (the folder's loader keeps them; None = the folder in use now)."""
+    res = open_resources(resources_dir)
+    return Resources(res.rules(), res.stage_cues(), res.ptp_cues(), res.detector(), str(res.root), res)
 
 
 def _prepare(text: str, case: CaseData | None, res: Resources, raw: str = "") -> tuple[str, list[Utterance]]:
     """The corrected text, and the views analysed: corrected first, then the words as recognised when they
     differ (a correction must never hide what was actually said, e.g. a numeral taken for a homophone)."""
     extra = tuple(x for x in ((case.institution, case.agent_name, case.debtor_name) if case else ()) if x)
-    fixed = correct(text or "", extra_terms=extra)
-    views = [Utterance(fixed, res.root)]
+    fixed = res.loader.corrector().correct(text or "", extra_terms=extra)
+    views = [Utterance(fixed, res.loader)]
     for other in (text or "", raw or ""):
         if other and other not in [v.tv.text for v in views] and other != fixed:
-            views.append(Utterance(other, res.root))
+            views.append(Utterance(other, res.loader))
     return fixed, views
 
 
@@ -88,7 +88,7 @@ def _scores(views: list[Utterance], rule_ids: set[str], cues: stagemod.Cues) -> 
 
 def check_text(text: str, *, resources_dir: str | Path | None = None) -> tuple[list[RuleHit], str]:
     """One sentence → the utterance rules it breaks and a stage guess (no call history)."""
-    res = load_resources(str(resources_dir) if resources_dir else None)
+    res = load_resources(resources_dir)
     _, views = _prepare(text, None, res)
     hits = _hits(views, res)
     scores = _scores(views, {h.rule for h in hits}, res.cues)
@@ -99,8 +99,8 @@ class CallAnalyzer:
     def __init__(self, *, started_at: datetime, case: CaseData | None = None, config: EngineConfig | None = None):
         self.config = config or EngineConfig()
         self.case = case
-        self.res = load_resources(str(self.config.resources_dir))
-        tokenizer(self.res.root)  # load jieba now, not on the first alert of the call
+        self.res = load_resources(self.config.resources_dir)
+        self.res.loader.tokenizer()  # load jieba now, not on the first alert of the call
         self.state = CallState(started_at=started_at)
         self._today = started_at.date()
         self._call_time_checked = False

@@ -11,12 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
-from ..correct import correct
-from ..paths import resources_dir
-from ..resources import ResourceError
+from ..resources import ResourceError, open_resources
 from . import ptp as ptpmod
 from .patterns import Pattern, PatternError, compile_pattern, find_all, view
 from .state import OBJECTIONS
@@ -73,13 +70,9 @@ def load_cues(path: Path) -> DebtorCues:
     return DebtorCues(tuple(objections), other["wrong_party"], other["hardship"], other["promise"], other["hedge"])
 
 
-@lru_cache(maxsize=4)
-def _default_cues(path: str) -> DebtorCues:
-    return load_cues(Path(path))
-
-
-def default_cues() -> DebtorCues:
-    return _default_cues(str(resources_dir() / CUE_FILE))
+def default_cues(resources=None) -> DebtorCues:
+    """The debtor cues of a resources folder (or its ``Resources``; None = the folder in use now), loaded once."""
+    return open_resources(resources).debtor_cues()
 
 
 @dataclass(frozen=True)
@@ -97,14 +90,17 @@ def _has(tv, cues) -> bool:
 class DebtorTracker:
     """One call's debtor side. ``turn(text)`` reads one debtor utterance."""
 
-    def __init__(self, today: date, cues: DebtorCues | None = None, ptp_cues: ptpmod.PtpCues | None = None):
+    def __init__(self, today: date, cues: DebtorCues | None = None, ptp_cues: ptpmod.PtpCues | None = None, *,
+                 resources=None):
+        """``resources``: the folder (or its ``Resources``) the cues and the lexicon come from (None = in use now)."""
         self.today = today
-        self.cues = cues or default_cues()
-        self.ptp_cues = ptp_cues or ptpmod.load_cues(resources_dir() / "stages" / "ptp.yaml")
+        self.resources = open_resources(resources)
+        self.cues = cues or self.resources.debtor_cues()
+        self.ptp_cues = ptp_cues or self.resources.ptp_cues()
         self.wrong_party = False
 
     def turn(self, text: str) -> DebtorTurn:
-        t = correct(text)
+        t = self.resources.corrector().correct(text)
         tv = view(t)
         objection = next((key for key, cues in self.cues.objections if _has(tv, cues)), None)
         if _has(tv, self.cues.wrong_party):

@@ -18,54 +18,28 @@ from __future__ import annotations
 import collections
 import re
 import unicodedata
-from functools import lru_cache
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
-
+from assist.text.cjk import is_han_ext as _is_han
+from assist.text.numerals import PATTERN_NUMERALS as NUMERAL_CHARS
+from assist.text.pinyin import each_char, toneless
+from assist.text.pinyin import matcher_key as fuzzy
+from assist.text.pinyin import matcher_term_readings as _term_readings
 from assist.textnorm import to_simplified
 
 NEAR_GAP = 10
 FAR_GAP = 40
 # Grammatical characters: never a homophone stand-in, never the only anchor of a sound-alike match.
 FUNCTION_CHARS = "的地得了着过是在有和与及或而把被给让向从对就也都还又才很太我你您他她它们这那哪之其所以为吗吧呢啊嘛"
-NUMERAL_CHARS = "0123456789零〇一二三四五六七八九十百千万两幺壹贰叁肆伍陆柒捌玖拾佰仟"
+# NUMERAL_CHARS (the <数> of a pattern): assist/text/numerals.py says why it holds 幺 and the capitals
 
 
 class PatternError(ValueError):
     pass
 
 
-def _is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
-
-
-def fuzzy(py: str) -> str:
-    """Pinyin as compared: toneless, ü spelled v. (Folding zh/z or in/ing was tried: 整死 then matched 正式.)"""
-    return py.replace("ü", "v")
-
-
-# Characters whose other reading is common enough that a transcript may carry either sense. We do not take
-# every reading pypinyin knows: rare ones make nonsense match (她 also reads "jie", so 她的 matched 借的).
-_POLYPHONES = {
-    "还": ("huan", "hai"), "行": ("xing", "hang"), "长": ("chang", "zhang"), "重": ("zhong", "chong"),
-    "得": ("de", "dei"), "了": ("le", "liao"), "着": ("zhe", "zhao", "zhuo"), "地": ("de", "di"),
-    "的": ("de", "di"), "都": ("dou", "du"), "会": ("hui", "kuai"), "传": ("chuan", "zhuan"),
-    "调": ("diao", "tiao"), "当": ("dang",), "倒": ("dao",), "便": ("bian", "pian"), "差": ("cha", "chai"),
-    "给": ("gei", "ji"), "系": ("xi", "ji"), "数": ("shu",), "只": ("zhi",), "种": ("zhong",), "转": ("zhuan",),
-    "期": ("qi",), "息": ("xi",), "款": ("kuan",),
-}
-
-
-@lru_cache(maxsize=None)
-def _term_readings(term: str) -> tuple[tuple[str, ...], ...]:
-    """Per character: its reading inside the term (pypinyin's phrase-aware choice) plus common other readings.
-    Cached: the rule and cue files name the same words thousands of times (3,111 calls for ~1,000 distinct terms
-    when the packs load), and pypinyin's phrase lookup was two thirds of loading them."""
-    ctx = lazy_pinyin(term, style=Style.NORMAL, errors=lambda s: list(s))
-    if len(ctx) != len(term):
-        ctx = [lazy_pinyin(c, style=Style.NORMAL)[0] for c in term]
-    return tuple(tuple(sorted({fuzzy(r), *_POLYPHONES.get(c, ())})) for c, r in zip(term, ctx))
+# Han characters (_is_han: basic block + Extension A), the no-folding pinyin policy (fuzzy) and the pattern words'
+# readings (_term_readings) live in assist/text/: cjk.py and pinyin.py say why the matcher folds nothing.
 
 
 @dataclass(frozen=True)
@@ -111,9 +85,9 @@ def view(text: str) -> TextView:
         clean_chars.append(ch.lower())
         pos.append(i)
     clean = "".join(clean_chars)
-    pys = lazy_pinyin(clean, style=Style.NORMAL, errors=lambda s: list(s)) if clean else []
+    pys = toneless(clean) if clean else []
     if len(pys) != len(clean):  # defensive: never let a tokenizer quirk misalign evidence
-        pys = [lazy_pinyin(c, style=Style.NORMAL, errors=lambda s: list(s))[0] for c in clean]
+        pys = [toneless(c, each_char)[0] for c in clean]
     parts: list[str] = []
     starts: list[int] = []
     off = 0

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from assist.text.cjk import HAN
+from assist.text.numerals import CN_NUMERALS
 from assist.textnorm import to_simplified
 
 from . import yamlfile
 from .patterns import Pattern, TextView, compile_list, find_all, view
 from .state import CHANNELS
 
-_CN = "零〇一二两三四五六七八九十百千万"
+_CN = CN_NUMERALS
 # 3,680 / 3680 / 三千六百八十 / Whisper's mixed 3万2千 and 1.5万
 _NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|(?:\d+(?:\.\d+)?|[{_CN}])(?:\d|\.\d|[{_CN}])*)"
 _AMOUNT = re.compile(rf"({_NUM})\s*(k|K|w|W)?\s*(块钱|块|元|圆|rmb|RMB)?")
@@ -35,7 +37,7 @@ _NOT_PAYMENT_BEFORE = re.compile(
 )
 _NOT_PAYMENT_AFTER = re.compile(r"^(多|来|期|天|个|号|日|点|年|岁|%|折|成|倍|位|分钟|小时|周|月|遍|次|人)")
 # a fee named right after the amount (两百块停催费, 五十元的手续费): money asked for, never a repayment
-_FEE_AFTER = re.compile(r"^\s*的?[\u4e00-\u9fff]{0,3}?费")
+_FEE_AFTER = re.compile(rf"^\s*的?[{HAN}]{{0,3}}?费")
 _FEE_BEFORE = re.compile(r"费用?\s*(?:是|要|为|收|交)?\s*$")
 # the debt itself named right after the amount, as a statement (3680元的欠款已经逾期), not as what gets paid
 # (把3680元欠款一次性还上)

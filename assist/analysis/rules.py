@@ -9,12 +9,12 @@ and the debtor's verbs (你不还…: a condition, not a negation) live in resou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from assist import paths
 from assist.events import SEVERITIES
-from assist.resources import ResourceError
+from assist.resources import ResourceError, open_resources
+from assist.text.cjk import is_han
 
 from . import yamlfile
 from .patterns import Match, Pattern, TextView, compile_list, find_all, view
@@ -155,27 +155,37 @@ def load_pack(resources: Path | None = None) -> RulePack:
     return RulePack(rules, load_negation(base / "dict" / "negation.yaml"))
 
 
+def read_labels(resources: Path) -> dict:
+    """Only the display fields (id, name, basis, severity) of every rule file, without compiling patterns: what the
+    records CLI and exports need. Errors are ``path:line`` like the full load's."""
+    from assist.resources import RuleLabel
+
+    rules_dir = Path(resources) / "rules"
+    if not rules_dir.is_dir():
+        raise ResourceError(rules_dir, None, "the rules folder is missing")
+    out: dict[str, RuleLabel] = {}
+    for path in sorted(rules_dir.glob("*.yaml")):
+        data = yamlfile.check_keys(yamlfile.load(path), _RULE_KEYS, {"id", "severity", "message", "basis", "advice"},
+                                   "a rule file")
+        rid = data["id"].text("id")
+        out[rid] = RuleLabel(rid, data["name"].text("name") if "name" in data else rid, data["basis"].text("basis"),
+                             data["severity"].text("severity"))
+    return out
+
+
 # ---------------------------------------------------------------- jieba (own instance, domain dictionary)
 
-@lru_cache(maxsize=4)
-def tokenizer(resources: str | None = None):
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tok = jieba.Tokenizer()
-    userdict = (Path(resources) if resources else paths.resources_dir()) / "dict" / "userdict.txt"
-    if userdict.is_file():
-        tok.load_userdict(str(userdict))
-    tok.initialize()
-    return tok
+def tokenizer(resources=None):
+    """jieba with the domain user dictionary of a resources folder (``Resources.tokenizer``: one per folder)."""
+    return open_resources(resources).tokenizer()
 
 
 class Utterance:
     """One text prepared once for all rules: pinyin tokens and jieba words."""
 
-    def __init__(self, text: str, resources: str | None = None):
+    def __init__(self, text: str, resources=None):
+        """``resources``: the folder (or its ``Resources``) whose user dictionary cuts the words; None = the
+        folder in use now."""
         self.tv: TextView = view(text)
         self._resources = resources
         self._words: list[tuple[str, int, int]] | None = None
@@ -193,7 +203,7 @@ class Utterance:
         which sounds like 套现, but 先 belongs to 先生. ASR mishears words, it does not fuse halves of two."""
         clean = self.tv.clean
         for i, outside in ((m.start, lambda s, e: s < m.start), (m.end - 1, lambda s, e: e > m.end)):
-            if not 0 <= i < len(clean) or clean[i] in pattern.literals or not "\u4e00" <= clean[i] <= "\u9fff":
+            if not 0 <= i < len(clean) or clean[i] in pattern.literals or not is_han(clean[i]):
                 continue
             for w, s, e in self.words:
                 if s <= i < e:

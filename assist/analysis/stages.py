@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assist.resources import ResourceError
+from assist.text.cjk import HAN
 from assist.textnorm import to_simplified
 
 from . import yamlfile
@@ -120,7 +121,7 @@ def choose_stage(scores: dict[str, float], current: str | None, left_greet: bool
 
 # --------------------------------------------------------------- checklist helpers decided in code
 
-_HAN = r"[\u4e00-\u9fff]"
+_HAN = f"[{HAN}]"
 _ORG = r"(银行|金融|公司|中心|资产|机构|平台|分期|借款|贷|服务|集团|事务所)"
 _GENERIC = ("工作人员", "客服", "专员", "同事", "员工", "催收员", "负责人", "业务员")
 _AGENT_NAME = re.compile(rf"(我是|我叫|这里是|这边是)[^，,。！？!?；;]*?{_ORG}[^，,。！？!?；;]*?的({_HAN}{{2,4}})")

@@ -12,14 +12,14 @@ pauses ~0.6-0.7 s at commas), so ``min_s`` stays at the longest clause pause scr
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from ..resources import ResourceError, read_text
+from ..text.cjk import HAN
 from ..textnorm import to_simplified
 
 COMMAS = "，,、；;：:"
-_WORD = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
+_WORD = re.compile(rf"^[{HAN}]{{1,4}}$")
 _TRAILING = re.compile(r"[\s\"'“”‘’」』）)]+$")
 _TRAILING_OFF = re.compile(r"(…|\.\.\.|——|--)$")   # an ellipsis or a dash: the speaker trailed off
 
@@ -48,19 +48,18 @@ def load_unfinished_words(path: str | Path | None = None) -> tuple[str, ...]:
     return tuple(sorted(seen, key=len, reverse=True))
 
 
-@lru_cache(maxsize=4)
-def _load_cached(path: str) -> tuple[str, ...]:
-    return load_unfinished_words(path)
+def _words(words: tuple[str, ...] | None) -> tuple[str, ...]:
+    if words is not None:
+        return words
+    # the folder in use now, through its loader: a changed resources folder is never served stale words
+    from ..resources import open_resources
 
-
-def _words(path: str | None) -> tuple[str, ...]:
-    # keyed by the resolved file, so a changed resources folder (CALLASSIST_RESOURCES) is not served stale words
-    return _load_cached(str(Path(path) if path is not None else default_words_path()))
+    return open_resources().unfinished_words()
 
 
 def looks_unfinished(text: str, words: tuple[str, ...] | None = None) -> bool:
     """True when ``text`` stops where a sentence cannot: a comma, or a word of the unfinished-endings list."""
-    words = _words(None) if words is None else words
+    words = _words(words)
     t = _TRAILING.sub("", to_simplified(text or ""))
     if not t:
         return False
@@ -76,7 +75,7 @@ class EndpointPolicy:
         if not 0 < min_s <= max_s:
             raise ValueError(f"need 0 < min_s <= max_s, got {min_s}, {max_s}")
         self.min_s, self.max_s = min_s, max_s
-        self.words = _words(None) if words is None else words
+        self.words = _words(words)
 
     def hold_s(self, text: str) -> float:
         return self.max_s if looks_unfinished(text, self.words) else self.min_s

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from ..resources import ResourceError, read_text
@@ -56,11 +55,6 @@ def load_phrases(path: str | Path | None = None) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=4)
-def _phrases(path: str | None) -> tuple[str, ...]:
-    return load_phrases(path)
-
-
 def compression_ratio(text: str) -> float:
     data = text.encode("utf-8")
     return len(data) / max(1, len(zlib.compress(data))) if data else 0.0
@@ -74,7 +68,10 @@ def collapse_repeats(text: str) -> str:
 
 def drop_phrases(text: str, phrases: tuple[str, ...] | None = None) -> str:
     """Remove every clause that contains a known hallucination phrase (字幕, 订阅, 谢谢观看...)."""
-    phrases = _phrases(None) if phrases is None else phrases
+    if phrases is None:   # the folder in use now, through its loader (never a list cached as "the default")
+        from ..resources import open_resources
+
+        phrases = open_resources().hallucinations()
     kept = []
     for clause in _CLAUSE.findall(text) or [text]:
         key = strip_punct(clause).lower()

@@ -10,9 +10,9 @@ from typing import Sequence
 
 from ..case import CaseData
 from ..resources import ResourceError, read_text
+from ..text.cjk import all_han
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _lexicon_dir() -> Path:
@@ -60,17 +60,21 @@ def case_terms(case: CaseData | None) -> list[str]:
     out = []
     for v in (case.debtor_name, case.institution, case.creditor, case.agent_name):
         v = (v or "").strip()
-        if len(v) >= 2 and all(_HAN.match(c) for c in v):
+        if len(v) >= 2 and all_han(v):
             out.append(v)
     return out
 
 
 def build_prompt(case: CaseData | None = None, hotwords: Sequence[str] = (), *,
-                 lines: list[str] | None = None, resource_hotwords: list[str] | None = None) -> str:
+                 lines: list[str] | None = None, resource_hotwords: list[str] | None = None, resources=None) -> str:
     """The prompt text, space-joined: the filled lines of prompt.txt when the case gives any value, otherwise the
-    resource hotwords; then the caller's hotwords. A line with an empty placeholder is left out."""
+    resource hotwords; then the caller's hotwords. A line with an empty placeholder is left out. ``resources``:
+    the folder (or its ``Resources``) whose lexicon files to use when ``lines``/``resource_hotwords`` are not
+    given; None = the folder in use now."""
+    from ..resources import open_resources
+
     values = (case or CaseData()).placeholders()
-    lines = load_prompt_lines() if lines is None else lines
+    lines = open_resources(resources).prompt_lines() if lines is None else lines
     filled = []
     for line in lines:
         names = _PLACEHOLDER.findall(line)
@@ -80,7 +84,7 @@ def build_prompt(case: CaseData | None = None, hotwords: Sequence[str] = (), *,
     if any(_PLACEHOLDER.search(line) for line in lines) and not any(
             _PLACEHOLDER.search(line) and all(values.get(n) for n in _PLACEHOLDER.findall(line)) for line in lines):
         # no case value at all: fall back to the generic domain hotwords
-        base = resource_hotwords if resource_hotwords is not None else load_hotwords()
+        base = resource_hotwords if resource_hotwords is not None else open_resources(resources).hotwords()
         filled = [line for line in filled] + list(base)
     words = [*filled, *[h.strip() for h in hotwords if h and h.strip()]]
     return " ".join(dict.fromkeys(words))

@@ -41,7 +41,7 @@ import numpy as np
 
 from ..case import CaseData
 from ..config import AsrConfig
-from ..correct import correct
+from ..resources import open_resources
 from .backlog import Backlog, Gap
 from .decoder import DecodeResult, WhisperDecoder
 from .endpoint import EndpointPolicy
@@ -131,8 +131,14 @@ class StreamingRecognizer:
         realtime: bool | None = None,
         context: bool = False,
         prompt: str | None = None,
+        resources=None,
     ):
+        """``resources``: the resources folder (or its ``assist.resources.Resources``) whose lexicon, guards and
+        endpoint words this recogniser uses; None = the folder in use now."""
         self.cfg = cfg
+        self.resources = open_resources(resources)
+        self._phrases = self.resources.hallucinations()
+        self._correct = self.resources.corrector().correct
         self.model = model if model is not None else _load_model(cfg)
         self.decoder = WhisperDecoder(self.model, language=cfg.language)
         self.on_event = on_event
@@ -142,7 +148,7 @@ class StreamingRecognizer:
         self._fed = 0
         self.use_context = context
         self.extra_terms = tuple(dict.fromkeys([*case_terms(case), *[h for h in hotwords if h]]))
-        self.prompt_text = build_prompt(case, hotwords) if prompt is None else prompt
+        self.prompt_text = build_prompt(case, hotwords, resources=self.resources) if prompt is None else prompt
         self._prompt_tokens = self.decoder.encode_prompt(self.prompt_text)
         self._context = ""
         self.segmenter = Segmenter(
@@ -159,7 +165,8 @@ class StreamingRecognizer:
         self._skimming = False
         self._resume_t: float | None = None    # stream position where audio resumed after the last gap
         self._feed_failed = False
-        self.endpoint = EndpointPolicy(min_s=cfg.min_silence_s, max_s=cfg.max_silence_s)
+        self.endpoint = EndpointPolicy(min_s=cfg.min_silence_s, max_s=cfg.max_silence_s,
+                                       words=self.resources.unfinished_words())
         self._audio_n = 0                      # samples consumed by the thread
         self._compute = 0.0
         self._vclock = 0.0
@@ -317,12 +324,13 @@ class StreamingRecognizer:
         self._compute += res.compute_s
         if not self.realtime:
             self._vclock += res.compute_s
-        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
+        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob,
+                  phrases=self._phrases)
         if not v.text:
             log.debug("dropped debtor utterance %.2f-%.2f (%s): %r", ev.start, ev.end, v.reason, res.text)
             return
         final = AsrFinal(index=self._emitted, start=round(ev.start, 3), end=round(ev.end, 3),
-                         text=correct(v.text, self.extra_terms), raw_text=v.text, audio_t=self.audio_t,
+                         text=self._correct(v.text, self.extra_terms), raw_text=v.text, audio_t=self.audio_t,
                          compute_s=res.compute_s, clock_t=self._now(), suspect=v.suspect, speaker="debtor")
         self._emitted += 1
         self.on_event(final)
@@ -415,11 +423,12 @@ class StreamingRecognizer:
         return res
 
     def _final(self, ev: SpeechEnd, res: DecodeResult) -> None:
-        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
+        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob,
+                  phrases=self._phrases)
         if not v.text:
             log.debug("dropped utterance %.2f-%.2f (%s): %r", ev.start, ev.end, v.reason, res.text)
             return
-        text = correct(v.text, self.extra_terms)
+        text = self._correct(v.text, self.extra_terms)
         if not v.suspect:
             self._context = text[-CONTEXT_CHARS:]
         elif self.use_context:
@@ -430,10 +439,9 @@ class StreamingRecognizer:
         self._emitted += 1
         self.on_event(final)
 
-    @staticmethod
-    def _partial_verdict(res: DecodeResult):
+    def _partial_verdict(self, res: DecodeResult):
         return judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob,
-                     partial=True)
+                     phrases=self._phrases, partial=True)
 
     def _spec_partial(self, res: DecodeResult) -> None:
         """The agent paused and went on: the speculative decode is the utterance so far, a partial for free."""
@@ -467,7 +475,7 @@ class StreamingRecognizer:
         self._emit_partial(v.text)
 
     def _emit_partial(self, raw: str) -> None:
-        text = correct(raw, self.extra_terms)
+        text = self._correct(raw, self.extra_terms)
         if text != self._last_partial:
             self._last_partial = text
             self.on_event(AsrPartial(index=self._emitted, text=text, audio_t=self.audio_t, clock_t=self._now()))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from assist import private
 from assist.events import CONTRACT_EVENTS, Event
-from assist.labels import RULE_NAMES, STAGE_NAMES
+from assist.labels import STAGE_NAMES, rule_name
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +264,7 @@ def _prepare(args, out: "_Output"):
         if value is not None and args.channel is not None:
             raise InputError(f"--channel (one channel alone) cannot be combined with {flag}")
     config = _build_config(args)
+    out.resources = config.resources_dir
     source = _open_source(args, path)
     if getattr(source, "warning", None):
         print(f"callassist analyze: 警告: {source.warning}", file=sys.stderr)
@@ -338,6 +339,7 @@ class _Output:
         self.partials = partials
         self.stream = stream or sys.stdout
         self.input_name = ""
+        self.resources = None       # the call's resources folder (its rule files name the alerts); set by _prepare
         self._broken = False
         self._lock = threading.Lock()
         self._color = (not json_mode) and hasattr(self.stream, "isatty") and self.stream.isatty()
@@ -395,7 +397,7 @@ class _Output:
 
     def _h_alert(self, ev) -> None:
         sev = SEVERITY_ZH.get(ev.severity, ev.severity)
-        rule = RULE_NAMES.get(ev.rule, ev.rule)
+        rule = rule_name(ev.rule, self.resources)
         where = "整通电话" if ev.utterance is None else f"第{ev.utterance}句"
         head = f"           ⚠ [{sev}] {rule} ({ev.rule}) · {where}"
         if ev.evidence:
@@ -428,6 +430,6 @@ class _Output:
         self._print(self._c(f"           ✔ 还款承诺：{_ptp_text(ev.to_dict())}", "34"))
 
     def _h_call_ended(self, ev) -> None:
-        alerts = "、".join(f"{RULE_NAMES.get(r, r)}×{n}" for r, n in sorted(ev.alerts.items())) or "无"
+        alerts = "、".join(f"{rule_name(r, self.resources)}×{n}" for r, n in sorted(ev.alerts.items())) or "无"
         self._print(self._c(f"通话结束  时长 {ev.duration:.1f}s · 合规提醒：{alerts} · 还款承诺：{_ptp_text(ev.ptp)}",
                             "1"))

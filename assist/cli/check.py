@@ -63,7 +63,7 @@ def run(args) -> int:
     from assist.userdict import check_userdict
 
     try:
-        load_resources(None)   # the key check_text uses: lru_cache tells () and (None) apart, compiling twice
+        load_resources()   # the folder in use now (CALLASSIST_RESOURCES or the shipped one), through its loader
     except ResourceError as exc:
         print(f"callassist check: broken rule pack: {exc}", file=sys.stderr)
         return 2
@@ -80,6 +80,8 @@ def run(args) -> int:
 
 
 def _report(texts: list[str], as_json: bool, check_text) -> None:
+    from assist.labels import rule_name
+
     for text in texts:
         hits, stage = check_text(text)
         if as_json:
@@ -91,7 +93,8 @@ def _report(texts: list[str], as_json: bool, check_text) -> None:
         if not hits:
             print(f"  ✓ 未发现违规（阶段：{stage}）")
         for h in hits:
-            print(f"  ✗ [{h.severity}] {h.rule}：{h.message}")
+            # the rule's name as its rule file gives it (a QA lead's edit shows here), then the stable id
+            print(f"  ✗ [{h.severity}] {rule_name(h.rule)}（{h.rule}）：{h.message}")
             print(f"      依据：{h.basis}")
             print(f"      触发词：{h.evidence}" + ("（模型判断：与规则库之外的说法相似）" if h.by == "model" else ""))
             print(f"      建议：{h.advice}")

@@ -15,17 +15,13 @@ import warnings
 from collections import defaultdict
 from collections.abc import Iterable
 
-from pypinyin import Style, lazy_pinyin
-
 from assist.analysis.patterns import FUNCTION_CHARS
+from assist.text.cjk import is_han as _is_han
+from assist.text.numerals import CN_DIGITS as _DIGITS
+from assist.text.pinyin import toneless
 from assist.textnorm import numerals_to_digits, strip_punct
 
 SUBSTITUTE_RATE = 0.12   # share of the Chinese characters swapped for a homophone (CER of Whisper base ≈ 10–15 %)
-_DIGITS = "零一二三四五六七八九"
-
-
-def _is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
 
 
 class Homophones:
@@ -41,7 +37,7 @@ class Homophones:
         self.by_sound: dict[str, list[str]] = defaultdict(list)
         self.sound: dict[str, str] = {}
         for ch in sorted(counts, key=lambda c: (-counts[c], c)):
-            py = lazy_pinyin(ch, style=Style.NORMAL)[0]
+            py = toneless(ch, errors="default")[0]
             self.sound[ch] = py
             self.by_sound[py].append(ch)
 

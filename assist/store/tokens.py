@@ -17,10 +17,12 @@ re-tokenizes (schema._retokenize), or old rows would not match new queries.
 from __future__ import annotations
 
 import re
-import threading
 import warnings
 from functools import lru_cache
 
+from assist.text.cjk import HAN_RE
+from assist.text.pinyin import toneless
+from assist.text.segment import default_jieba
 from assist.textnorm import numerals_to_digits, to_simplified
 
 # cn2an warns on every fragment it cannot convert (千, 百五十); the fallback is the unconverted text, so the
@@ -28,20 +30,10 @@ from assist.textnorm import numerals_to_digits, to_simplified
 warnings.filterwarnings("ignore", category=UserWarning, module=r"cn2an(\.|$)")
 
 _WORD = re.compile(r"\w", re.UNICODE)
-_jieba_lock = threading.Lock()
-_jieba_ready = False
 
 
 def _cut(text: str) -> list[str]:
-    global _jieba_ready
-    import jieba
-
-    if not _jieba_ready:
-        with _jieba_lock:  # the first use loads the dictionary (~1 s); do it once, quietly
-            if not _jieba_ready:
-                jieba.setLogLevel(60)
-                jieba.initialize()
-                _jieba_ready = True
+    jieba = default_jieba()   # the first use loads the dictionary (~1 s); once per process, quietly
     return [w for w in (t.strip().lower() for t in jieba.cut_for_search(text)) if w and _WORD.search(w)]
 
 
@@ -56,7 +48,7 @@ def _forms(text: str) -> list[str]:
     return [base] if digits == base else [base, digits]
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = HAN_RE
 
 
 @lru_cache(maxsize=65536)  # a call's vocabulary repeats: pinyin lookup is the costly part of indexing
@@ -64,9 +56,7 @@ def sound_token(word: str) -> str | None:
     """The pinyin token of a Chinese word (逾期 and 预期 → pyyuqi), for sounds-like search; None otherwise."""
     if len(word) < 2 or not _CJK.search(word):
         return None
-    from pypinyin import Style, lazy_pinyin
-
-    return "py" + "".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
+    return "py" + "".join(toneless(word, errors="ignore"))
 
 
 def index_tokens(text: str, raw_text: str = "") -> str:

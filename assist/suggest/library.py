@@ -27,6 +27,7 @@ from pathlib import Path
 from .. import paths
 from ..analysis.state import CALL_RULES, CHECKLIST, OBJECTIONS, STAGES, UTTERANCE_RULES
 from ..resources import ResourceError
+from ..text.cjk import HAN_RE
 from ..textnorm import to_simplified
 from ..labels import STAGE_NAMES
 from .render import Template, TemplateError, parse_template
@@ -48,7 +49,7 @@ KEYS = ("covers", "reason", "when", "unless", "tags", "label", "stage")
 OBJECTIONS_FILE = "objections"
 CORRECTIONS_FILE = "corrections"
 _SECTION_RE = re.compile(r"^\[([a-z][a-z0-9_]*)\]$")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN = HAN_RE
 _KEY_RE = re.compile(r"^([a-z_]+)\s*[:：]\s*(.*)$")
 
 
@@ -211,7 +212,10 @@ class ScriptLibrary:
 
     @classmethod
     def default(cls) -> "ScriptLibrary":
-        return cls()
+        """The shared library of the resources folder in use now (``Resources.script_library``)."""
+        from ..resources import open_resources
+
+        return open_resources().script_library()
 
     def _files(self) -> list[Path]:
         if not self.directory.is_dir():
@@ -267,24 +271,28 @@ class ScriptLibrary:
 
     # -- search ------------------------------------------------------------------------------------------
     def _search_index(self):
-        if self._index is None:
-            from pypinyin import Style, lazy_pinyin
+        # one library serves every Suggester of its folder (a call's pipeline thread, the GUI's search): read
+        # (index, vocab) once into locals, so a reload on another thread cannot hand back half of a pair
+        built = self._index
+        if built is None:
+            lines = self.lines
+            from ..text.pinyin import initials as pinyin_initials
+            from ..text.pinyin import toneless
 
             # Curated words (tags, labels, stage names) tell a word match (gh = 工号) from a chance one (个号码).
-            vocab = {t for ln in self.lines for t in ln.tags} | {ln.label for ln in self.lines if ln.label}
+            vocab = {t for ln in lines for t in ln.tags} | {ln.label for ln in lines if ln.label}
             vocab |= set(STAGE_NAMES.values()) | set(OBJECTIONS.values())
             index = []
-            for ln in self.lines:
+            for ln in lines:
                 plain = re.sub(r"[{}\[\]|]", "", ln.source)
                 words = " ".join((plain, ln.reason, ln.label, " ".join(ln.tags), ln.section, ln.stage,
                                   STAGE_NAMES.get(ln.stage, ""), OBJECTIONS.get(ln.section, "")))
                 hanzi = "".join(_HAN.findall(plain + "，" + "".join(ln.tags)))
-                initials = [p[:1].lower() for p in lazy_pinyin(hanzi, style=Style.FIRST_LETTER)]
-                full = [p.lower() for p in lazy_pinyin(hanzi)]
+                initials = [p[:1].lower() for p in pinyin_initials(hanzi)]
+                full = [p.lower() for p in toneless(hanzi, errors="default")]
                 index.append((ln, words.lower(), hanzi, initials, full))
-            self._vocab = vocab
-            self._index = index
-        return self._index
+            built = self._index = (index, vocab)
+        return built
 
     def search(self, query: str, limit: int = 20) -> list[ScriptLine]:
         """Lines matching every word of ``query``: Chinese words, ids, or pinyin (gh / gonghao → 工号)."""
@@ -292,10 +300,11 @@ class ScriptLibrary:
         if not terms:
             return []
         scored = []
-        for order, (ln, words, hanzi, initials, full) in enumerate(self._search_index()):
+        index, vocab = self._search_index()
+        for order, (ln, words, hanzi, initials, full) in enumerate(index):
             score = 0
             for term in terms:
-                s = _term_score(term, ln, words, hanzi, initials, full, self._vocab)
+                s = _term_score(term, ln, words, hanzi, initials, full, vocab)
                 if not s:
                     score = 0
                     break

@@ -17,7 +17,7 @@ from typing import Sequence
 from ..analysis.state import CHECKLIST, OBJECTIONS, CallState
 from ..case import CaseData
 from ..events import Alert, Checklist, Event, Suggestion
-from ..resources import ResourceError
+from ..resources import ResourceError, open_resources
 from ..textnorm import strip_punct, to_simplified
 from . import echo
 from .flow import DISPUTE, HARDSHIP, FlowContext, rank_stages
@@ -53,9 +53,11 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 class Suggester:
-    def __init__(self, *, case: CaseData | None = None, library: ScriptLibrary | None = None):
+    def __init__(self, *, case: CaseData | None = None, library: ScriptLibrary | None = None, resources=None):
+        """``library``: a library of one's own (evaluation, tests); otherwise the shared one of ``resources`` (a
+        folder or its ``Resources``; None = the folder in use now)."""
         self.case = case or CaseData()
-        self.library = library or ScriptLibrary.default()
+        self.library = library or open_resources(resources).script_library()
         self.library_error: str | None = None   # last failed reload (the previous lines stay in use)
         self._case_values = self.case.placeholders()
         self._seen_texts = 0                    # state.texts already scanned for said lines

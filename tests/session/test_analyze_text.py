@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from difflib import SequenceMatcher
 
-from assist.labels import RULE_NAMES
+from assist.labels import rule_name
 
 from .contract import assert_valid, problems
 from .helpers import run_analyze, analyze_inprocess, call_rows, dev_call, dev_calls, utterance_texts, write_transcript
@@ -101,7 +101,7 @@ def test_human_output_is_a_readable_timeline(dev_dir, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "通话开始" in out and "通话结束" in out
     assert call["utterances"][0]["text"] in out
-    assert RULE_NAMES["call_time"] in out  # the 22:25 start, highlighted as an alert
+    assert rule_name("call_time") in out  # the 22:25 start, highlighted as an alert
     assert "{" not in out.splitlines()[0]  # not JSON
 
 
