@@ -469,6 +469,8 @@ def _describe(exc: BaseException) -> str:
         return f"团队服务器拒绝登录：用户名或密码错误 ({text})"
     if "certificate" in low or "ssl" in low:
         return f"团队服务器证书校验失败或未启用 TLS ({text})"
+    if "agent id" in low and "not registered" in low:
+        return f"团队服务器拒绝这通电话：工号未登记在本登录下，请管理员用 team init 登记 ({text})"
     if "row-level security" in low or "permission denied" in low:
         return f"团队服务器拒绝写入这通电话（不属于本登录） ({text})"
     if "does not exist" in low and "callassist" in low:

@@ -20,7 +20,7 @@ from .helpers import fill, make_calls
 @pytest.fixture
 def synced(tmp_path, team_db, team_config, dev_calls):
     """ws_a (一组) sent the sixteen dev calls, ws_b (二组) twenty more; a supervisor's connection."""
-    server.add_member(team_db, server.Member("ws_b", "workstation", agent_id="8002", team="二组"))
+    server.add_member(team_db, server.Member("ws_b", "workstation", agent_id="8000,8001,8002", team="二组"))
     a = fill(tmp_path / "a.sqlite3", dev_calls)
     b = fill(tmp_path / "b.sqlite3", make_calls(dev_calls, 20, first=300))
     for path, login in ((a, "ws_a"), (b, "ws_b")):
