@@ -11,9 +11,11 @@ figures of issue 15's targets; asserts nothing.
   reach the server through SyncWorker (target ≤ 30 s).
 - week: a workstation offline for a week with 2,000 calls catches up; then every call is resent as if the
   worker had died before noting it: the server must hold each call and utterance exactly once.
-- latency: dev calls with alerts played at wall-clock pace through a real CallSession (Whisper, analysis,
-  records); alert latency = wall time of the alert − wall time its utterance ended in the audio; without and
-  while a sync of 1,000 calls runs in the same process (as in the app).
+- latency: the 8 dev calls with alerts played at wall-clock pace through a real CallSession (Whisper, analysis,
+  records); alert latency = wall time of the alert − wall time its utterance ended in the audio (and the same
+  for every final utterance, the larger sample); each call idle and while a sync of 1,000 calls runs in the same
+  process (as in the app), the order alternating; p50/p95 of both and a bootstrap 95 % interval of the
+  difference (--latency-rounds N plays them N times).
 - queries: the server filled with synthetic data (500 agents, 12 months, --utterances utterances, generated in
   SQL from the dev calls' sentences and their real tokens); filter + full-text search p95 (target ≤ 300 ms) and
   a month's team report (target ≤ 1 s).
@@ -48,6 +50,7 @@ from assist.team.sync import SyncWorker  # noqa: E402
 from tests.team.pgcluster import Cluster  # noqa: E402
 
 PW = "bench-ws-password"
+AGENT_IDS = ",".join(str(i) for i in range(1000, 1101))
 
 
 def pct(values: list[float], p: float) -> float:
@@ -141,7 +144,9 @@ class Server:
         with self.admin(name) as conn:
             server.migrate(conn)
             server.database_grants(conn)
-            server.add_member(conn, server.Member("bench_ws", "workstation", team="一组"), password=PW)
+            # the synthetic calls' 工号 (bench_search.synth_call): the server refuses any other (migration 0002)
+            server.add_member(conn, server.Member("bench_ws", "workstation", team="一组", agent_id=AGENT_IDS),
+                              password=PW)
             server.add_member(conn, server.Member("bench_qa", "supervisor"), password=PW)
         return name, TeamConfig(host="localhost", port=self.cluster.port, dbname=name, user="bench_ws",
                                 sslrootcert=str(self.cluster.root_cert))
@@ -239,7 +244,56 @@ def run_calls(ids: list[str], shared: Path, model, config, finals: list[float]) 
     return lat
 
 
-def bench_latency(srv: Server, tmp: Path, one: Path | None, shared: Path, n: int) -> None:
+class Syncer:
+    """A sync of ``n`` calls that runs only while ``active`` (again and again, each round into a fresh database,
+    as a workstation catching up), on a thread of its own in this process, as the app's worker is."""
+
+    def __init__(self, srv: "Server", one: Path, n: int):
+        self.srv, self.one, self.n = srv, one, n
+        self.active = threading.Event()
+        self.quit = threading.Event()
+        self.rounds = 0
+        self.calls = 0           # call revisions the server took while active
+        self.busy_s = 0.0        # seconds spent syncing
+        self._t = threading.Thread(target=self._run, daemon=True, name="bench-sync")
+        self._t.start()
+
+    def _run(self) -> None:
+        w = None
+        while not self.quit.is_set():
+            if not self.active.wait(0.2):
+                continue
+            if w is None:
+                _, cfg = self.srv.fresh_db()
+                with sqlite3.connect(self.one) as conn:
+                    conn.execute("UPDATE sync_outbox SET synced_revision = 0")
+                w = SyncWorker(self.one, cfg, password=PW, batch=50)
+            t0, before = time.perf_counter(), w.sent
+            pending = w.sync_once(max_batches=1).pending
+            self.busy_s += time.perf_counter() - t0
+            self.calls += w.sent - before
+            if not pending:
+                w.stop()
+                w = None
+                self.rounds += 1
+        if w is not None:
+            w.stop()
+
+    def close(self) -> None:
+        self.quit.set()
+        self._t.join(120)
+
+
+def bootstrap_diff(a: list[float], b: list[float], stat, n: int = 2000) -> tuple[float, float]:
+    """95 % interval of stat(b) − stat(a) by resampling each sample (how far apart the two could really be)."""
+    rng = random.Random(11)
+    diffs = sorted(stat([rng.choice(b) for _ in b]) - stat([rng.choice(a) for _ in a]) for _ in range(n))
+    return diffs[int(0.025 * n)], diffs[int(0.975 * n) - 1]
+
+
+def bench_latency(srv: Server, tmp: Path, one: Path | None, shared: Path, n: int, rounds: int = 1) -> None:
+    """Each dev call with alerts is played twice per round, once idle and once while the sync runs, the order
+    alternating call by call — so the other work on a shared machine weighs on both conditions alike."""
     from assist.config import AsrConfig, EngineConfig
     from assist.model import load_whisper
     from assist.session import warm_up
@@ -248,39 +302,48 @@ def bench_latency(srv: Server, tmp: Path, one: Path | None, shared: Path, n: int
     config = EngineConfig(asr=asr, db_path=tmp / "live.sqlite3", record=True)
     model = load_whisper(asr.model_dir, asr)
     warm_up(config)
-    ids = ["d07", "d10", "d12", "d13"]
-    base_f: list[float] = []
-    base = run_calls(ids, shared, model, config, base_f)
+    ids = ["d07", "d08", "d09", "d10", "d11", "d12", "d13", "d14"]
     if one is None:
         one = tmp / "ws1000.sqlite3"
         build_local(one, n)
-    stop = threading.Event()
-    rounds = [0]
-
-    def keep_syncing():  # the whole call long: a sync of n calls, again and again into fresh databases
-        while not stop.is_set():
-            _, cfg = srv.fresh_db()
-            with sqlite3.connect(one) as conn:
-                conn.execute("UPDATE sync_outbox SET synced_revision = 0")
-            w = SyncWorker(one, cfg, password=PW, batch=50)
-            while not stop.is_set() and w.sync_once(max_batches=1).pending:
-                pass
-            w.stop()
-            rounds[0] += 1
-
-    t = threading.Thread(target=keep_syncing, daemon=True)
-    t.start()
-    loaded_f: list[float] = []
-    loaded = run_calls(ids, shared, model, config, loaded_f)
-    stop.set()
-    t.join(60)
-    for what, pairs in (("alert", (("idle", base), ("syncing", loaded))),
-                        ("final utterance", (("idle", base_f), ("syncing", loaded_f)))):
-        for label, values in pairs:
-            if values:
-                print(f"LATENCY {what} latency {label:8}: n={len(values)} p50 {statistics.median(values):.2f} s "
-                      f"p95 {pct(values, 95):.2f} s max {max(values):.2f} s", flush=True)
-    print(f"        ({rounds[0]} sync rounds of {n} calls ran during the calls; {load()})", flush=True)
+    syncer = Syncer(srv, one, n)
+    alerts: dict[str, list[float]] = {"idle": [], "syncing": []}
+    finals: dict[str, list[float]] = {"idle": [], "syncing": []}
+    loads: list[float] = []
+    synced_s = 0.0
+    try:
+        for r in range(rounds):
+            for k, cid in enumerate(ids):
+                order = ("idle", "syncing") if (k + r) % 2 == 0 else ("syncing", "idle")
+                for cond in order:
+                    if cond == "syncing":
+                        syncer.active.set()
+                    t0 = time.perf_counter()
+                    alerts[cond] += run_calls([cid], shared, model, config, finals[cond])
+                    if cond == "syncing":
+                        syncer.active.clear()
+                        synced_s += time.perf_counter() - t0
+                    loads.append(os.getloadavg()[0])
+                print(f"  {cid} round {r + 1}: alerts idle {len(alerts['idle'])} / syncing "
+                      f"{len(alerts['syncing'])} so far; {load()}", flush=True)
+    finally:
+        syncer.close()
+    for what, samples in (("alert", alerts), ("final utterance", finals)):
+        for label in ("idle", "syncing"):
+            v = samples[label]
+            if v:
+                print(f"LATENCY {what:15} {label:8}: n={len(v):3} p50 {statistics.median(v):.2f} s "
+                      f"p95 {pct(v, 95):.2f} s max {max(v):.2f} s", flush=True)
+        a, b = samples["idle"], samples["syncing"]
+        if len(a) >= 3 and len(b) >= 3:
+            lo, hi = bootstrap_diff(a, b, statistics.median)
+            lo95, hi95 = bootstrap_diff(a, b, lambda x: pct(x, 95))
+            print(f"LATENCY {what:15} syncing − idle: p50 {statistics.median(b) - statistics.median(a):+.2f} s "
+                  f"(95 % interval {lo:+.2f} … {hi:+.2f}), p95 {pct(b, 95) - pct(a, 95):+.2f} s "
+                  f"(95 % interval {lo95:+.2f} … {hi95:+.2f})", flush=True)
+    print(f"        during the syncing calls ({synced_s:.0f} s) the sync sent {syncer.calls} calls "
+          f"({syncer.calls / max(synced_s, 1e-9):.0f} calls/s, {syncer.rounds} complete rounds of {n}); "
+          f"load average {min(loads):.1f}–{max(loads):.1f} over the runs", flush=True)
 
 
 # --- supervisor queries -------------------------------------------------------------------------------------
@@ -408,6 +471,8 @@ def main(argv=None) -> int:
     ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--utterances", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=10, help="query rounds (6 queries each)")
+    ap.add_argument("--latency-rounds", type=int, default=1,
+                    help="times each of the 8 dev calls with alerts is played idle and syncing (about 9 min each)")
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     args = ap.parse_args(argv)
     only = set(args.only.split(","))
@@ -423,7 +488,7 @@ def main(argv=None) -> int:
         if "week" in only:
             bench_week(srv, tmp, one)
         if "latency" in only:
-            bench_latency(srv, tmp, one, shared, args.calls)
+            bench_latency(srv, tmp, one, shared, args.calls, args.latency_rounds)
         if "queries" in only:
             bench_queries(srv, shared, args.utterances, args.repeat)
     finally:
