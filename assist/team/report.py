@@ -251,6 +251,12 @@ def search(conn, query: str, *, limit: int = 50, offset: int = 0, sounds_like: b
     return rows
 
 
+def teams(conn) -> list[str]:
+    """The teams of the server's members (the 团队 window's choice of team)."""
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT team FROM callassist.members WHERE team <> '' ORDER BY team").fetchall()]
+
+
 def get_call(conn, call_id: str) -> dict | None:
     """One call in full, in the shape of ``assist.store.read.get_call`` (plus workstation and team)."""
     with conn.cursor() as cur:

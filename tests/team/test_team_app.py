@@ -115,6 +115,12 @@ def test_team_window_lists_searches_opens_and_exports(qtbot, tmp_path, team_db, 
     monkeypatch.setattr(tw, "MAX_ROWS", 500)
     win.refresh()
     qtbot.waitUntil(lambda: win.table.rowCount() == len(dev_calls), timeout=15000)
+    # The team choice lists the server's teams; choosing one queries again with it.
+    assert [win.team.itemText(i) for i in range(win.team.count())] == ["全部组", "一组"]
+    win.team.setCurrentIndex(1)
+    assert win.current_filters()["team"] == "一组"
+    qtbot.waitUntil(lambda: "正在查询" not in win.status.text(), timeout=15000)
+    assert win.table.rowCount() == len(dev_calls) and {c["team"] for c in win.rows} == {"一组"}
     assert win.figures.rowCount() >= 2 and win.figures.item(win.figures.rowCount() - 1, 0).text() == "合计"
     assert "通话" in win.status.text()
     # A call with a critical alert opens with the alert in place.
