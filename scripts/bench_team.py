@@ -221,17 +221,23 @@ def run_calls(ids: list[str], shared: Path, model, config, finals: list[float]) 
     try:
         for cid in ids:
             ends: dict[int, float] = {}
+            early: dict[int, list[float]] = {}   # alerts raised on a partial, before their utterance's final
             t0 = [0.0]
             lock = threading.Lock()
 
-            def on_event(e, ends=ends, t0=t0):
+            def on_event(e, ends=ends, early=early, t0=t0):
                 now = time.monotonic()
                 with lock:
                     if isinstance(e, ev.UtteranceFinal):
                         ends[e.utterance] = e.end
                         finals.append(now - t0[0] - e.end)
-                    elif isinstance(e, ev.Alert) and e.utterance is not None and e.utterance in ends:
-                        lat.append(now - t0[0] - ends[e.utterance])
+                        # an early alert's latency is counted from the same point: its utterance's end
+                        lat.extend(w - t0[0] - e.end for w in early.pop(e.utterance, ()))
+                    elif isinstance(e, ev.Alert) and e.utterance is not None:
+                        if e.utterance in ends:
+                            lat.append(now - t0[0] - ends[e.utterance])
+                        else:
+                            early.setdefault(e.utterance, []).append(now)
 
             session = CallSession(FileSource(shared / "data" / "dev" / f"{cid}.wav", realtime=True), config=config,
                                   store=store, model=model)
@@ -248,8 +254,10 @@ class Syncer:
     """A sync of ``n`` calls that runs only while ``active`` (again and again, each round into a fresh database,
     as a workstation catching up), on a thread of its own in this process, as the app's worker is."""
 
-    def __init__(self, srv: "Server", one: Path, n: int):
+    def __init__(self, srv: "Server", one: Path, n: int, live_db: Path, live_share: float):
         self.srv, self.one, self.n = srv, one, n
+        self.live_db, self.live_share = live_db, live_share
+        self.paused_s = 0.0
         self.active = threading.Event()
         self.quit = threading.Event()
         self.rounds = 0
@@ -267,10 +275,14 @@ class Syncer:
                 _, cfg = self.srv.fresh_db()
                 with sqlite3.connect(self.one) as conn:
                     conn.execute("UPDATE sync_outbox SET synced_revision = 0")
-                w = SyncWorker(self.one, cfg, password=PW, batch=50)
-            t0, before = time.perf_counter(), w.sent
+                # In the app the live call and the calls being synced are in one records database; here they are
+                # two files, so the worker is told to look at the live one.
+                w = SyncWorker(self.one, cfg, password=PW, batch=50, live_share=self.live_share,
+                               live_check=self._live)
+            t0, before, paused = time.perf_counter(), w.sent, w.paused_s
             pending = w.sync_once(max_batches=1).pending
             self.busy_s += time.perf_counter() - t0
+            self.paused_s += w.paused_s - paused
             self.calls += w.sent - before
             if not pending:
                 w.stop()
@@ -278,6 +290,15 @@ class Syncer:
                 self.rounds += 1
         if w is not None:
             w.stop()
+
+    def _live(self) -> bool:
+        from assist.team.sync import call_is_live
+
+        try:
+            with sqlite3.connect(f"{self.live_db.resolve().as_uri()}?mode=ro", uri=True) as conn:
+                return call_is_live(conn)
+        except sqlite3.Error:
+            return False
 
     def close(self) -> None:
         self.quit.set()
@@ -291,7 +312,8 @@ def bootstrap_diff(a: list[float], b: list[float], stat, n: int = 2000) -> tuple
     return diffs[int(0.025 * n)], diffs[int(0.975 * n) - 1]
 
 
-def bench_latency(srv: Server, tmp: Path, one: Path | None, shared: Path, n: int, rounds: int = 1) -> None:
+def bench_latency(srv: Server, tmp: Path, one: Path | None, shared: Path, n: int, rounds: int = 1,
+                  live_share: float = 0.25) -> None:
     """Each dev call with alerts is played twice per round, once idle and once while the sync runs, the order
     alternating call by call — so the other work on a shared machine weighs on both conditions alike."""
     from assist.config import AsrConfig, EngineConfig
@@ -306,7 +328,7 @@ def bench_latency(srv: Server, tmp: Path, one: Path | None, shared: Path, n: int
     if one is None:
         one = tmp / "ws1000.sqlite3"
         build_local(one, n)
-    syncer = Syncer(srv, one, n)
+    syncer = Syncer(srv, one, n, config.db_path, live_share)
     alerts: dict[str, list[float]] = {"idle": [], "syncing": []}
     finals: dict[str, list[float]] = {"idle": [], "syncing": []}
     loads: list[float] = []
@@ -341,6 +363,7 @@ def bench_latency(srv: Server, tmp: Path, one: Path | None, shared: Path, n: int
             print(f"LATENCY {what:15} syncing − idle: p50 {statistics.median(b) - statistics.median(a):+.2f} s "
                   f"(95 % interval {lo:+.2f} … {hi:+.2f}), p95 {pct(b, 95) - pct(a, 95):+.2f} s "
                   f"(95 % interval {lo95:+.2f} … {hi95:+.2f})", flush=True)
+    print(f"        live_share {live_share}: the sync paused {syncer.paused_s:.0f} s for the live call", flush=True)
     print(f"        during the syncing calls ({synced_s:.0f} s) the sync sent {syncer.calls} calls "
           f"({syncer.calls / max(synced_s, 1e-9):.0f} calls/s, {syncer.rounds} complete rounds of {n}); "
           f"load average {min(loads):.1f}–{max(loads):.1f} over the runs", flush=True)
@@ -473,6 +496,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=10, help="query rounds (6 queries each)")
     ap.add_argument("--latency-rounds", type=int, default=1,
                     help="times each of the 8 dev calls with alerts is played idle and syncing (about 9 min each)")
+    ap.add_argument("--live-share", type=float, default=0.25,
+                    help="the sync's share of the time while a call is live (SyncWorker live_share; 1 = no pause)")
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
     args = ap.parse_args(argv)
     only = set(args.only.split(","))
@@ -488,7 +513,7 @@ def main(argv=None) -> int:
         if "week" in only:
             bench_week(srv, tmp, one)
         if "latency" in only:
-            bench_latency(srv, tmp, one, shared, args.calls, args.latency_rounds)
+            bench_latency(srv, tmp, one, shared, args.calls, args.latency_rounds, args.live_share)
         if "queries" in only:
             bench_queries(srv, shared, args.utterances, args.repeat)
     finally:

@@ -309,3 +309,25 @@ def test_a_workstation_may_upload_only_under_its_registered_agent_ids(tmp_path, 
     assert team_db.execute("SELECT agent_id FROM callassist.calls WHERE id = 'd03'").fetchone()[0] == "8000"
     with pytest.raises(server.TeamServerError, match="工号不合规范"):
         server.agent_ids("8001:一组")
+
+
+def test_the_sync_leaves_the_cpu_to_a_live_call(tmp_path, team_db, team_config, dev_calls):
+    """While a call is being recorded (an active call in the records database) the worker pauses after each
+    batch; with no live call it does not pause. Everything still reaches the server once."""
+    calls = make_calls(dev_calls, 12, first=500)
+    live = fill(tmp_path / "live.sqlite3", calls, active=[dict(dev_calls[0], id="d999")])
+    idle = fill(tmp_path / "idle.sqlite3", make_calls(dev_calls, 12, first=600))
+    w_live = worker(live, team_config, "ws_a", batch=4, live_share=0.25)
+    w_idle = worker(idle, team_config, "ws_b", batch=4, live_share=0.25)
+    try:
+        t0 = time.monotonic()
+        assert w_live.sync_once().pending == 0
+        took = time.monotonic() - t0
+        assert w_idle.sync_once().pending == 0
+    finally:
+        w_live.stop()
+        w_idle.stop()
+    assert w_live.paused_s > 0 and took > w_live.paused_s and w_idle.paused_s == 0
+    assert sync.call_is_live(sqlite3.connect(live)) and not sync.call_is_live(sqlite3.connect(idle))
+    counts = server_counts(team_db)
+    assert len(counts) == 24 and "d999" not in counts and set(counts.values()) == {1}
