@@ -137,12 +137,17 @@ def add_member(conn, member: Member, *, password: str | None = None) -> list[str
         conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), ident))
         conn.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(other), ident))
         done.append(f"{member.login} 属于 {group}")
-        conn.execute(
+        member.agent_id, member.team = conn.execute(
             "INSERT INTO callassist.members (login, kind, agent_id, agent_name, team) VALUES (%s, %s, %s, %s, %s)"
-            " ON CONFLICT (login) DO UPDATE SET kind = excluded.kind, agent_id = excluded.agent_id,"
-            " agent_name = excluded.agent_name, team = excluded.team",
+            # A spec that leaves the 工号 or team out keeps what the login has: `team init --workstation ws_0101`
+            # run again must not unbind the login's 工号 (its uploads would all be refused).
+            " ON CONFLICT (login) DO UPDATE SET kind = excluded.kind,"
+            " agent_id = CASE WHEN excluded.agent_id <> '' THEN excluded.agent_id ELSE members.agent_id END,"
+            " agent_name = CASE WHEN excluded.agent_name <> '' THEN excluded.agent_name ELSE members.agent_name END,"
+            " team = CASE WHEN excluded.team <> '' THEN excluded.team ELSE members.team END"
+            " RETURNING agent_id, team",
             (member.login, member.kind, member.agent_id, member.agent_name, member.team),
-        )
+        ).fetchone()
         done.append(f"成员表: {member.login} 工号={member.agent_id or '-'} 组={member.team or '-'}")
     return done
 

@@ -306,6 +306,10 @@ def test_a_workstation_may_upload_only_under_its_registered_agent_ids(tmp_path, 
     finally:
         wb.stop()
     assert team_db.execute("SELECT agent_id FROM callassist.members WHERE login = 'ws_b'").fetchone()[0] == "8002,8000"
+    # `team init --workstation ws_b` again (no 工号 given) keeps the login's 工号 and team.
+    again = server.Member("ws_b", "workstation")
+    server.add_member(team_db, again)
+    assert (again.agent_id, again.team) == ("8002,8000", "一组")
     assert team_db.execute("SELECT agent_id FROM callassist.calls WHERE id = 'd03'").fetchone()[0] == "8000"
     with pytest.raises(server.TeamServerError, match="工号不合规范"):
         server.agent_ids("8001:一组")
