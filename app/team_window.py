@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QMainWindow, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
+                               QMainWindow, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
                                QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from assist.labels import format_clock, format_ptp, rule_name, stage_name
@@ -28,7 +28,9 @@ from .workers import run_async
 log = logging.getLogger(__name__)
 
 CALL_COLUMNS = ["开始时间", "坐席", "组", "工作站", "债务人", "时长", "告警", "还款承诺", "状态"]
-MAX_ROWS = 500
+MAX_ROWS = 500     # calls listed
+MAX_HITS = 500     # search hits read (the newest); more are shown as "500+"
+DEFAULT_DAYS = 30  # the date filter starts on: a team's year is millions of utterances, a month is what is asked
 
 
 def connect(cfg: team_config.TeamConfig | None = None):
@@ -64,8 +66,9 @@ class TeamWindow(QMainWindow):
         self.filters = CallFilters()
         cl.addWidget(self.filters)
         extra = QHBoxLayout()
-        self.team = QLineEdit()
-        self.team.setPlaceholderText("组（如 一组）")
+        self.team = QComboBox()  # the teams the server's members list has, filled at each refresh
+        self.team.addItem("全部组", "")
+        self.team.setMinimumContentsLength(8)
         extra.addWidget(QLabel("组"))
         extra.addWidget(self.team)
         extra.addStretch(1)
@@ -118,8 +121,11 @@ class TeamWindow(QMainWindow):
         self.setCentralWidget(page)
         self.resize(1200, 760)
 
+        # Starts on the last DEFAULT_DAYS (the person can untick it): the server reads only those months.
+        self.filters.use_since.setChecked(True)
+        self.filters.since.setDate(QDate.currentDate().addDays(-DEFAULT_DAYS))
         self.filters.changed.connect(self.refresh)
-        self.team.returnPressed.connect(self.refresh)
+        self.team.currentIndexChanged.connect(lambda _i: self.refresh())
         self.by.currentIndexChanged.connect(lambda _i: self.refresh())
         self.table.itemSelectionChanged.connect(self._selected)
         self.export_button.clicked.connect(self.choose_export)
@@ -139,8 +145,8 @@ class TeamWindow(QMainWindow):
     # --- queries ----------------------------------------------------------------------------------
     def current_filters(self) -> dict:
         f = self.filters.filters()
-        if self.team.text().strip():
-            f["team"] = self.team.text().strip()
+        if self.team.currentData():
+            f["team"] = self.team.currentData()
         return f
 
     def refresh(self) -> None:
@@ -155,14 +161,19 @@ class TeamWindow(QMainWindow):
 
             with connect(cfg) as conn:
                 if query:
-                    hits = report.search(conn, query, limit=MAX_ROWS, **filters)
-                    ids = list(dict.fromkeys(h["call_id"] for h in hits))
-                    calls = {c["id"]: c for c in report.list_calls(conn, limit=100000, **filters) if c["id"] in ids}
+                    # One more than shown: whether there are more hits than the window lists (显示 "500+").
+                    hits = report.search(conn, query, limit=MAX_HITS + 1, **filters)
+                    more = len(hits) > MAX_HITS
+                    ids = list(dict.fromkeys(h["call_id"] for h in hits[:MAX_HITS]))
+                    calls = {c["id"]: c for c in report.list_calls(conn, limit=len(ids), ids=ids, **filters)}
                     rows = [calls[i] for i in ids if i in calls]
                 else:
-                    rows = report.list_calls(conn, limit=MAX_ROWS, **filters)
+                    rows = report.list_calls(conn, limit=MAX_ROWS + 1, **filters)
+                    more = len(rows) > MAX_ROWS
+                    rows, hits = rows[:MAX_ROWS], None
                 rep = report.team_report(conn, by=by, **filters)
-            return rows, rep
+                teams = report.teams(conn)
+            return rows, rep, (None if hits is None else len(hits[:MAX_HITS])), more, teams
 
         run_async(load, on_done=lambda r: self._loaded(r, generation),
                   on_error=lambda m: self._failed(m, generation))
@@ -175,12 +186,35 @@ class TeamWindow(QMainWindow):
     def _loaded(self, result, generation: int) -> None:
         if generation != self._generation:
             return  # a newer query is on its way
-        self.rows, self.report = result
+        self.rows, self.report, hits, more, teams = result
+        self._set_teams(teams)
         self._fill_calls()
         self._fill_figures()
         total = self.report["total"]
-        self.status.setText(f"{len(self.rows)} 通通话（统计范围 {total['calls']} 通，"
-                            f"承诺还款率 {total['ptp_rate']:.0%}）")
+        plus = "+" if more else ""
+        if hits is None:
+            shown = f"{len(self.rows)}{plus} 通通话" + ("（只列出最新的）" if more else "")
+        else:
+            shown = f"命中 {hits}{plus} 句，{len(self.rows)} 通通话" + ("（只列出最新的命中）" if more else "")
+        self.status.setText(f"{shown}；统计范围 {total['calls']} 通，承诺还款率 {total['ptp_rate']:.0%}")
+
+    def _set_teams(self, teams: list[str]) -> None:
+        """The team choices as the server has them now; the chosen one stays (no new query from this)."""
+        have = [self.team.itemData(i) for i in range(1, self.team.count())]
+        if have == teams:
+            return
+        chosen = self.team.currentData()
+        self.team.blockSignals(True)
+        try:
+            while self.team.count() > 1:
+                self.team.removeItem(1)
+            for t in teams:
+                self.team.addItem(t, t)
+            if chosen and chosen not in teams:
+                self.team.addItem(chosen, chosen)
+            self.team.setCurrentIndex(max(0, self.team.findData(chosen)))
+        finally:
+            self.team.blockSignals(False)
 
     def _fill_calls(self) -> None:
         self.table.setRowCount(len(self.rows))

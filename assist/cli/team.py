@@ -29,8 +29,9 @@ def add_parser(sub) -> None:
     admin(sp)
     sp = tsub.add_parser("init", help="migrate, then create the roles, row-level security and logins (an admin)")
     admin(sp)
-    sp.add_argument("--workstation", action="append", default=[], metavar="LOGIN[:工号[:组]]",
-                    help="a workstation/agent login that may write only its own calls (repeatable)")
+    sp.add_argument("--workstation", action="append", default=[], metavar="LOGIN[:工号[,工号…][:组]]",
+                    help="a workstation/agent login that may write only its own calls, under the 工号 listed"
+                         " (several for a workstation agents share; repeatable)")
     sp.add_argument("--supervisor", action="append", default=[], metavar="LOGIN[:组]",
                     help="a read-only login that sees the whole team (repeatable)")
 
@@ -110,7 +111,7 @@ def _init(args) -> int:
     try:
         for spec in args.workstation:
             login, agent, team = (spec.split(":") + ["", ""])[:3]
-            members.append(server.Member(server.check_login(login), "workstation", agent_id=agent, team=team))
+            members.append(server.Member(server.check_login(login), "workstation", agent_id=",".join(server.agent_ids(agent)), team=team))
         for spec in args.supervisor:
             login, team = (spec.split(":") + [""])[:2]
             members.append(server.Member(server.check_login(login), "supervisor", team=team))

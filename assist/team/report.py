@@ -136,10 +136,15 @@ def _substring(term: str, i: int, params: dict) -> str:
     return f"(strpos(u.text, %(s{i})s) > 0 OR strpos(u.raw_text, %(s{i})s) > 0)"
 
 
-def list_calls(conn, *, limit: int = 200, offset: int = 0, tz: str = DEFAULT_TZ, **filters) -> list[dict]:
-    """Calls newest first with agent, team, alerts by rule and promise: what the 团队 list shows."""
+def list_calls(conn, *, limit: int = 200, offset: int = 0, tz: str = DEFAULT_TZ, ids: list[str] | None = None,
+               **filters) -> list[dict]:
+    """Calls newest first with agent, team, alerts by rule and promise: what the 团队 list shows. ``ids``: only
+    those calls (the ones a search found), still with the filters."""
     where, params = where_clause(filters, tz)
     params.update(limit=int(limit), offset=int(offset))
+    if ids is not None:
+        where.append("c.id = ANY(%(ids)s)")
+        params["ids"] = list(ids)
     sql = (
         "SELECT c.id, c.started_local AS started_at, c.duration, c.status, c.agent_name, c.agent_id,"
         " c.workstation, coalesce(m.team, '') AS team, c.debtor_name, c.phone, c.account, c.ptp_amount,"
@@ -161,12 +166,9 @@ def list_calls(conn, *, limit: int = 200, offset: int = 0, tz: str = DEFAULT_TZ,
 
 
 def _search_sql(conn, match: str, params: dict, where: list[str]) -> list[dict]:
-    # The call's start bounds the utterance partitions scanned (call_started = c.started_at and the dates).
-    uwhere = [match, "u.call_started = c.started_at"]
-    if "since" in params:
-        uwhere.append("u.call_started >= (%(since)s::date)::timestamp AT TIME ZONE %(tz)s")
-    if "until" in params:
-        uwhere.append("u.call_started < (%(until)s::date + 1)::timestamp AT TIME ZONE %(tz)s")
+    # The call's start bounds the utterance partitions scanned (call_started = c.started_at and the slice).
+    uwhere = [match, "u.call_started = c.started_at", "u.call_started >= %(lo)s", "u.call_started < %(hi)s",
+              "c.started_at >= %(lo)s", "c.started_at < %(hi)s"]
     sql = (
         "SELECT u.call_id, u.idx AS utterance, u.text, u.stage, u.start, c.started_local AS started_at,"
         " u.call_started AS _ts, c.agent_name, c.agent_id, c.workstation, coalesce(m.team, '') AS team,"
@@ -174,11 +176,43 @@ def _search_sql(conn, match: str, params: dict, where: list[str]) -> list[dict]:
         " FROM callassist.utterances u JOIN callassist.calls c ON c.id = u.call_id"
         " LEFT JOIN callassist.members m ON m.login = c.workstation"
         " WHERE " + " AND ".join(uwhere + where)
-        + " ORDER BY u.call_started DESC, u.call_id, u.idx LIMIT %(limit)s OFFSET %(offset)s"
+        + " ORDER BY u.call_started DESC, u.call_id DESC, u.idx LIMIT %(limit)s"
     )
     with conn.cursor() as cur:
         cur.execute(sql, params)
         return _rows(cur)
+
+
+FIRST_CALLS = 50  # the first slice holds about this many calls (3,000 utterances): a common word fills a page
+
+
+def _bounds(conn, params: dict, where: list[str]) -> tuple[datetime, datetime, int] | None:
+    """The first and last start of the calls the filters select, and how many there are (None: none)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT min(c.started_at), max(c.started_at), count(*)" + _FROM
+                    + (" WHERE " + " AND ".join(where) if where else ""), params)
+        lo, hi, n = cur.fetchone()
+    return None if lo is None else (lo, hi, int(n))
+
+
+def _newest_first(conn, match: str, params: dict, where: list[str], want: int,
+                  bounds: tuple[datetime, datetime, int]) -> list[dict]:
+    """The ``want`` newest utterances matching, newest first, read in time slices from the newest call back: the
+    first slice holds about FIRST_CALLS of the selected calls, each next one twice the time of the last. A common
+    word (还款: one utterance in ten) fills the page from the first slice, so the server reads the utterances
+    of a few dozen calls instead of a month's or a year's before sorting (the planner cannot know the join
+    keeps that many rows and would walk every call of the range); a rare word takes more slices, each a small
+    index read. The slices do not overlap, so their concatenation is in order."""
+    first, last, n = bounds
+    hi = last + timedelta(microseconds=1)
+    span = hi - first
+    width = max(timedelta(seconds=1), span * min(1.0, FIRST_CALLS / max(n, 1)))
+    out: list[dict] = []
+    while len(out) < want and hi > first:
+        lo = max(first, hi - width)
+        out += _search_sql(conn, match, {**params, "lo": lo, "hi": hi, "limit": want - len(out)}, where)
+        hi, width = lo, width * 2
+    return out
 
 
 def search(conn, query: str, *, limit: int = 50, offset: int = 0, sounds_like: bool = False, tz: str = DEFAULT_TZ,
@@ -188,24 +222,25 @@ def search(conn, query: str, *, limit: int = 50, offset: int = 0, sounds_like: b
     if not terms:
         return []
     where, params = where_clause(filters, tz)
-    params.update(limit=int(limit), offset=int(offset))
+    bounds = _bounds(conn, params, where)
+    if bounds is None:
+        return []
     # As the local search: the token index first; only when that gives fewer than a page, also every term as
     # written (candidates from the bigram tokens, confirmed by strpos/ILIKE).
     want = int(limit) + int(offset)
     tsq = ts_query(query, sounds_like=sounds_like)
     found: dict[tuple, dict] = {}
     if tsq is not None:
-        for r in _search_sql(conn, "u.tsv @@ %(q)s::tsquery", {**params, "q": tsq, "limit": want, "offset": 0},
-                             where):
+        for r in _newest_first(conn, "u.tsv @@ %(q)s::tsquery", {**params, "q": tsq}, where, want, bounds):
             found[(r["call_id"], r["utterance"])] = r
     if len(found) < want:
-        sparams = {**params, "limit": want, "offset": 0}
+        sparams = dict(params)
         substr = " AND ".join(_substring(t, i, sparams) for i, t in enumerate(terms))
         bgq = bigram_query(terms)
         if bgq is not None:
             sparams["bg"] = bgq
             substr = f"u.tsv @@ %(bg)s::tsquery AND {substr}"
-        for r in _search_sql(conn, substr, sparams, where):
+        for r in _newest_first(conn, substr, sparams, where, want, bounds):
             found.setdefault((r["call_id"], r["utterance"]), r)
     rows = sorted(found.values(), key=lambda r: (r["_ts"], r["call_id"], -r["utterance"]), reverse=True)
     rows = rows[int(offset):want]
@@ -217,6 +252,12 @@ def search(conn, query: str, *, limit: int = 50, offset: int = 0, sounds_like: b
         r["terms"] = terms
         r["snippet"] = highlight(r["text"], terms)
     return rows
+
+
+def teams(conn) -> list[str]:
+    """The teams of the server's members (the 团队 window's choice of team)."""
+    return [r[0] for r in conn.execute(
+        "SELECT DISTINCT team FROM callassist.members WHERE team <> '' ORDER BY team").fetchall()]
 
 
 def get_call(conn, call_id: str) -> dict | None:

@@ -17,6 +17,8 @@ from pathlib import Path
 SQL_DIR = Path(__file__).with_name("sql")
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _LOGIN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_AGENT_SEP = re.compile(r"[,，;；\s]+")
+_AGENT_ID = re.compile(r"^[0-9A-Za-z_.-]{1,32}$")
 MIGRATE_LOCK = 0x43415254  # advisory lock key: one migrate at a time
 
 
@@ -100,12 +102,23 @@ def check_login(login: str) -> str:
     return login
 
 
+def agent_ids(text: str) -> list[str]:
+    """The 工号 a login is registered with: one, or several separated by commas (a workstation agents share).
+    The server's trigger (migration 0002) refuses a call whose 工号 is not among them."""
+    ids = [x for x in _AGENT_SEP.split(text or "") if x]
+    for x in ids:
+        if not _AGENT_ID.match(x):
+            raise TeamServerError(f"工号不合规范: {x!r} (letters, digits, _ . -; several separated by commas)")
+    return list(dict.fromkeys(ids))
+
+
 def add_member(conn, member: Member, *, password: str | None = None) -> list[str]:
     """Create (or update) a LOGIN role in the workstation or supervisor group and its members row.
     Returns what was done, one line each. A new role gets ``password`` or a generated one (member.password)."""
     from psycopg import sql
 
     check_login(member.login)
+    member.agent_id = ",".join(agent_ids(member.agent_id))
     group = {"workstation": "callassist_workstation", "supervisor": "callassist_supervisor"}[member.kind]
     other = "callassist_supervisor" if member.kind == "workstation" else "callassist_workstation"
     done = []
@@ -124,12 +137,17 @@ def add_member(conn, member: Member, *, password: str | None = None) -> list[str
         conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), ident))
         conn.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(other), ident))
         done.append(f"{member.login} 属于 {group}")
-        conn.execute(
+        member.agent_id, member.team = conn.execute(
             "INSERT INTO callassist.members (login, kind, agent_id, agent_name, team) VALUES (%s, %s, %s, %s, %s)"
-            " ON CONFLICT (login) DO UPDATE SET kind = excluded.kind, agent_id = excluded.agent_id,"
-            " agent_name = excluded.agent_name, team = excluded.team",
+            # A spec that leaves the 工号 or team out keeps what the login has: `team init --workstation ws_0101`
+            # run again must not unbind the login's 工号 (its uploads would all be refused).
+            " ON CONFLICT (login) DO UPDATE SET kind = excluded.kind,"
+            " agent_id = CASE WHEN excluded.agent_id <> '' THEN excluded.agent_id ELSE members.agent_id END,"
+            " agent_name = CASE WHEN excluded.agent_name <> '' THEN excluded.agent_name ELSE members.agent_name END,"
+            " team = CASE WHEN excluded.team <> '' THEN excluded.team ELSE members.team END"
+            " RETURNING agent_id, team",
             (member.login, member.kind, member.agent_id, member.agent_name, member.team),
-        )
+        ).fetchone()
         done.append(f"成员表: {member.login} 工号={member.agent_id or '-'} 组={member.team or '-'}")
     return done
 

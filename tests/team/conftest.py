@@ -49,10 +49,10 @@ def pg_admin(pg_cluster):
 
 @pytest.fixture
 def team_db(pg_cluster, pg_admin):
-    """The fresh database, migrated, with logins ws_a (工号 8001), ws_b (8002) and qa_lead (supervisor)."""
+    """The fresh database, migrated, with logins ws_a and ws_b (both shared by agents 8000, 8001, 8002: the dev calls' 工号) and qa_lead (supervisor)."""
     server.migrate(pg_admin)
     server.database_grants(pg_admin)
-    for login, kind, agent in (("ws_a", "workstation", "8001"), ("ws_b", "workstation", "8002"),
+    for login, kind, agent in (("ws_a", "workstation", "8000,8001,8002"), ("ws_b", "workstation", "8000,8001,8002"),
                                ("qa_lead", "supervisor", "")):
         server.add_member(pg_admin, server.Member(login, kind, agent_id=agent, team="一组"),
                           password=PASSWORDS[login])

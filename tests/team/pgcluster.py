@@ -92,6 +92,24 @@ class Cluster:
         self.root_cert: Path | None = None
         self._init()
 
+    @classmethod
+    def adopt(cls, root: Path, admin_password: str, port: int) -> "Cluster":
+        """A cluster an earlier run made in ``root`` and kept (the benchmark's filled database), started if it
+        is not running."""
+        self = cls.__new__(cls)
+        self.bin = bin_dir()
+        self.root = Path(root)
+        self.data, self.log = self.root / "data", self.root / "server.log"
+        self.admin, self.admin_password, self.port, self.fast = "team_admin", admin_password, port, False
+        self.root_cert = self.root / "server.crt"
+        self._as, self._uid = [], None
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            self._as, self._uid = ["runuser", "-u", "postgres", "--"], (pw.pw_uid, pw.pw_gid)
+        if not self.running():
+            self.start(port)
+        return self
+
     def _run(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
         return subprocess.run([*self._as, *args], check=check, capture_output=True, text=True, timeout=timeout,
                               cwd=self.root)

@@ -38,13 +38,14 @@ def _configure(monkeypatch, pg_cluster, pg_admin, login, password, capsys) -> st
 def test_init_configure_sync_status_report(tmp_path, pg_cluster, pg_admin, dev_calls, capsys, monkeypatch,
                                            no_keyring):
     dsn = _admin_dsn(pg_cluster, pg_admin)
-    assert main(["team", "init", "--dsn", dsn, "--workstation", "ws_cli:8001:一组", "--supervisor", "qa_cli:一组"]) == 0
+    assert main(["team", "init", "--dsn", dsn, "--workstation", "ws_cli:8000,8001,8002:一组",
+                 "--supervisor", "qa_cli:一组"]) == 0
     out = capsys.readouterr().out
     assert "已应用迁移 0001_team_schema.sql" in out and "创建登录角色 ws_cli" in out
     passwords = dict(line.strip().split(" 的初始密码（只显示这一次）: ") for line in out.splitlines() if "初始密码" in line)
     assert set(passwords) == {"ws_cli", "qa_cli"}
     # A second init changes nothing and prints no new password.
-    assert main(["team", "init", "--dsn", dsn, "--workstation", "ws_cli:8001:一组"]) == 0
+    assert main(["team", "init", "--dsn", dsn, "--workstation", "ws_cli:8000,8001,8002:一组"]) == 0
     assert "初始密码" not in capsys.readouterr().out
 
     out = _configure(monkeypatch, pg_cluster, pg_admin, "ws_cli", passwords["ws_cli"], capsys)

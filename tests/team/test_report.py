@@ -20,7 +20,7 @@ from .helpers import fill, make_calls
 @pytest.fixture
 def synced(tmp_path, team_db, team_config, dev_calls):
     """ws_a (一组) sent the sixteen dev calls, ws_b (二组) twenty more; a supervisor's connection."""
-    server.add_member(team_db, server.Member("ws_b", "workstation", agent_id="8002", team="二组"))
+    server.add_member(team_db, server.Member("ws_b", "workstation", agent_id="8000,8001,8002", team="二组"))
     a = fill(tmp_path / "a.sqlite3", dev_calls)
     b = fill(tmp_path / "b.sqlite3", make_calls(dev_calls, 20, first=300))
     for path, login in ((a, "ws_a"), (b, "ws_b")):
@@ -43,6 +43,26 @@ def test_search_finds_what_the_local_search_finds(synced, query):
     remote = {(h["call_id"], h["utterance"]) for h in report.search(conn, query, limit=5000, workstation="ws_a")}
     assert local, f"the dev calls should contain {query!r}"
     assert remote == local
+
+
+@pytest.mark.parametrize("first_calls", [1, 5])
+def test_a_page_of_hits_is_the_newest_whatever_the_time_slices(synced, monkeypatch, first_calls):
+    """The search reads newest-first in time slices and stops when a page is full: every page must be the one
+    an unsliced newest-first sort of all the hits gives."""
+    conn, _, _ = synced
+    for query in ("逾期", "征信", "款"):  # 款: a lone character, found by the substring path
+        monkeypatch.setattr(report, "FIRST_CALLS", 10 ** 9)  # one slice: everything, sorted once
+        everything = report.search(conn, query, limit=5000)
+        assert len(everything) >= 6, query
+        order = [(h["started_at"], h["call_id"]) for h in everything]
+        assert order == sorted(order, reverse=True)
+        monkeypatch.setattr(report, "FIRST_CALLS", first_calls)
+        for limit, offset in ((1, 0), (3, 0), (3, 2), (len(everything), 0), (5, len(everything) - 2)):
+            page = report.search(conn, query, limit=limit, offset=offset)
+            assert page == everything[offset:offset + limit], (query, limit, offset)
+        one = report.search(conn, query, limit=5000, team="二组", since="2026-10-01", until="2026-11-15")
+        assert one == [h for h in everything if h["team"] == "二组" and h["started_at"][:10] <= "2026-11-15"]
+    assert report.search(conn, "逾期", since="2030-01-01") == []
 
 
 def test_filters_agree_with_the_local_review(synced):

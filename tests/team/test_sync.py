@@ -264,3 +264,74 @@ def test_wrong_password_and_untrusted_certificate_are_clear_errors(tmp_path, tea
     finally:
         w.stop()
     assert server_counts(team_db) == {}
+
+
+def test_a_workstation_may_upload_only_under_its_registered_agent_ids(tmp_path, team_db, team_config, dev_calls):
+    from assist.team import server
+
+    # ws_b is one agent's login now: 8002. d02 is 8002's call, d03 8000's; d06 lost its 工号 locally.
+    server.add_member(team_db, server.Member("ws_b", "workstation", agent_id="8002", team="一组"))
+    b = fill(tmp_path / "b.sqlite3", [dev_calls[1], dev_calls[2], dev_calls[5]])
+    with sqlite3.connect(b) as conn:
+        assert dict(conn.execute("SELECT id, agent_id FROM calls")) == {"d02": "8002", "d03": "8000", "d06": "8000"}
+        conn.execute("UPDATE calls SET agent_id = '' WHERE id = 'd06'")
+    wb = worker(b, team_config, "ws_b")
+    try:
+        status = wb.sync_once()
+        assert status.pending == 1 and status.refused == 1
+        with sqlite3.connect(b) as conn:
+            err = conn.execute("SELECT last_error FROM sync_outbox WHERE call_id = 'd03'").fetchone()[0]
+        assert "工号未登记" in err and "8000" in err
+        assert dict(team_db.execute("SELECT id, agent_id FROM callassist.calls").fetchall()) == \
+            {"d02": "8002", "d06": "8002"}  # the call without a 工号 is stamped with the login's one
+        assert team_db.execute("SELECT count(*) FROM callassist.utterances WHERE call_id = 'd03'").fetchone()[0] == 0
+
+        # Straight SQL as ws_b: renaming its own call to another agent is refused too.
+        with psycopg.connect(**team_config("ws_b").conninfo(PASSWORDS["ws_b"]), autocommit=True) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="agent id 8001 is not registered"):
+                conn.execute("UPDATE callassist.calls SET agent_id = '8001' WHERE id = 'd02'")
+        # A login in the workstation group but not registered as a member may put no 工号 on a call.
+        team_db.execute("CREATE ROLE ws_x LOGIN PASSWORD 'pw-ws-x-secret' IN ROLE callassist_workstation")
+        cfg = team_config("ws_x")
+        with psycopg.connect(**cfg.conninfo("pw-ws-x-secret"), autocommit=True) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="registered: none"):
+                conn.execute("INSERT INTO callassist.calls (id, revision, started_at, started_local, status, agent_id)"
+                             " VALUES ('x1', 1, now(), '2026-01-01T00:00:00+08:00', 'completed', '8002')")
+
+        # The admin registers 8000 at ws_b as well: the set-aside call goes through at its next try.
+        server.add_member(team_db, server.Member("ws_b", "workstation", agent_id="8002，8000", team="一组"))
+        with sqlite3.connect(b) as conn:
+            conn.execute("UPDATE sync_outbox SET next_ts = 0")
+        assert wb.sync_once().pending == 0
+    finally:
+        wb.stop()
+    assert team_db.execute("SELECT agent_id FROM callassist.members WHERE login = 'ws_b'").fetchone()[0] == "8002,8000"
+    # `team init --workstation ws_b` again (no 工号 given) keeps the login's 工号 and team.
+    again = server.Member("ws_b", "workstation")
+    server.add_member(team_db, again)
+    assert (again.agent_id, again.team) == ("8002,8000", "一组")
+    assert team_db.execute("SELECT agent_id FROM callassist.calls WHERE id = 'd03'").fetchone()[0] == "8000"
+    with pytest.raises(server.TeamServerError, match="工号不合规范"):
+        server.agent_ids("8001:一组")
+
+
+def test_the_sync_leaves_the_cpu_to_a_live_call(tmp_path, team_db, team_config, dev_calls):
+    """While a call is being recorded (an active call in the records database) the worker pauses after each
+    batch; with no live call it does not pause. Everything still reaches the server once."""
+    calls = make_calls(dev_calls, 12, first=500)
+    live = fill(tmp_path / "live.sqlite3", calls, active=[dict(dev_calls[0], id="d999")])
+    idle = fill(tmp_path / "idle.sqlite3", make_calls(dev_calls, 12, first=600))
+    w_live = worker(live, team_config, "ws_a", batch=4, live_share=0.25)
+    w_idle = worker(idle, team_config, "ws_b", batch=4, live_share=0.25)
+    try:
+        t0 = time.monotonic()
+        assert w_live.sync_once().pending == 0
+        took = time.monotonic() - t0
+        assert w_idle.sync_once().pending == 0
+    finally:
+        w_live.stop()
+        w_idle.stop()
+    assert w_live.paused_s > 0 and took > w_live.paused_s and w_idle.paused_s == 0
+    assert sync.call_is_live(sqlite3.connect(live)) and not sync.call_is_live(sqlite3.connect(idle))
+    counts = server_counts(team_db)
+    assert len(counts) == 24 and "d999" not in counts and set(counts.values()) == {1}

@@ -7,10 +7,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import psycopg  # noqa: E402
 import pytest  # noqa: E402
 
 from assist import paths  # noqa: E402
-from assist.team import config  # noqa: E402
+from assist.team import config, report  # noqa: E402
 from assist.team.sync import SyncWorker  # noqa: E402
 from tests.store.conftest import feed_call  # noqa: E402
 
@@ -96,11 +97,30 @@ def test_team_window_lists_searches_opens_and_exports(qtbot, tmp_path, team_db, 
     assert w.sync_once().pending == 0
     w.stop()
     cfg = _use(team_config, "qa_lead")
+    from PySide6.QtCore import QDate
+
+    import app.team_window as tw
+
     win = TeamWindow(config=cfg)
     qtbot.addWidget(win)
     win.show()
+    # It opens on the last 30 days (a team's whole year is millions of utterances); the dev calls are older.
+    assert win.filters.use_since.isChecked() and win.filters.since.date() == QDate.currentDate().addDays(-30)
+    win.filters.use_since.setChecked(False)
+    # More calls than it lists: the newest, and the count says so.
+    monkeypatch.setattr(tw, "MAX_ROWS", 10)
+    win.refresh()
+    qtbot.waitUntil(lambda: "10+ 通通话" in win.status.text(), timeout=15000)
+    assert win.table.rowCount() == 10 and win.rows[0]["started_at"] > win.rows[-1]["started_at"]
+    monkeypatch.setattr(tw, "MAX_ROWS", 500)
     win.refresh()
     qtbot.waitUntil(lambda: win.table.rowCount() == len(dev_calls), timeout=15000)
+    # The team choice lists the server's teams; choosing one queries again with it.
+    assert [win.team.itemText(i) for i in range(win.team.count())] == ["全部组", "一组"]
+    win.team.setCurrentIndex(1)
+    assert win.current_filters()["team"] == "一组"
+    qtbot.waitUntil(lambda: "正在查询" not in win.status.text(), timeout=15000)
+    assert win.table.rowCount() == len(dev_calls) and {c["team"] for c in win.rows} == {"一组"}
     assert win.figures.rowCount() >= 2 and win.figures.item(win.figures.rowCount() - 1, 0).text() == "合计"
     assert "通话" in win.status.text()
     # A call with a critical alert opens with the alert in place.
@@ -112,6 +132,10 @@ def test_team_window_lists_searches_opens_and_exports(qtbot, tmp_path, team_db, 
     win.filters.query.setText("征信")
     win.refresh()
     qtbot.waitUntil(lambda: 0 < win.table.rowCount() < len(dev_calls), timeout=15000)
+    assert "命中" in win.status.text() and "+" not in win.status.text()
+    with psycopg.connect(**cfg.conninfo(PASSWORDS["qa_lead"])) as conn:
+        expected = list(dict.fromkeys(h["call_id"] for h in report.search(conn, "征信", limit=1000)))
+    assert [c["id"] for c in win.rows] == expected
     # The team's 催收记录表.
     out = tmp_path / "team.csv"
     win.export(str(out))
