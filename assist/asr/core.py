@@ -269,16 +269,7 @@ class RecognizerCore:
         self._debtor_final(self._debtor_pending.pop(0))
 
     def _debtor_final(self, ev: SpeechEnd) -> None:
-        res = self._decode(ev.audio, self.cfg.beam_size_final)
-        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
-        if not v.text:
-            log.debug("dropped debtor utterance %.2f-%.2f (%s): %r", ev.start, ev.end, v.reason, res.text)
-            return
-        final = AsrFinal(index=self._emitted, start=round(ev.start, 3), end=round(ev.end, 3),
-                         text=correct(v.text, self.extra_terms), raw_text=v.text, audio_t=self.audio_t,
-                         compute_s=res.compute_s, clock_t=self._now(), suspect=v.suspect, speaker="debtor")
-        self._emitted += 1
-        self._emit(final)
+        self._final(ev, self._decode(ev.audio, self.cfg.beam_size_final), speaker="debtor")
 
     # ---- overload (live only; see the module docstring) -------------------------------------------------------
     def _skim(self) -> bool:
@@ -357,14 +348,14 @@ class RecognizerCore:
             self._vclock += res.compute_s
         return res
 
-    def _final(self, ev: SpeechEnd, res: DecodeResult) -> None:
+    def _final(self, ev: SpeechEnd, res: DecodeResult, speaker: str = "agent") -> None:
         v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob)
         if not v.text:
-            log.debug("dropped utterance %.2f-%.2f (%s): %r", ev.start, ev.end, v.reason, res.text)
+            log.debug("dropped %s utterance %.2f-%.2f (%s): %r", speaker, ev.start, ev.end, v.reason, res.text)
             return
         final = AsrFinal(index=self._emitted, start=round(ev.start, 3), end=round(ev.end, 3),
                          text=correct(v.text, self.extra_terms), raw_text=v.text, audio_t=self.audio_t,
-                         compute_s=res.compute_s, clock_t=self._now(), suspect=v.suspect)
+                         compute_s=res.compute_s, clock_t=self._now(), suspect=v.suspect, speaker=speaker)
         self._emitted += 1
         self._emit(final)
 
