@@ -159,3 +159,24 @@ def test_a_live_core_far_behind_skims_whole_utterances(dev_dir, load_wav, manife
 def test_what_the_guards_drop_gives_no_final(paused_utterance):
     evs = drive(RecognizerCore(AsrConfig(), FakeDecoder(lambda s: ""), realtime=False), paused_utterance)
     assert not [e for e in evs if isinstance(e, (AsrFinal, AsrPartial))]
+
+
+def test_the_debtor_lane_waits_for_the_agent_to_be_silent(dev_dir, load_wav, manifest):
+    # the two parties speak over each other: the debtor's utterance is decoded only once the agent's has
+    # ended (finals only, lower priority), and both share one index sequence
+    u0, u1 = manifest["d01"]["utterances"][:2]
+    audio = load_wav(dev_dir / "d01.wav")
+    agent = audio[int((u1["start"] - 0.5) * SR):int((u1["end"] + 1.5) * SR)]
+    debtor = np.zeros_like(agent)
+    said = audio[int((u0["end"] - 2.0) * SR):int((u0["end"] + 0.2) * SR)]   # starts 0.5 s after the agent
+    debtor[int(1.0 * SR):int(1.0 * SR) + said.size] = said
+    dec = FakeDecoder(lambda s: "好的，我这边帮您登记一下。")
+    core = RecognizerCore(AsrConfig(partials=False), dec, realtime=False)
+    evs = []
+    for i in range(0, len(agent), BLOCK):
+        evs += core.push(agent[i:i + BLOCK])
+        evs += core.push_debtor(debtor[i:i + BLOCK])
+    evs += core.finish()
+    fs = finals(evs)
+    assert [(f.index, f.speaker) for f in fs] == [(0, "agent"), (1, "debtor")]
+    assert fs[1].end < fs[0].end and fs[1].audio_t >= fs[0].end      # it ended first, it was decoded after
