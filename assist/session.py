@@ -27,7 +27,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 import uuid
 from collections import Counter
 from datetime import datetime
@@ -51,6 +50,7 @@ from .call_record import CallRecorder
 from .case import CaseData
 from .clock import CallClock
 from .config import EngineConfig
+from .pacing import FilePacer
 from .events import (
     Alert,
     CallEnded,
@@ -79,8 +79,6 @@ _QUEUE_MAX = 512
 # 30 s" must not fire while the sentence that states it is still being recognised. Without a new partial for
 # this long the utterance is taken as over (its final may have been dropped as noise).
 _TICK_DEFER_S = 5.0
-# Fast file mode: a recogniser that reports no progress for this long is no longer waited for.
-_STALL_S = 10.0
 
 
 def new_call_id(started_at: datetime) -> str:
@@ -148,9 +146,10 @@ class CallSession:
         self._done = threading.Event()
         self._next_tick = 1.0          # next whole second for the time-driven rules (pipeline thread)
         self._partial_t: float | None = None  # t of the last partial of the utterance in flight
-        self._fed_samples = 0          # audio handed to the recogniser (source thread)
-        self._asr_t = 0.0              # audio seconds the recogniser has consumed (its thread)
-        self._throttle_off = False     # set when the recogniser stalled: stop pacing the file on it
+        # audio handed to the recogniser; a file read as fast as possible waits for it (AsrConfig.max_backlog_s)
+        self._pacer = FilePacer(config.asr.max_backlog_s,
+                                sample_rate=getattr(source, "sample_rate", 16000) or 16000,
+                                failed=lambda: getattr(self._recognizer, "error", None) is not None)
         self._threads: list[threading.Thread] = []
         self.ended: CallEnded | None = None
         self.error: str | None = None
@@ -325,10 +324,10 @@ class CallSession:
         n = len(block)
         if self._muted:
             block = np.zeros(n, dtype=np.float32)
-        self._fed_samples += n
+        self._pacer.fed += n
         self._recognizer.feed(block)
         if not self.realtime:
-            self._throttle()
+            self._pacer.wait(self._stop_requested)
 
     def _debtor_sink(self, block: np.ndarray) -> None:
         # right after the agent block of the same time
@@ -336,32 +335,12 @@ class CallSession:
             block = np.zeros(len(block), dtype=np.float32)
         self._recognizer.feed_debtor(block)
 
-    def _throttle(self) -> None:
-        # Fast file mode only: the file is read much faster than Whisper can work; keep what waits for the
-        # recogniser within AsrConfig.max_backlog_s, so a long recording does not sit in memory twice (None:
-        # unbounded). Never wait forever: a recogniser that reports nothing must not stall the file.
-        bound = self.config.asr.max_backlog_s
-        if self._throttle_off or not bound:
-            return
-        sr = getattr(self.source, "sample_rate", 16000) or 16000
-        last_progress, last_t = time.monotonic(), self._asr_t
-        while self._fed_samples / sr - self._asr_t > bound and not self._stop_requested.is_set():
-            time.sleep(0.02)
-            if self._asr_t != last_t:
-                last_progress, last_t = time.monotonic(), self._asr_t
-            elif time.monotonic() - last_progress > _STALL_S or getattr(self._recognizer, "error", None):
-                log.warning("the recogniser reports no progress; reading the file without waiting for it")
-                self._throttle_off = True
-                return
-
     def _on_device_error(self, message: str) -> None:
         self._put(DeviceFailed(message), block=False)
 
     def _on_asr(self, ev) -> None:
         # Recogniser thread. Finals must never be lost; partials and health may be dropped under load.
-        audio_t = float(getattr(ev, "audio_t", 0.0) or 0.0)
-        if audio_t > self._asr_t:
-            self._asr_t = audio_t
+        self._pacer.progress(float(getattr(ev, "audio_t", 0.0) or 0.0))
         self._put(Recognised(ev), block=isinstance(ev, AsrFinal))
 
     def _run_transcript(self) -> None:
@@ -534,8 +513,7 @@ class CallSession:
     def _audio_duration(self) -> float:
         if self._is_text:
             return self.source.duration
-        sr = getattr(self.source, "sample_rate", 16000) or 16000
-        return self._fed_samples / sr
+        return self._pacer.fed_s
 
     def _advance(self, t: float | None) -> float:
         """The call clock for an event produced now (``CallClock.advance``). Also runs time-driven rules when
