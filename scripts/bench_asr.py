@@ -54,7 +54,7 @@ def pct(values, q):
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def run_stream(model, cfg, audio, *, realtime, case=None, context=True, prompt=None, gen_opts=None, tail_frames=None):
+def run_stream(model, cfg, audio, *, realtime, case=None, prompt=None, gen_opts=None, tail_frames=None):
     from assist.asr import AsrFinal, AsrHealth, AsrPartial, StreamingRecognizer
 
     events = []
@@ -63,8 +63,7 @@ def run_stream(model, cfg, audio, *, realtime, case=None, context=True, prompt=N
     def on_event(ev):
         events.append((ev, time.monotonic() - wall0[0] if wall0[0] else 0.0))
 
-    rec = StreamingRecognizer(cfg, model=model, case=case, on_event=on_event, realtime=realtime, context=context,
-                              prompt=prompt)
+    rec = StreamingRecognizer(cfg, model=model, case=case, on_event=on_event, realtime=realtime, prompt=prompt)
     if tail_frames is not None:
         rec.decoder.tail_frames = tail_frames
     if gen_opts:
@@ -180,7 +179,6 @@ def main(argv=None) -> int:
     ap.add_argument("--calls", default="", help="comma-separated call ids (default: all)")
     ap.add_argument("--realtime", action="store_true", help="feed at wall-clock pace (slow)")
     ap.add_argument("--case", action="store_true", help="use scripts/bench_asr_cases.json as the calls' case data")
-    ap.add_argument("--context", action="store_true", help="put the previous good final into the prompt")
     ap.add_argument("--prompt", default=None, help="override the prompt text ('' = none)")
     ap.add_argument("--no-partials", action="store_true")
     ap.add_argument("--beam", type=int, default=None, help="beam size for finals")
@@ -247,8 +245,8 @@ def main(argv=None) -> int:
             audio = np.tile(audio, args.repeat)
         case = CaseData.from_dict({k: v for k, v in cases[call["id"]].items()}) if call["id"] in cases else None
         finals, partials, health, wall, rec = run_stream(model, cfg, audio, realtime=args.realtime, case=case,
-                                                         context=args.context, prompt=args.prompt,
-                                                         gen_opts=gen_opts, tail_frames=args.tail_frames)
+                                                         prompt=args.prompt, gen_opts=gen_opts,
+                                                         tail_frames=args.tail_frames)
         r = score_call(call, finals, partials, args.realtime)
         dump.append({"call": call["id"], "case_terms": list(rec.extra_terms), "utts": r["dump"],
                      "invented": [f.raw_text for f, _ in finals
@@ -261,7 +259,7 @@ def main(argv=None) -> int:
         lat_simple += r["lat_simple"]
         first += r["first_partial"]
         audio_total += len(audio) / SR
-        compute_total += rec._compute
+        compute_total += rec.compute_s
         if health and args.repeat > 1:
             q = len(health) // 4 or 1
             print(f"  long call: RTF by quarter {[round(h.rtf, 3) for h in health[q - 1::q]]}; "
@@ -272,7 +270,7 @@ def main(argv=None) -> int:
         print(f"{call['id']}: utts {r['found']}/{r['expected']} ok {r['ok']} merged {r['merged']} lost {r['lost']} "
               f"split {r['split']} invented {r['invented']} | CER raw {r['err_raw'] / r['ref_chars']:.3f} "
               f"corr {r['err_cor'] / r['ref_chars']:.3f} | lat p50 {pct(r['lat'], 50):.2f} | "
-              f"rtf {rec._compute / (len(audio) / SR):.3f} | partials {len(partials)} | wall {wall:.1f} s", flush=True)
+              f"rtf {rec.compute_s / (len(audio) / SR):.3f} | partials {len(partials)} | wall {wall:.1f} s", flush=True)
         if args.show_partials:
             for line in r["late"]:
                 print(f"    late partial: {line}")
@@ -308,8 +306,8 @@ def main(argv=None) -> int:
         e_raw = e_cor = chars = 0
         for name, ref, *_ in rows:
             audio = decode_audio(str(real / name), sampling_rate=SR)
-            finals, *_rest = run_stream(model, cfg, audio, realtime=False, context=args.context,
-                                        prompt=args.prompt, gen_opts=gen_opts, tail_frames=args.tail_frames)
+            finals, *_rest = run_stream(model, cfg, audio, realtime=False, prompt=args.prompt, gen_opts=gen_opts,
+                                        tail_frames=args.tail_frames)
             raw = "".join(f.raw_text for f, _ in finals)
             cor = "".join(f.text for f, _ in finals)
             r = for_scoring(ref)

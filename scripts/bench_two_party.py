@@ -42,7 +42,7 @@ def run(path: Path, model, cfg, debtor: bool) -> dict:
     rec.finish()
     agent = [f.clock_t - f.end for f in finals if f.speaker == "agent"]
     debt = [f.clock_t - f.end for f in finals if f.speaker == "debtor"]
-    return {"agent": agent, "debtor": debt, "compute": rec._compute, "audio": rec.audio_t}
+    return {"agent": agent, "debtor": debt, "compute": rec.compute_s, "audio": rec.audio_t}
 
 
 def pct(xs, q):

@@ -177,6 +177,10 @@ class Pattern:
 _PENDING: collections.deque[Pattern] = collections.deque()
 
 
+def has_pending() -> bool:
+    return bool(_PENDING)
+
+
 def compile_pending() -> int:
     """Compile every pattern made so far that no utterance has needed yet (the engine's background warm-up, so
     that a call's first match does not pay for it either); returns how many."""

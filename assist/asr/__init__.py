@@ -1,9 +1,11 @@
 """Streaming Mandarin recognition: Silero VAD segmentation, Whisper partials/finals on one thread, guards.
 
-See ``recognizer.py`` for the threading and scheduling, ``vad.py`` for segmentation, ``decoder.py`` for the
-short-window Whisper decode, ``guards.py`` for hallucination/repetition filters, ``prompt.py`` for the prompt.
+See ``core.py`` for the scheduling (synchronous: feed audio, get events), ``recognizer.py`` for the thread that
+drives it on a call, ``vad.py`` for segmentation, ``decoder.py`` for the short-window Whisper decode,
+``guards.py`` for hallucination/repetition filters, ``prompt.py`` for the prompt.
 """
 
-from .recognizer import AsrFinal, AsrHealth, AsrPartial, StreamingRecognizer
+from .core import AsrFinal, AsrHealth, AsrPartial, RecognizerCore
+from .recognizer import StreamingRecognizer
 
-__all__ = ["AsrFinal", "AsrHealth", "AsrPartial", "StreamingRecognizer"]
+__all__ = ["AsrFinal", "AsrHealth", "AsrPartial", "RecognizerCore", "StreamingRecognizer"]

@@ -1,104 +1,32 @@
-"""StreamingRecognizer: VAD segmentation, partials and finals on one inference thread.
+"""StreamingRecognizer: the thread driver of ``RecognizerCore`` (``core.py``, the scheduling and its docs).
 
-``feed`` only enqueues. The ASR thread runs the Silero VAD frame by frame (``Segmenter``) and Whisper:
-
-- final: when the utterance ends (a silence of the wait ``EndpointPolicy`` chose for it: ``min_silence_s`` to
-  ``max_silence_s``, see ``endpoint.py``). Finals are never dropped and always go first.
-- speculative final: as soon as ``spec_silence_s`` of silence is seen (and the thread is not behind), the
-  utterance is decoded; if the silence holds until the end threshold that result *is* the final (no second
-  decode), if speech resumes it is thrown away. This hides most of the decode time inside the end-of-speech wait.
-  Its text also decides the wait: words that look unfinished hold the utterance open longer.
-- partial: while the agent speaks, the utterance so far is re-decoded (beam ``beam_size_partial``) when the
-  thread is caught up; the next one is scheduled from the measured decode time so partials take at most
-  ``PARTIAL_SHARE`` of the CPU. Partial requests are never queued, so none goes stale.
-
-Clock: ``realtime=None`` (default) decides from the feed — audio arriving more than ``FAST_FEED_S`` ahead of the
-wall clock cannot come from a microphone. In real-time use (``realtime=True``) "behind" means audio waiting in the queue. For as-fast-as-possible
-file analysis (``realtime=False``) the thread keeps a *virtual clock* instead: audio is taken to arrive at
-real-time pace and every decode advances the clock by its measured compute time, so scheduling decisions and
-``AsrFinal.clock_t`` are what a live call on this machine would have seen.
-
-Overload (live only; a file analysed as fast as possible is never cut — the file is the buffer): when the thread
-falls behind, partials and speculative decodes stop first (above); up to ``AsrConfig.max_backlog_s`` (30 s) of
-waiting audio every utterance is still decoded. Past it the thread *skims*: it keeps running the VAD over the
-waiting audio (cheap — silence is consumed without any decode) but does not decode the utterances that end
-meanwhile — whole utterances only, the oldest waiting — until the wait is down to ``SKIM_TO`` of the bound. If the
-thread is stuck in one long decode, ``feed`` itself keeps at most ``HARD_LIMIT`` × the bound waiting by discarding
-the oldest audio (``Backlog``); the utterance that audio cut through is abandoned (so is the one it resumes in)
-and the clock moves on, so later timestamps stay true. Everything not transcribed is counted:
-``AsrHealth.dropped_s``.
+``feed`` / ``feed_debtor`` only enqueue, on the caller's thread (the audio drain); one inference thread takes
+the blocks off the queue (``Backlog``) and pushes them through the core, whose events go to ``on_event`` on that
+thread. Live (``realtime=True``) the queue is bounded: ``feed`` never lets more than ``HARD_LIMIT`` ×
+``AsrConfig.max_backlog_s`` wait, discarding the oldest audio behind a ``Gap`` marker (the core then abandons the
+utterance it cut), so memory stays bounded even while the thread is stuck in one long decode. A file analysed
+as fast as possible (``realtime=False``) is never cut: the file is the buffer.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 
 from ..case import CaseData
+from ..clock import WallClock
 from ..config import AsrConfig
-from ..resources import open_resources
 from .backlog import Backlog, Gap
-from .decoder import DecodeResult, WhisperDecoder
-from .endpoint import EndpointPolicy
-from .guards import judge
-from .prompt import build_prompt, case_terms
-from .vad import SAMPLE_RATE, Segmenter, SpeechEnd, SpeechPause, SpeechResume, SpeechStart
+from .core import HARD_LIMIT, AsrEvent, AsrFinal, AsrHealth, AsrPartial, Decoder, RecognizerCore
+from .decoder import WhisperDecoder
+from .vad import SAMPLE_RATE
+
+__all__ = ["AsrFinal", "AsrHealth", "AsrPartial", "StreamingRecognizer"]
 
 log = logging.getLogger(__name__)
-
-SPEC_SILENCE_S = 0.25        # silence after which a speculative final decode starts
-FIRST_PARTIAL_S = 0.6        # utterance audio (incl. the leading pad) before the first partial
-EMPTY_PARTIAL_RETRY_S = 0.3  # a partial that gave no text is retried after this much more audio
-MIN_PARTIAL_GAP_S = 0.6      # at least this much new audio between partials
-PARTIAL_SHARE = 0.3          # partial decodes may use ~this share of real time
-CAUGHT_UP_S = 0.25           # "not behind": at most this much audio waiting
-HEALTH_EVERY_S = 1.0
-FAST_FEED_S = 1.0            # fed audio ahead of the wall clock by this much = not a live source
-CONTEXT_CHARS = 40           # previous good final text appended to the prompt
-
-
-@dataclass(frozen=True)
-class AsrPartial:
-    index: int
-    text: str
-    audio_t: float
-    clock_t: float = 0.0      # recogniser clock when produced (see AsrFinal.clock_t)
-
-
-@dataclass(frozen=True)
-class AsrFinal:
-    index: int
-    start: float
-    end: float
-    text: str
-    raw_text: str
-    audio_t: float
-    compute_s: float
-    clock_t: float = 0.0      # recogniser clock when produced (wall s since first feed, or the virtual clock)
-    suspect: bool = False     # the guards flagged it (repetition, low confidence...): shown, kept out of prompts
-    speaker: str = "agent"    # "agent" (the microphone) or "debtor" (the second source, see feed_debtor)
-
-
-@dataclass(frozen=True)
-class AsrHealth:
-    rtf: float                # compute ÷ audio, whole call so far
-    queue_depth: int          # blocks waiting
-    lag_s: float              # audio seconds waiting (real time) or virtual clock − audio position
-    audio_t: float
-    dropped_s: float = 0.0    # audio seconds not transcribed because the thread could not keep up (live only)
-
-
-# Overload policy (live only), as multiples of AsrConfig.max_backlog_s: skim from above 1× down to SKIM_TO;
-# the feed discards the oldest audio beyond HARD_LIMIT (memory bound whatever the thread is doing).
-SKIM_TO = 0.5
-HARD_LIMIT = 2.0
-FRAGMENT_TOL_S = 0.1     # an utterance starting this close after a gap began inside the lost audio
-
 
 _FINISH = object()
 _CLOSE = object()
@@ -124,64 +52,30 @@ class StreamingRecognizer:
         self,
         cfg: AsrConfig,
         *,
+        on_event: Callable[[AsrEvent], None],
         model=None,
-        hotwords: Sequence[str] = (),
+        decoder: Decoder | None = None,
         case: CaseData | None = None,
-        on_event: Callable[[object], None],
-        realtime: bool | None = None,
-        context: bool = False,
+        realtime: bool = True,
         prompt: str | None = None,
+        clock: WallClock | None = None,
         resources=None,
     ):
         """``resources``: the resources folder (or its ``assist.resources.Resources``) whose lexicon, guards and
-        endpoint words this recogniser uses; None = the folder in use now."""
+        endpoint words this recogniser uses; None = the folder in use now. ``decoder``: the Whisper decode (default: ``WhisperDecoder(model)``, the model loaded from
+        ``cfg.model_dir`` when none is given). ``realtime``: live audio (True) or a file fed as fast as possible
+        (False: the core's virtual clock). ``clock``: the call's wall clock (default: started by the first feed)."""
+        if decoder is None:
+            decoder = WhisperDecoder(model if model is not None else _load_model(cfg), language=cfg.language)
         self.cfg = cfg
-        self.resources = open_resources(resources)
-        self._phrases = self.resources.hallucinations()
-        self._correct = self.resources.corrector().correct
-        self.model = model if model is not None else _load_model(cfg)
-        self.decoder = WhisperDecoder(self.model, language=cfg.language)
-        self.on_event = on_event
-        # None = decide from the feed: audio arriving faster than the wall clock cannot be a live microphone
-        self._auto = realtime is None
-        self.realtime = True if realtime is None else realtime
-        self._fed = 0
-        self.use_context = context
-        self.extra_terms = tuple(dict.fromkeys([*case_terms(case), *[h for h in hotwords if h]]))
-        self.prompt_text = build_prompt(case, hotwords, resources=self.resources) if prompt is None else prompt
-        self._prompt_tokens = self.decoder.encode_prompt(self.prompt_text)
-        self._context = ""
-        self.segmenter = Segmenter(
-            threshold=cfg.vad_threshold,
-            min_silence_s=cfg.min_silence_s,
-            max_silence_s=cfg.max_silence_s,
-            pad_s=cfg.speech_pad_s,
-            max_s=cfg.max_utterance_s,
-            min_speech_s=cfg.min_utterance_s,
-            spec_silence_s=SPEC_SILENCE_S,
-        )
+        self.realtime = realtime
+        self._clock = clock if clock is not None else WallClock()
         self._q = Backlog(SAMPLE_RATE)         # bounded by cfg.max_backlog_s while live
-        self._skipped = 0                      # samples of utterances not decoded (skimmed or cut by a gap)
-        self._skimming = False
-        self._resume_t: float | None = None    # stream position where audio resumed after the last gap
+        self.core = RecognizerCore(cfg, decoder, realtime=realtime, case=case, prompt=prompt, on_event=on_event,
+                                   waiting=self._q, clock=self._clock, resources=resources)
         self._feed_failed = False
-        self.endpoint = EndpointPolicy(min_s=cfg.min_silence_s, max_s=cfg.max_silence_s,
-                                       words=self.resources.unfinished_words())
-        self._audio_n = 0                      # samples consumed by the thread
-        self._compute = 0.0
-        self._vclock = 0.0
-        self._t0: float | None = None
-        self._next_health = HEALTH_EVERY_S
-        self._emitted = 0                      # finals emitted (indexes are consecutive)
-        self._spec: tuple[int, DecodeResult] | None = None
-        self._next_partial_len = FIRST_PARTIAL_S
-        self._last_partial = ""
         self._closed = False
         self._finished = False
-        # Debtor lane (feed_debtor): its own VAD, finals only, decoded when the agent is not speaking.
-        self._debtor_seg: Segmenter | None = None
-        self._debtor_pending: list[SpeechEnd] = []
-        self._debtor_n = 0                     # debtor samples consumed
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="asr", daemon=True)
         self._thread.start()
@@ -192,12 +86,8 @@ class StreamingRecognizer:
         if self._closed or self._finished:
             return
         try:
-            if self._t0 is None:
-                self._t0 = time.monotonic()
+            self._clock.start()
             arr = np.array(block, dtype=np.float32, copy=True).reshape(-1)
-            self._fed += arr.size
-            if self._auto and self.realtime and self._fed / SAMPLE_RATE > time.monotonic() - self._t0 + FAST_FEED_S:
-                self.realtime = False     # a file fed as fast as possible: switch to the virtual clock
             limit = self.cfg.max_backlog_s
             dropped = self._q.put(arr, limit_s=HARD_LIMIT * limit if (self.realtime and limit) else None)
             if dropped:
@@ -210,21 +100,12 @@ class StreamingRecognizer:
 
     def feed_debtor(self, block: np.ndarray) -> None:
         """Enqueue a block of the other party's audio (same rate and clock as ``feed``; feed each debtor block
-        right after the agent block of the same time). Lower priority: its utterances are segmented by a VAD of
-        their own and decoded (beam of finals, no partials, no speculative decode) only while the agent is not
-        speaking and the thread is caught up, or at ``finish``. Their finals carry ``speaker="debtor"`` and share
-        the index sequence with the agent's. Never blocks, never raises."""
+        right after the agent block of the same time): see ``RecognizerCore.push_debtor``. Debtor blocks are
+        queue markers, never dropped. Never blocks, never raises."""
         if self._closed or self._finished:
             return
         try:
-            arr = np.array(block, dtype=np.float32, copy=True).reshape(-1)
-            if self._debtor_seg is None:
-                cfg = self.cfg
-                self._debtor_seg = Segmenter(
-                    threshold=cfg.vad_threshold, min_silence_s=cfg.min_silence_s, max_silence_s=cfg.max_silence_s,
-                    pad_s=cfg.speech_pad_s, max_s=cfg.max_utterance_s, min_speech_s=cfg.min_utterance_s,
-                    spec_silence_s=SPEC_SILENCE_S)
-            self._q.put_marker(_Debtor(arr))
+            self._q.put_marker(_Debtor(np.array(block, dtype=np.float32, copy=True).reshape(-1)))
         except Exception:
             if not self._feed_failed:
                 self._feed_failed = True
@@ -241,249 +122,51 @@ class StreamingRecognizer:
         """Abandon: no final for the utterance in flight."""
         if not self._closed:
             self._closed = True
+            self.core.closed = True
             self._q.put_marker(_CLOSE)
         self._thread.join()
 
     @property
     def audio_t(self) -> float:
-        return self._audio_n / SAMPLE_RATE
+        return self.core.audio_t
 
     @property
     def dropped_s(self) -> float:
         """Audio seconds not transcribed because the recogniser could not keep up (live only), whole call."""
-        return (self._q.dropped + self._skipped) / SAMPLE_RATE
+        return self.core.dropped_s
 
-    # ---- clock -------------------------------------------------------------------------------------------
-    def _now(self) -> float:
-        if self.realtime:
-            return 0.0 if self._t0 is None else time.monotonic() - self._t0
-        return self._vclock
+    @property
+    def compute_s(self) -> float:
+        """Decode time so far, whole call."""
+        return self.core.compute_s
 
-    def _lag(self) -> float:
-        if self.realtime:
-            return self._q.queued_s
-        return max(0.0, self._vclock - self.audio_t)
+    @property
+    def decoder(self) -> Decoder:
+        return self.core.decoder
 
-    def _caught_up(self) -> bool:
-        return self._lag() <= CAUGHT_UP_S
+    @property
+    def extra_terms(self) -> tuple[str, ...]:
+        return self.core.extra_terms
 
     # ---- thread ------------------------------------------------------------------------------------------
     def _run(self) -> None:
+        core = self.core
         try:
             while True:
                 item = self._q.get()
                 if item is _CLOSE:
                     return
                 if item is _FINISH:
-                    self._handle(self._shed(self.segmenter.flush()))
-                    if self._debtor_seg is not None:
-                        self._debtor_events(self._debtor_seg.flush())
-                    while self._debtor_pending and not self._closed:
-                        self._debtor_final(self._debtor_pending.pop(0))
-                    self._health(force=True)
+                    core.finish()
                     return
                 if self._closed:
                     continue
                 if isinstance(item, _Debtor):
-                    self._debtor_n += item.audio.size
-                    self._debtor_events(self._debtor_seg.push(item.audio))
-                    self._maybe_debtor()
-                    continue
-                if isinstance(item, Gap):
-                    self._gap(item.samples)
-                    continue
-                self._audio_n += item.size
-                if not self.realtime:
-                    self._vclock = max(self._vclock, self.audio_t)
-                self._handle(self._shed(self.segmenter.push(item)))
-                if not self._in_fragment():
-                    self._maybe_partial()
-                self._maybe_debtor()
-                self._health()
+                    core.push_debtor(item.audio)
+                elif isinstance(item, Gap):
+                    core.gap(item.samples)
+                else:
+                    core.push(item)
         except BaseException as exc:  # report, never die silently: the session must still end the call
             self.error = exc
             log.exception("the recogniser thread failed")
-
-    # ---- debtor lane (lower priority) ------------------------------------------------------------------
-    def _debtor_events(self, events) -> None:
-        for ev in events:
-            if isinstance(ev, SpeechEnd) and ev.audio.size:
-                if self._skim():
-                    self._skipped += ev.audio.size   # too far behind: the agent's side comes first
-                else:
-                    self._debtor_pending.append(ev)
-
-    def _maybe_debtor(self) -> None:
-        """Decode one waiting debtor utterance if the agent is silent and nothing of the agent's is waiting."""
-        if not self._debtor_pending or self.segmenter.in_speech or not self._caught_up():
-            return
-        self._debtor_final(self._debtor_pending.pop(0))
-
-    def _debtor_final(self, ev: SpeechEnd) -> None:
-        res = self.decoder.decode(ev.audio, prompt_tokens=self._prompt_tokens, beam_size=self.cfg.beam_size_final)
-        self._compute += res.compute_s
-        if not self.realtime:
-            self._vclock += res.compute_s
-        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob,
-                  phrases=self._phrases)
-        if not v.text:
-            log.debug("dropped debtor utterance %.2f-%.2f (%s): %r", ev.start, ev.end, v.reason, res.text)
-            return
-        final = AsrFinal(index=self._emitted, start=round(ev.start, 3), end=round(ev.end, 3),
-                         text=self._correct(v.text, self.extra_terms), raw_text=v.text, audio_t=self.audio_t,
-                         compute_s=res.compute_s, clock_t=self._now(), suspect=v.suspect, speaker="debtor")
-        self._emitted += 1
-        self.on_event(final)
-
-    # ---- overload (live only; see the module docstring) -------------------------------------------------------
-    def _skim(self) -> bool:
-        """True while the thread is too far behind to decode: utterances ending now are skipped."""
-        limit = self.cfg.max_backlog_s
-        if not self.realtime or not limit:
-            return False
-        lag = self._lag()
-        if not self._skimming and lag > limit:
-            self._skimming = True
-            log.warning("recogniser %.1f s behind: skipping utterances until it is back within %.1f s",
-                        lag, SKIM_TO * limit)
-        elif self._skimming and lag <= SKIM_TO * limit:
-            self._skimming = False
-            log.warning("recogniser caught up; %.1f s of audio skipped so far", self.dropped_s)
-            self._health(force=True)
-        return self._skimming
-
-    def _shed(self, events: list) -> list:
-        """Leave out the finals not worth decoding: all while skimming, and the fragment right after a gap."""
-        skim = self._skim()
-        kept = []
-        for ev in events:
-            if isinstance(ev, SpeechEnd) and (skim or self._is_fragment(ev.start)):
-                self._skipped += ev.audio.size
-                log.debug("skipped utterance %.2f-%.2f undecoded (behind)", ev.start, ev.end)
-            elif isinstance(ev, SpeechPause) and self._in_fragment():
-                continue     # no speculative decode of a fragment that will be skipped anyway
-            else:
-                kept.append(ev)
-        return kept
-
-    def _is_fragment(self, start: float) -> bool:
-        # audio resumed after a gap in the middle of speech: the utterance's beginning is lost
-        return self._resume_t is not None and start <= self._resume_t + FRAGMENT_TOL_S
-
-    def _in_fragment(self) -> bool:
-        return self.segmenter.in_speech and self._is_fragment(self.segmenter.current_start)
-
-    def _gap(self, samples: int) -> None:
-        """The backlog discarded ``samples`` unheard: drop the utterance they cut through, keep the clock true."""
-        self._skipped += self.segmenter.skip(samples)
-        self._spec = None
-        self._audio_n += samples
-        self._resume_t = self.audio_t
-        self._health(force=True)
-
-    def _handle(self, events) -> None:
-        for ev in events:
-            if self._closed:
-                return
-            seg = self.segmenter
-            if isinstance(ev, SpeechStart):
-                self._spec = None
-                self._next_partial_len = FIRST_PARTIAL_S
-                self._last_partial = ""
-            elif isinstance(ev, SpeechPause):
-                # Worth it only if we are less behind than the rest of the end-of-speech wait: further behind,
-                # the audio that decides the end is already queued and the plain final comes just as soon.
-                if self._lag() < seg.end_silence_s - SPEC_SILENCE_S and ev.audio.size:
-                    res = self._decode(ev.audio, self.cfg.beam_size_final)
-                    self._spec = (ev.index, res)
-                    # words that cannot end a sentence: hold the utterance open longer
-                    seg.set_end_silence(self.endpoint.hold_s(res.text))
-            elif isinstance(ev, SpeechResume):
-                spec, self._spec = self._spec, None
-                seg.set_end_silence(self.endpoint.min_s)   # the next pause decides afresh
-                if spec is not None and spec[0] == ev.index:
-                    self._spec_partial(spec[1])
-            elif isinstance(ev, SpeechEnd):
-                res = None
-                if self._spec is not None and self._spec[0] == ev.index and not ev.cut:
-                    res = self._spec[1]          # the silence held: the speculative decode is the final
-                self._spec = None
-                if res is None:
-                    res = self._decode(ev.audio, self.cfg.beam_size_final)
-                self._final(ev, res)
-
-    def _decode(self, audio: np.ndarray, beam: int) -> DecodeResult:
-        prompt = self._prompt_tokens
-        if self.use_context and self._context:
-            prompt = self.decoder.encode_prompt(self.prompt_text + self._context)
-        res = self.decoder.decode(audio, prompt_tokens=prompt, beam_size=beam)
-        self._compute += res.compute_s
-        if not self.realtime:
-            self._vclock += res.compute_s
-        return res
-
-    def _final(self, ev: SpeechEnd, res: DecodeResult) -> None:
-        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob,
-                  phrases=self._phrases)
-        if not v.text:
-            log.debug("dropped utterance %.2f-%.2f (%s): %r", ev.start, ev.end, v.reason, res.text)
-            return
-        text = self._correct(v.text, self.extra_terms)
-        if not v.suspect:
-            self._context = text[-CONTEXT_CHARS:]
-        elif self.use_context:
-            self._context = ""   # never let suspect text seed the next decode
-        final = AsrFinal(index=self._emitted, start=round(ev.start, 3), end=round(ev.end, 3), text=text,
-                         raw_text=v.text, audio_t=self.audio_t, compute_s=res.compute_s, clock_t=self._now(),
-                         suspect=v.suspect)
-        self._emitted += 1
-        self.on_event(final)
-
-    def _partial_verdict(self, res: DecodeResult):
-        return judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob,
-                     phrases=self._phrases, partial=True)
-
-    def _spec_partial(self, res: DecodeResult) -> None:
-        """The agent paused and went on: the speculative decode is the utterance so far, a partial for free."""
-        if not self.cfg.partials:
-            return
-        v = self._partial_verdict(res)
-        if not v.text:
-            return
-        seg = self.segmenter
-        cur_len = self.audio_t - seg.current_start
-        # the regular schedule goes on from here, as if this had been a partial decode
-        self._next_partial_len = max(self._next_partial_len, cur_len + MIN_PARTIAL_GAP_S)
-        self._emit_partial(v.text)
-
-    def _maybe_partial(self) -> None:
-        seg = self.segmenter
-        if not (self.cfg.partials and seg.in_speech) or self._closed or seg.silence_run > 0:
-            return   # not while the agent pauses: the utterance may be ending and its final must not wait
-        cur_len = (self.audio_t - seg.current_start)
-        if cur_len < self._next_partial_len or not self._caught_up():
-            return
-        audio = seg.current_audio()
-        res = self._decode(audio, self.cfg.beam_size_partial)
-        v = self._partial_verdict(res)
-        if not v.text:
-            # nothing usable yet (too little speech): try again soon rather than after a full budget gap
-            log.debug("empty partial at %.2f s of utterance (%s): %r", cur_len, v.reason, res.text)
-            self._next_partial_len = cur_len + EMPTY_PARTIAL_RETRY_S
-            return
-        self._next_partial_len = cur_len + max(MIN_PARTIAL_GAP_S, res.compute_s / PARTIAL_SHARE)
-        self._emit_partial(v.text)
-
-    def _emit_partial(self, raw: str) -> None:
-        text = self._correct(raw, self.extra_terms)
-        if text != self._last_partial:
-            self._last_partial = text
-            self.on_event(AsrPartial(index=self._emitted, text=text, audio_t=self.audio_t, clock_t=self._now()))
-
-    def _health(self, force: bool = False) -> None:
-        if not force and self.audio_t < self._next_health:
-            return
-        self._next_health = self.audio_t + HEALTH_EVERY_S
-        rtf = self._compute / self.audio_t if self.audio_t > 0 else 0.0
-        self.on_event(AsrHealth(rtf=round(rtf, 3), queue_depth=len(self._q), lag_s=round(self._lag(), 3),
-                                audio_t=self.audio_t, dropped_s=round(self.dropped_s, 3)))

@@ -42,7 +42,6 @@ def run(args) -> int:
     from .. import paths
     from ..logs import setup_logging
     from ..model import ModelError, fetch, install_from, list_models, verify
-    from ..model.provision import describe
 
     action = getattr(args, "model_command", None)
     if action is None:
@@ -73,7 +72,7 @@ def run(args) -> int:
             if not models:
                 print(f"no models installed in {paths.models_dir()}: run `make model` or `callassist model fetch`")
                 return 1
-            print(describe(models))
+            print(model_table(models))
             print("(* = default model)")
             return 0
         if action == "verify":
@@ -100,3 +99,13 @@ def _resolve(name: str | None, paths) -> Path:
     if p.is_dir() and (len(p.parts) > 1 or not (paths.models_dir() / name).is_dir()):
         return p
     return paths.models_dir() / name
+
+
+def model_table(models) -> str:
+    """The table `callassist model list` prints (``models``: ``assist.model.ModelInfo`` rows)."""
+    rows = [("", "name", "size", "status", "path")]
+    for m in models:
+        rows.append(("*" if m.is_default else "", m.name, f"{m.size / 1e6:.1f} MB", m.status, str(m.path)))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4] for r in rows]
+    return "\n".join(line.rstrip() for line in lines)

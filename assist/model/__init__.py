@@ -1,5 +1,10 @@
-"""Whisper model provisioning (fetch, install from a folder, list, verify) and offline loading."""
+"""Whisper model provisioning (fetch, install from a folder, list, verify) and offline loading.
 
+``files`` (folder checks, manifest, hashing) ← ``loader`` ← ``provision``: no module imports one that imports it.
+"""
+
+# (loader imports faster-whisper only inside load_whisper: provisioning does not pay for it)
+from .loader import load_whisper
 from .provision import (
     DEFAULT_SPEC,
     FetchResult,
@@ -13,14 +18,6 @@ from .provision import (
     list_models,
     verify,
 )
-
-
-def load_whisper(model_dir=None, asr_cfg=None):
-    """See ``assist.model.loader.load_whisper`` (imported lazily: provisioning must not pay for faster-whisper)."""
-    from .loader import load_whisper as _load
-
-    return _load(model_dir, asr_cfg)
-
 
 __all__ = [
     "DEFAULT_SPEC", "FetchResult", "ModelError", "ModelInfo", "ModelSpec", "WheelPart",

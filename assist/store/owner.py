@@ -8,75 +8,32 @@ they are reused, and probing a PID on Windows can kill it.
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
 from .. import private
-
-if os.name == "nt":  # pragma: no cover - exercised on Windows builds only
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-
-else:
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except OSError:
-            return False
+from ..oslock import HeldLock, is_held
 
 
 def owners_dir(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".writers")
 
 
-class OwnerLock:
+class OwnerLock(HeldLock):
     """Held for the life of a writing RecordStore; ``token`` is stored on the calls it begins."""
 
     def __init__(self, db_path: Path):
         self.token = uuid.uuid4().hex
-        self.path = owners_dir(db_path) / f"{self.token}.lock"
-        private.make_dir(self.path.parent, tighten=True)
-        self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        if not _try_lock(self._fd):  # a fresh random name: nobody else can hold it
-            os.close(self._fd)
-            self._fd = None
-            raise OSError(f"cannot lock {self.path}")
-
-    def release(self) -> None:
-        if self._fd is None:
-            return
-        os.close(self._fd)  # closing drops the lock
-        self._fd = None
-        try:
-            self.path.unlink()
-        except OSError:
-            pass
+        path = owners_dir(db_path) / f"{self.token}.lock"
+        private.make_dir(path.parent, tighten=True)
+        super().__init__(path)
 
 
 def is_alive(db_path: Path, token: str) -> bool:
     """True while the writer that owns ``token`` still holds its lock."""
     if not token:
         return False  # calls written before v3 (or by a store that had no lock) have no live owner
-    path = owners_dir(db_path) / f"{token}.lock"
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError:
-        return False
-    try:
-        return not _try_lock(fd)
-    finally:
-        os.close(fd)  # releases the probe's lock if it got one
+    return is_held(owners_dir(db_path) / f"{token}.lock")
 
 
 def forget(db_path: Path, token: str) -> None:

