@@ -152,7 +152,11 @@ class CallAnalyzer:
         for h in hits:
             if (index, h.rule) in self._emitted:
                 continue
-            if h.rule in seen_before or h.end <= n - PARTIAL_TAIL:
+            # a pattern's words away from the unstable tail alert at once; the model's verdict, a weighing of the
+            # whole partial, must hold over two partials in a row (a garbled first partial, 国民事顽… for 郭明是吧,
+            # read as impersonation in dev call d13)
+            settled = h.rule in seen_before or (h.by != "model" and h.end <= n - PARTIAL_TAIL)
+            if settled:
                 self._emitted[(index, h.rule)] = "partial"
                 events.append(self._alert(h.rule, h.evidence, index, "partial", t))
         return events

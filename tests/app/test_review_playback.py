@@ -84,7 +84,9 @@ def test_playing_moves_the_highlight(qtbot, review, pulse):
     win.player.toggle()
     assert win.player.playback.playing, win.player.message.text()
     qtbot.waitUntil(lambda: win.playing == 1, timeout=5000)       # 4 s: the second utterance starts
-    assert win.player.position_s >= 4.0
+    # the highlight follows the position the player reported; read again a moment later it may sit a block
+    # behind that report (3.98 s seen under load 8), never before the first utterance's end
+    assert win.player.position_s >= 3.9
     win.player.pause()
     assert not win.player.playback.playing
 

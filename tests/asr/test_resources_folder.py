@@ -32,8 +32,8 @@ def test_the_recognisers_guards_prompt_and_endpoint_come_from_its_folder(whisper
     events: list = []
     rec = StreamingRecognizer(AsrConfig(partials=False), model=whisper, case=case, on_event=events.append,
                               realtime=False, resources=res)
-    assert "蓝鲸卡中心华信银行" in rec.prompt_text
-    assert rec.endpoint.hold_s("您看那个紫色") == rec.endpoint.max_s
+    assert "蓝鲸卡中心华信银行" in rec.core.prompt_text
+    assert rec.core.endpoint.hold_s("您看那个紫色") == rec.core.endpoint.max_s
     for i in range(0, len(audio), 1600):
         rec.feed(audio[i:i + 1600])
     rec.finish()
