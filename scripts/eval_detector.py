@@ -61,15 +61,22 @@ def main(argv=None) -> int:
     ap.add_argument("--patterns-only", action="store_true", help="the rule packs alone (no model), for comparison")
     args = ap.parse_args(argv)
 
+    if args.model:
+        # a candidate model, scored before it replaces the shipped one: a private copy of the resources folder
+        # holding it, so every part reads the candidate exactly as it would read the shipped file
+        import shutil
+        import tempfile
+
+        tmp = Path(tempfile.mkdtemp(prefix="eval-detector-"))
+        shutil.copytree(ROOT / "resources", tmp / "resources")
+        shutil.copyfile(args.model, tmp / "resources" / "detector" / "model.npz")
+        os.environ["CALLASSIST_RESOURCES"] = str(tmp / "resources")
+
     from assist.analysis import check_text, load_resources
     from assist.analysis.rules import Utterance, rule_hits
 
     t0 = time.perf_counter()
-    res = load_resources(None)  # the key check_text uses (lru_cache tells f() from f(None))
-    if args.model:  # a candidate model, scored before it replaces the shipped one
-        from assist.detect.model import load
-
-        object.__setattr__(res, "detector", load(args.model))
+    res = load_resources()
     load_s = time.perf_counter() - t0
     if args.patterns_only:
         def predict(text: str) -> set[str]:
