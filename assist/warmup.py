@@ -40,8 +40,8 @@ def warm_up(config: EngineConfig | None = None) -> None:
         except Exception:
             log.exception("engine warm-up failed (calls will still run, the first one more slowly)")
             return
-    # the rule packs' expressions compile after 就绪, off every caller's path (patterns.Pattern.regex: 11 s of
-    # start on this PC); a call that starts first compiles the few its words could match
+    # the rule packs' expressions compile after 就绪, off every caller's path (patterns.Pattern.regex has the
+    # measurement); a call that starts first compiles the few its words could match
     from .analysis.patterns import has_pending
 
     if has_pending():

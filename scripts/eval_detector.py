@@ -64,10 +64,12 @@ def main(argv=None) -> int:
     if args.model:
         # a candidate model, scored before it replaces the shipped one: a private copy of the resources folder
         # holding it, so every part reads the candidate exactly as it would read the shipped file
+        import atexit
         import shutil
         import tempfile
 
         tmp = Path(tempfile.mkdtemp(prefix="eval-detector-"))
+        atexit.register(shutil.rmtree, tmp, ignore_errors=True)
         shutil.copytree(ROOT / "resources", tmp / "resources")
         shutil.copyfile(args.model, tmp / "resources" / "detector" / "model.npz")
         os.environ["CALLASSIST_RESOURCES"] = str(tmp / "resources")

@@ -162,9 +162,10 @@ class Pattern:
 
     @property
     def regex(self) -> re.Pattern:
-        """The compiled expression. Compiling the packs' ~660 sound-alike expressions took 11 s of the app's
-        start on this 2-core PC (most of 就绪; ``re`` optimises every character class anew), so it is left to the
-        first utterance that could match (``possible``) or to ``compile_all`` in the background. Two threads may
+        """The compiled expression. Compiling all ~920 of the packs' sound-alike expressions up front was most of
+        ``load_resources`` on this 2-core PC (``re`` optimises every character class anew; profiled at load 7:
+        52 s with them, 4.3 s without), so it is left to the first utterance that could match (``possible``) or to
+        ``compile_pending`` in the background. Two threads may
         both compile one pattern; the results are equal and either is kept."""
         got = self.__dict__.get("_regex")
         if got is None:
