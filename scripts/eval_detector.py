@@ -5,8 +5,8 @@ labelled sentence set, side by side, plus its cost.
     .venv/bin/python scripts/eval_detector.py            # all sets
     .venv/bin/python scripts/eval_detector.py --record   # also write corpus/blind/figures.json (the floor that
                                                          # tests/analysis/test_detector.py holds the model to)
-    .venv/bin/python scripts/eval_detector.py --errors blind   # list one set's mistakes (NOT for the blind
-                                                               # split while tuning: that is what keeps it blind)
+    .venv/bin/python scripts/eval_detector.py --errors probe   # list one set's mistakes (refused for the blind
+                                                               # sets: that is what keeps them blind)
 
 Sets: the training corpus (in-sample; cross-validated figures are printed by train_detector.py), the dev lines,
 the blind split (written apart from the corpus, never tuned on), the probe sentences and the earlier sessions'
@@ -30,8 +30,9 @@ if str(ROOT) not in sys.path:
 from assist.detect.corpus import Labelled, read_folder, read_labelled  # noqa: E402
 from assist.detect.scoring import Figures, score  # noqa: E402
 
-BLIND = ROOT / "corpus" / "blind" / "blind.tsv"
-RECORD = ROOT / "corpus" / "blind" / "figures.json"
+# the sealed sets, each written by an author who never saw the corpus: (set name, sentences, recorded floor)
+BLINDS = (("blind split", ROOT / "corpus" / "blind" / "blind.tsv", ROOT / "corpus" / "blind" / "figures.json"),
+          ("blind split 2", ROOT / "corpus" / "blind_2" / "blind.tsv", ROOT / "corpus" / "blind_2" / "figures.json"))
 BLIND_CALLS = ROOT / "corpus" / "blind_calls" / "calls.json"
 
 
@@ -39,7 +40,9 @@ def sets() -> dict[str, list[Labelled]]:
     out = {"corpus (in-sample)": read_folder(ROOT / "corpus" / "compliance")}
     if (SHARED / "data" / "dev" / "lines.tsv").is_file():
         out["dev lines"] = read_labelled(SHARED / "data" / "dev" / "lines.tsv")
-    out["blind split"] = read_labelled(BLIND)
+    for name, path, _ in BLINDS:
+        if path.is_file():
+            out[name] = read_labelled(path)
     if BLIND_CALLS.is_file():  # the blind calls' utterances, one by one (eval_analysis.py runs them as calls)
         out["blind calls (utt.)"] = [
             Labelled(frozenset(u["rules"]), u["text"], f"{BLIND_CALLS.name}:{c['id']}#{k}")
@@ -60,6 +63,9 @@ def main(argv=None) -> int:
     ap.add_argument("--model", type=Path, help="score this model file instead of resources/detector/model.npz")
     ap.add_argument("--patterns-only", action="store_true", help="the rule packs alone (no model), for comparison")
     args = ap.parse_args(argv)
+    if args.errors and args.errors.startswith("blind"):
+        # a blind set's mistakes, once read, are tuned on: only its figures are ever printed
+        ap.error("the blind sets' mistakes are never listed (they stay blind); use the corpus or a probe set")
 
     if args.model:
         # a candidate model, scored before it replaces the shipped one: a private copy of the resources folder
@@ -103,13 +109,18 @@ def main(argv=None) -> int:
             for r, g in zip(rows, got):
                 if g != set(r.rules):
                     print(f"    {r.source}: gold {','.join(sorted(r.rules)) or '-'}  got {','.join(sorted(g)) or '-'}  {r.text}")
-    blind = figures["blind split"]
-    print("\nblind split per rule (P/R): " + ", ".join(f"{k} {p:.2f}/{r:.2f}" for k, (p, r) in blind.per_rule.items()))
+    for name, _, _ in BLINDS:
+        if name in figures:
+            print(f"\n{name} per rule (P/R): " + ", ".join(
+                f"{k} {p:.2f}/{r:.2f}" for k, (p, r) in figures[name].per_rule.items()))
     model = args.model or ROOT / "resources" / "detector" / "model.npz"
     print(f"model file {model.stat().st_size / 1e6:.1f} MB; resources loaded in {load_s:.2f} s (rules, cues, model)")
     if args.record and not args.patterns_only and not args.model:
-        RECORD.write_text(json.dumps(blind.as_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"recorded {RECORD}")
+        for name, _, record in BLINDS:
+            if name in figures:
+                record.write_text(json.dumps(figures[name].as_dict(), indent=1, ensure_ascii=False) + "\n",
+                                  encoding="utf-8")
+                print(f"recorded {record}")
     return 0
 
 
