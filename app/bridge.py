@@ -37,7 +37,7 @@ _SIGNAL_FOR = {
     ev.Checklist: "checklist",
     ev.PromiseToPay: "ptp",
     ev.Health: "health",
-    ev.DeviceError: "deviceError",
+    ev.DeviceFailure: "deviceError",
     ev.StoreError: "storeError",
     ev.CallEnded: "callEnded",
 }

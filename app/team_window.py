@@ -37,7 +37,7 @@ def connect(cfg: team_config.TeamConfig | None = None):
     """A read connection to the team server with the configured login (raises with a Chinese message)."""
     import psycopg
 
-    from assist.team.sync import _describe
+    from assist.team.sync import server_error_message
 
     cfg = cfg or team_config.load()
     if not cfg.configured:
@@ -45,7 +45,7 @@ def connect(cfg: team_config.TeamConfig | None = None):
     try:
         return psycopg.connect(**cfg.conninfo(team_config.load_password(cfg.user)), autocommit=True)
     except psycopg.Error as exc:
-        raise RuntimeError(_describe(exc)) from exc
+        raise RuntimeError(server_error_message(exc)) from exc
 
 
 class TeamWindow(QMainWindow):

@@ -162,10 +162,10 @@ class Health(Event):
 
 
 @dataclass(frozen=True)
-class DeviceError(Event):
+class DeviceFailure(Event):
     """The microphone failed or disappeared; the call goes on (UI shows it; not in the JSON stream)."""
 
-    name: ClassVar[str] = "device_error"
+    name: ClassVar[str] = "device_failure"
     message: str
     t: float
 

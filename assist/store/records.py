@@ -25,7 +25,7 @@ from . import export as export_mod
 from . import ops as ops_mod
 from . import owner, read
 from .audio import CallAudioWriter, KeptAudio
-from .db import RecordStoreError, connect, describe, open_database
+from .db import RecordStoreError, connect, db_error_message, open_database
 from .schema import KINDS
 from .writer import Writer, load_rescued
 
@@ -89,7 +89,7 @@ class RecordStore:
                 self.interrupted.extend(found)
                 return found
             except sqlite3.OperationalError as exc:
-                self._report(describe(exc, self.path))
+                self._report(db_error_message(exc, self.path))
                 time.sleep(0.5 * (attempt + 1))
         return []
 

@@ -26,7 +26,7 @@ from typing import Callable
 
 from .. import private
 from . import ops as ops_mod
-from .db import describe
+from .db import db_error_message
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class Writer:
             if _retryable(exc):
                 self.failures += 1
                 self._failing = True
-                self._report(describe(exc, self._db_path))
+                self._report(db_error_message(exc, self._db_path))
                 return False
             if len(batch) > 1:  # find the bad op: apply one by one
                 for i, op in enumerate(batch):

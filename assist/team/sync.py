@@ -317,7 +317,7 @@ class SyncWorker:
                 self._push_batch(conn, due)
             except Exception as exc:  # noqa: BLE001 - connection lost, server gone, auth: retried later
                 self._close_pg()
-                self._set_state(ok=False, error=_describe(exc))
+                self._set_state(ok=False, error=server_error_message(exc))
                 return self._publish()
             done_batches += 1
             if len(due) == self.batch and self._call_live(conn):
@@ -424,7 +424,7 @@ class SyncWorker:
                         took = push_call(pg, call)
                 except (psycopg.errors.InsufficientPrivilege, psycopg.errors.DataError,
                         psycopg.errors.IntegrityError) as exc:
-                    refused.append((call["id"], _describe(exc)))
+                    refused.append((call["id"], server_error_message(exc)))
                     log.error("team server refused call %s: %s", call["id"], exc)
                     continue
                 accepted.append((call["id"], int(call["revision"])))
@@ -463,7 +463,7 @@ class SyncWorker:
         status = local_status(self._local(), configured=True)
         if status != self._status:
             if status.state == UNREACHABLE and self._status.state != UNREACHABLE:
-                log.warning("team server unreachable (%s): %s", self.config.describe(), status.message)
+                log.warning("team server unreachable (%s): %s", self.config.address(), status.message)
             self._status = status
             if self._on_status is not None:
                 try:
@@ -494,7 +494,7 @@ class SyncWorker:
                     return
 
 
-def _describe(exc: BaseException) -> str:
+def server_error_message(exc: BaseException) -> str:
     """Chinese for people, the cause after it; never the password (psycopg's messages do not contain it)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     low = text.lower()

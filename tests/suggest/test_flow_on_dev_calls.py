@@ -1,7 +1,7 @@
 """The call-flow model on the dev calls, driven by the real CallAnalyzer as a live call is.
 
 scripts/eval_suggest.py prints the figures (target: top-1 ≥ 70 %, top-3 ≥ 90 % on the clean calls); this test
-guards against regressions with a little slack, since the analyzer's stage/checklist output also moves.
+guards against regressions with a little slack, since the analyser's stage/checklist output also moves.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def test_next_stage_prediction_on_clean_dev_calls(dev_dir, library):
 
 
 def test_truth_state_builder_agrees_with_labels(dev_dir):
-    # The label-driven stand-in used when the analyzer is unavailable still scores in the same range.
+    # The label-driven stand-in used when the analyser is unavailable still scores in the same range.
     ev = _eval_module()
     calls = ev.select(json.loads((dev_dir / "calls.json").read_text(encoding="utf-8")), "strict")
     top1, top3, n, _ = ev.evaluate(calls, use_truth=True)
