@@ -106,4 +106,4 @@ smoke: deb
 # Keeps models/ (a 145 MB download); remove models/whisper-base by hand to re-fetch from scratch.
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
-	find assist app tests scripts -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true
+	find assist app tests scripts bench -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true

@@ -2,7 +2,7 @@
 """Audio figures: resampler cost, file decode speed, realtime pacing accuracy, and (with --pulse) live capture
 block jitter and device-failure detection time through a private PulseAudio virtual mic.
 
-    .venv/bin/python scripts/bench_audio.py [--pulse]
+    .venv/bin/python -m bench.audio [--pulse]
 
 Figures depend on the machine and its load; on a shared CI box they are pessimistic.
 """
@@ -20,9 +20,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from assist.audio import FileSource, MicSource, StreamResampler, rescan_devices  # noqa: E402
+from assist.audio import FileSource, MicSource, StreamResampler, rescan_devices
 
 SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
 DEV = SHARED / "data" / "dev"

@@ -2,7 +2,7 @@
 """Kept call audio (设置 › 保留通话录音): size per minute, encoder CPU, the cost of handing a block over (what
 the audio callback pays), and decoding for the review player — on the dev calls (mono) and a two-party dialogue.
 
-    CALLASSIST_SHARED=/work/shared .venv/bin/python scripts/bench_call_audio.py
+    CALLASSIST_SHARED=/work/shared .venv/bin/python -m bench.call_audio
 
 Blocks are handed over at 20× real time (a paced file or a live call is slower still); CPU is the process's.
 """
@@ -18,10 +18,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from assist.audio import FileSource  # noqa: E402
-from assist.store.audio import CallAudioWriter, decode  # noqa: E402
+from assist.audio import FileSource
+from assist.store.audio import CallAudioWriter, decode
 
 SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
 SR = 16000

@@ -2,10 +2,10 @@
 """Figures of the compliance detector (rule packs + model, exactly what ``callassist check`` runs) on every
 labelled sentence set, side by side, plus its cost.
 
-    .venv/bin/python scripts/eval_detector.py            # all sets
-    .venv/bin/python scripts/eval_detector.py --record   # also write corpus/blind/figures.json (the floor that
+    .venv/bin/python -m bench.eval_detector            # all sets
+    .venv/bin/python -m bench.eval_detector --record   # also write corpus/blind/figures.json (the floor that
                                                          # tests/analysis/test_detector.py holds the model to)
-    .venv/bin/python scripts/eval_detector.py --errors blind   # list one set's mistakes (NOT for the blind
+    .venv/bin/python -m bench.eval_detector --errors blind   # list one set's mistakes (NOT for the blind
                                                                # split while tuning: that is what keeps it blind)
 
 Sets: the training corpus (in-sample; cross-validated figures are printed by train_detector.py), the dev lines,
@@ -24,11 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from assist.detect.corpus import Labelled, read_folder, read_labelled  # noqa: E402
-from assist.detect.scoring import Figures, score  # noqa: E402
+from assist.detect.corpus import Labelled, read_folder, read_labelled
+from assist.detect.scoring import Figures, score
 
 BLIND = ROOT / "corpus" / "blind" / "blind.tsv"
 RECORD = ROOT / "corpus" / "blind" / "figures.json"

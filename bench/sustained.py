@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Sustained live run: one long call through the whole engine at wall-clock pace. Prints figures; asserts nothing.
 
-    .venv/bin/python scripts/bench_sustained.py                 # 60 minutes (takes 60 minutes)
-    .venv/bin/python scripts/bench_sustained.py --minutes 5 --every 30
+    .venv/bin/python -m bench.sustained                 # 60 minutes (takes 60 minutes)
+    .venv/bin/python -m bench.sustained --minutes 5 --every 30
 
 The call is the 16 dev calls played back to back, over and over, until ``--minutes`` of audio, each pass at a
 slightly different speed (±6 %, as another agent would speak) so that no utterance length repeats — the engine's
@@ -33,7 +33,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 SR = 16000
 

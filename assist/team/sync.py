@@ -265,7 +265,7 @@ class SyncWorker:
         self._last_ok: float | None = None
         # While a call is being recorded the sync takes at most about this share of the time (it pauses after each
         # batch): on a 2-core PC a catch-up sync running flat out delayed a live call's final text by ~0.35 s
-        # (median; scripts/bench_team.py --only latency). live_check: whether a call is live (default: an active
+        # (median; bench/team.py --only latency). live_check: whether a call is live (default: an active
         # call in this records database, which is what the app records into).
         self.live_share = float(live_share)
         self._live_check = live_check

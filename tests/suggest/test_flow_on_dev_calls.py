@@ -1,12 +1,12 @@
 """The call-flow model on the dev calls, driven by the real CallAnalyzer as a live call is.
 
-scripts/eval_suggest.py prints the figures (target: top-1 ≥ 70 %, top-3 ≥ 90 % on the clean calls); this test
+bench/eval_suggest.py prints the figures (target: top-1 ≥ 70 %, top-3 ≥ 90 % on the clean calls); this test
 guards against regressions with a little slack, since the analyser's stage/checklist output also moves.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import statistics
 
@@ -14,10 +14,7 @@ from assist import paths
 
 
 def _eval_module():
-    spec = importlib.util.spec_from_file_location("eval_suggest", paths.PROJECT_ROOT / "scripts" / "eval_suggest.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return importlib.import_module("bench.eval_suggest")
 
 
 def test_next_stage_prediction_on_clean_dev_calls(dev_dir, library):
