@@ -8,22 +8,37 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
-                               QInputDialog, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from assist.events import CallEnded, UtteranceFinal
-
+from assist.labels import format_clock, format_ptp, rule_name
 from assist.store.ops import call_kind
 from assist.store.schema import REAL_KINDS
 
 from .call_report import STATUS_NAMES, call_html, call_title, kind_note, skipped_seconds, utterance_at
-from assist.labels import format_clock, format_ptp, rule_name
+from .qt_compat import emit
 from .services import AppServices
 from .widgets.audio_player import AudioPlayer
 from .widgets.call_filters import CallFilters
 from .workers import run_async
-from .qt_compat import emit
 
 log = logging.getLogger(__name__)
 

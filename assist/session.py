@@ -29,8 +29,8 @@ import queue
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 import numpy as np
 
@@ -50,7 +50,6 @@ from .call_record import CallRecorder
 from .case import CaseData
 from .clock import CallClock
 from .config import EngineConfig
-from .pacing import FilePacer
 from .events import (
     Alert,
     CallEnded,
@@ -64,6 +63,7 @@ from .events import (
     StoreError,
     UtteranceFinal,
 )
+from .pacing import FilePacer
 from .subscribers import Subscribers
 from .transcript import TranscriptSource
 from .warmup import warm_up
@@ -432,7 +432,7 @@ class CallSession:
             if isinstance(msg, End):
                 self._end()
                 return
-            self._guarded(type(msg).__name__, lambda: self._handle(msg))
+            self._guarded(type(msg).__name__, lambda msg=msg: self._handle(msg))
 
     @staticmethod
     def _guarded(what: str, fn) -> None:

@@ -69,7 +69,7 @@ class TranscriptSource:
         )
 
     @classmethod
-    def from_lines(cls, texts, *, realtime: bool = False, line_s: float = 1.0, name: str = "<lines>") -> "TranscriptSource":
+    def from_lines(cls, texts, *, realtime: bool = False, line_s: float = 1.0, name: str = "<lines>") -> TranscriptSource:
         """A transcript from strings already in memory (the app's 'paste a transcript', tests)."""
         self = cls.__new__(cls)
         self.path = Path(name)

@@ -35,11 +35,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from assist.case import CaseData
 from assist.config import AsrConfig
 from assist.textnorm import edit_distance, for_scoring
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SR = 16000
 BLOCK = 1600

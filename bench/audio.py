@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from assist.audio import FileSource, MicSource, StreamResampler, rescan_devices
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
 DEV = SHARED / "data" / "dev"
@@ -49,7 +49,7 @@ def bench_files() -> None:
     for w in wavs:
         src = FileSource(w)
         n = [0]
-        src.start(lambda b: n.__setitem__(0, n[0] + b.size))
+        src.start(lambda b, n=n: n.__setitem__(0, n[0] + b.size))
         src.wait()
         audio += n[0] / 16000
     wall = time.monotonic() - t0
@@ -79,8 +79,8 @@ def bench_pacing(seconds: float = 5.0) -> None:
 
 
 def bench_pulse() -> None:
-    from tests.pulse import PulseServer
     from tests.audio.signals import sine, write_wav
+    from tests.pulse import PulseServer
 
     d = Path(tempfile.mkdtemp(prefix="capulse-"))
     srv = PulseServer(d)
@@ -92,9 +92,9 @@ def bench_pulse() -> None:
         for how in ("unload", "kill"):
             times, errs = [], []
             mic = MicSource("pulse")
-            mic.errors = lambda m: errs.append(time.monotonic())
+            mic.errors = lambda m, errs=errs: errs.append(time.monotonic())
             t_open = time.monotonic()
-            mic.start(lambda b: times.append(time.monotonic()))
+            mic.start(lambda b, times=times: times.append(time.monotonic()))
             while not times:
                 time.sleep(0.01)
             first = times[0] - t_open

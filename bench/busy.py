@@ -43,10 +43,11 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run_call(wav: Path, started_at: str, *, config, model) -> dict:
+    from datetime import datetime
+
     from assist.audio import FileSource
     from assist.events import Alert, CallEnded, UtteranceFinal
     from assist.session import CallSession
-    from datetime import datetime
 
     session = CallSession(FileSource(wav, realtime=True), config=config, model=model,
                           started_at=datetime.fromisoformat(started_at))

@@ -10,17 +10,16 @@ Blocks are handed over at 20× real time (a paced file or a live call is slower 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from assist.audio import FileSource
 from assist.store.audio import CallAudioWriter, decode
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
 SR = 16000

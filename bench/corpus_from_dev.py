@@ -19,10 +19,10 @@ import os
 import sys
 from pathlib import Path
 
+from assist.analysis.state import UTTERANCE_RULES
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
-
-from assist.analysis.state import UTTERANCE_RULES
 
 
 def write(path: Path, rows: list[tuple[list[str], str]]) -> None:

@@ -20,9 +20,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
 from assist.analysis.debtor import DebtorTracker
+
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared")) / "data" / "dialogues"
 

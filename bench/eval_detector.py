@@ -22,11 +22,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
-
 from assist.detect.corpus import Labelled, read_folder, read_labelled
 from assist.detect.scoring import Figures, score
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
 
 BLIND = ROOT / "corpus" / "blind" / "blind.tsv"
 RECORD = ROOT / "corpus" / "blind" / "figures.json"

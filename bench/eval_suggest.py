@@ -23,12 +23,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from assist.analysis.state import UTTERANCE_RULES, CallState
 from assist.case import CaseData
 from assist.events import Alert, Suggestion
 from assist.suggest import ScriptLibrary, Suggester
+
+ROOT = Path(__file__).resolve().parent.parent
 
 _CN_NUM = "零一二三四五六七八九十百千万两"
 _TRUTH_ITEMS = {

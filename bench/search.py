@@ -17,13 +17,13 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
 import cn2an
 
 from assist import events as ev
 from assist.case import CaseData
 from assist.store import RecordStore
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志强海峰晓雯俊文涛春梅立伟"

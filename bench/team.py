@@ -39,14 +39,14 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
 from assist import events as ev
 from assist.store import RecordStore
 from assist.team import server
 from assist.team.config import TeamConfig
 from assist.team.sync import SyncWorker
 from tests.team.pgcluster import Cluster
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PW = "bench-ws-password"
 AGENT_IDS = ",".join(str(i) for i in range(1000, 1101))
@@ -250,7 +250,7 @@ def run_calls(ids: list[str], shared: Path, model, config, finals: list[float]) 
             t0 = [0.0]
             lock = threading.Lock()
 
-            def on_event(e, ends=ends, early=early, t0=t0):
+            def on_event(e, ends=ends, early=early, t0=t0, lock=lock):
                 now = time.monotonic()
                 with lock:
                     if isinstance(e, ev.UtteranceFinal):
@@ -279,7 +279,7 @@ class Syncer:
     """A sync of ``n`` calls that runs only while ``active`` (again and again, each round into a fresh database,
     as a workstation catching up), on a thread of its own in this process, as the app's worker is."""
 
-    def __init__(self, srv: "Server", one: Path, n: int, live_db: Path, live_share: float):
+    def __init__(self, srv: Server, one: Path, n: int, live_db: Path, live_share: float):
         self.srv, self.one, self.n = srv, one, n
         self.live_db, self.live_share = live_db, live_share
         self.paused_s = 0.0

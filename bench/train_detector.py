@@ -26,13 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-
 from assist.analysis.rules import Utterance, load_pack, rule_hits
 from assist.analysis.state import UTTERANCE_RULES
 from assist.detect.augment import Homophones, variants
 from assist.detect.corpus import read_folder
 from assist.detect.features import DIM, FEATURE_VERSION, PATTERN_VALUE, extract, indexes, pattern_inputs
+
+ROOT = Path(__file__).resolve().parent.parent
 
 C_GRID = (0.5,)                 # L2 strength; out-of-fold micro F1 on the 10.6k corpus (balanced classes):
                                 # C 0.5 → 0.857, C 2 → 0.84; 4.2k corpus: 0.5 ≈ 2 ≈ 8 within 0.005

@@ -13,18 +13,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-
 from assist.asr import StreamingRecognizer
 from assist.audio import FileSource
 from assist.config import EngineConfig
 from assist.model import load_whisper
+
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared")) / "data" / "dialogues"
 

@@ -6,7 +6,6 @@ Exit status: 0 ok; 1 the server cannot be reached or refused; 2 bad input or not
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 from pathlib import Path

@@ -43,7 +43,7 @@ class Feature:
 
 
 def _bucket(kind: str, gram: str) -> int:
-    return zlib.crc32(f"{kind}\x1f{gram}".encode("utf-8")) & (DIM - 1)
+    return zlib.crc32(f"{kind}\x1f{gram}".encode()) & (DIM - 1)
 
 
 def _units(clean: str) -> list[tuple[str, int, int]]:

@@ -74,8 +74,8 @@ class Detector:
 
         Each n-gram spreads its weight over its characters; a word scores the sum over its characters less the
         sentence's mean per character (nothing of its own for a function word); the span is the run of whole
-        jieba words with the best total, ``EVIDENCE_MIN`` to ``EVIDENCE_MAX`` characters. Growing from the single peak character instead (the
-        first version) named a lone 们, 是 or 我 in 14 of 120 of the probe set's model alerts: the weight of a
+        jieba words with the best total, ``EVIDENCE_MIN`` to ``EVIDENCE_MAX`` characters. Growing from the single
+        peak character instead (the first version) named a lone 们, 是 or 我 in 14 of 120 of the probe set's model alerts: the weight of a
         phrase is spread thin over its characters, and a pronoun shared by many of its n-grams peaked."""
         score = np.zeros(max(n, 1))
         seen: set[int] = set()

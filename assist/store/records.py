@@ -12,10 +12,11 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO
 
 from assist.case import CaseData
 from assist.events import Event
@@ -263,7 +264,7 @@ class RecordStore:
             pass
         self._owner.release()
 
-    def __enter__(self) -> "RecordStore":
+    def __enter__(self) -> RecordStore:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import Sequence
 
 from ..analysis.state import CHECKLIST, OBJECTIONS, CallState
 from ..case import CaseData

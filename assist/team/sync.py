@@ -23,9 +23,9 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .config import PasswordError, TeamConfig, load_password
 
@@ -274,7 +274,7 @@ class SyncWorker:
         self.skipped = 0           # resends the server already had
 
     # --- caller side ---
-    def start(self) -> "SyncWorker":
+    def start(self) -> SyncWorker:
         self._thread = threading.Thread(target=self._run, name="team-sync", daemon=True)
         self._thread.start()
         return self

@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 from assist.labels import rule_name
 
 from .contract import assert_valid, problems
-from .helpers import run_analyze, analyze_inprocess, call_rows, dev_call, dev_calls, utterance_texts, write_transcript
+from .helpers import analyze_inprocess, call_rows, dev_call, dev_calls, run_analyze, utterance_texts, write_transcript
 
 
 def test_every_dev_call_as_text_keeps_the_contract(dev_dir, tmp_path, capsys):

@@ -10,8 +10,6 @@ import importlib
 import json
 import statistics
 
-from assist import paths
-
 
 def _eval_module():
     return importlib.import_module("bench.eval_suggest")
