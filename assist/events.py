@@ -1,4 +1,4 @@
-"""The events a call session publishes: the JSON-event contract of ``callassist analyze`` (spec/cli.md).
+"""The events a call session publishes: the JSON-event contract of ``callassist analyze`` (docs/spec/cli.md).
 
 Each event is a frozen dataclass. ``to_dict()`` gives exactly the contract's fields (plus ``event`` and
 ``t``); extra engine-only detail lives in fields listed in ``_PRIVATE`` and never reaches the JSON stream.
