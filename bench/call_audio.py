@@ -9,6 +9,7 @@ Blocks are handed over at 20× real time (a paced file or a live call is slower 
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
 import time
@@ -58,13 +59,18 @@ def run(name: str, agent: np.ndarray, debtor: np.ndarray | None, folder: Path) -
           f"length back {len(back) - len(agent):+d} samples{'; ' + kept.error if kept.error else ''}")
 
 
-def main() -> None:
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--calls", default="d01,d03", help="dev calls kept mono (default d01,d03)")
+    ap.add_argument("--dialogue", default="dlg05", help="two-party dialogue kept stereo ('' = none)")
+    args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for call in ("d01", "d03"):
+        for call in filter(None, args.calls.split(",")):
             run(call, read(SHARED / "data" / "dev" / f"{call}.wav"), None, folder)
-        dlg = SHARED / "data" / "dialogues" / "dlg05.flac"
-        run("dlg05", read(dlg, 0), read(dlg, 1), folder)
+        if args.dialogue:
+            dlg = SHARED / "data" / "dialogues" / f"{args.dialogue}.flac"
+            run(args.dialogue, read(dlg, 0), read(dlg, 1), folder)
 
 
 if __name__ == "__main__":
