@@ -82,10 +82,15 @@ run: setup
 		exec $(VENV)/bin/callassist; \
 	fi
 
-# Qt tests run offscreen; pytest's exit status 5 (nothing collected) is reported, not hidden.
+# ruff (lint + import order, [tool.ruff] in pyproject.toml) first, then the suite either way, so one run shows
+# both; a lint finding fails the target like a failed test. Qt tests run offscreen; pytest's exit status 5
+# (nothing collected) is reported, not hidden.
 test: setup
-	@rc=0; QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(VPY) -m pytest -q $(PYTEST_ARGS) || rc=$$?; \
+	@lint=0; $(VPY) -m ruff check . || { lint=$$?; \
+		echo "error: ruff check found problems (listed above); '$(VPY) -m ruff check --fix .' fixes the simple ones" >&2; }; \
+	rc=0; QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} $(VPY) -m pytest -q $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests (exit 5): tests/ is missing or PYTEST_ARGS selects nothing" >&2; fi; \
+	if [ $$rc -eq 0 ] && [ $$lint -ne 0 ]; then rc=$$lint; fi; \
 	exit $$rc
 
 # PyInstaller (the `packaging` extra) for `make deb`; not part of the runtime install.
@@ -106,4 +111,4 @@ smoke: deb
 # Keeps models/ (a 145 MB download); remove models/whisper-base by hand to re-fetch from scratch.
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
-	find assist app tests scripts -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true
+	find assist app tests scripts bench -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true

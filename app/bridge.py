@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from assist import events as ev
 
-from .workers import run_async
 from .qt_compat import emit, emitter
+from .workers import run_async
 
 log = logging.getLogger(__name__)
 
-STOP_TIMEOUT_S = 120.0
-SLOW_DISPATCH_S = 0.05   # the GUI thread must never be busy longer than this with one engine event   # a slow PC may need a while to transcribe the last captured seconds
+STOP_TIMEOUT_S = 120.0   # a slow PC may need a while to transcribe the last captured seconds
+SLOW_DISPATCH_S = 0.05   # the GUI thread must never be busy longer than this with one engine event
 
 _SIGNAL_FOR = {
     ev.CallStarted: "callStarted",
@@ -37,7 +38,7 @@ _SIGNAL_FOR = {
     ev.Checklist: "checklist",
     ev.PromiseToPay: "ptp",
     ev.Health: "health",
-    ev.DeviceError: "deviceError",
+    ev.DeviceFailure: "deviceError",
     ev.StoreError: "storeError",
     ev.CallEnded: "callEnded",
 }

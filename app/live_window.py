@@ -15,15 +15,15 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from assist.audio.tone import TonePlayer
 from assist.case import CaseDataError
+from assist.labels import format_clock, rule_name
 
 from .bridge import SessionBridge
 from .device_recovery import DeviceRecovery
-from assist.labels import format_clock, rule_name
+from .qt_compat import emit
 from .services import AppServices
 from .settings import FONT_MAX, FONT_MIN
 from .theme import repolish
@@ -34,11 +34,10 @@ from .widgets.call_setup import CallSetup
 from .widgets.device_recovery_panel import DeviceRecoveryPanel
 from .widgets.health_indicator import HealthIndicator
 from .widgets.promise_card import PromiseCard
-from .widgets.sync_indicator import SyncIndicator
 from .widgets.scroll_cap import ScrollCap
 from .widgets.stage_bar import StageBar
+from .widgets.sync_indicator import SyncIndicator
 from .widgets.transcript_view import TranscriptView
-from .qt_compat import emit
 
 log = logging.getLogger(__name__)
 

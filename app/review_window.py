@@ -8,22 +8,37 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow,
-                               QInputDialog, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from assist.events import CallEnded, UtteranceFinal
-
+from assist.labels import format_clock, format_ptp, rule_name
 from assist.store.ops import call_kind
 from assist.store.schema import REAL_KINDS
 
 from .call_report import STATUS_NAMES, call_html, call_title, kind_note, skipped_seconds, utterance_at
-from assist.labels import format_clock, format_ptp, rule_name
+from .qt_compat import emit
 from .services import AppServices
 from .widgets.audio_player import AudioPlayer
 from .widgets.call_filters import CallFilters
 from .workers import run_async
-from .qt_compat import emit
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +47,7 @@ MAX_ROWS = 500   # the table shows the newest calls; filters and search narrow d
 AUDIO_FILTER = "录音文件 (*.wav *.flac *.mp3 *.m4a *.ogg);;所有文件 (*)"
 
 
-def _reanalyse(path: str, *, config, store, model, progress) -> str:
+def _reanalyze(path: str, *, config, store, model, progress) -> str:
     """Run one recorded call through the live pipeline (fast mode) into the records; returns its call id."""
     from assist.audio import FileSource
     from assist.session import CallSession
@@ -58,7 +73,7 @@ def _reanalyse(path: str, *, config, store, model, progress) -> str:
 class ReviewWindow(QMainWindow):
     listed = Signal(int)          # rows shown (tests, status)
     detailShown = Signal(str)     # call id
-    reanalysed = Signal(str)      # call id
+    reanalyzed = Signal(str)      # call id
     following = Signal(object)    # the utterance the recording is at (None before the first)
 
     def __init__(self, services: AppServices, parent: QWidget | None = None):
@@ -125,10 +140,10 @@ class ReviewWindow(QMainWindow):
         self.progress.hide()
         self.export_csv_button = QPushButton(self.tr("导出催收记录表 CSV…"))
         self.export_json_button = QPushButton(self.tr("导出 JSON…"))
-        self.reanalyse_button = QPushButton(self.tr("重新分析录音…"))
+        self.reanalyze_button = QPushButton(self.tr("重新分析录音…"))
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.progress)
-        for b in (self.reanalyse_button, self.export_csv_button, self.export_json_button):
+        for b in (self.reanalyze_button, self.export_csv_button, self.export_json_button):
             bottom.addWidget(b)
         root.addLayout(bottom)
         self.setCentralWidget(page)
@@ -142,7 +157,7 @@ class ReviewWindow(QMainWindow):
         self.delete_button.clicked.connect(self.choose_delete)
         self.export_csv_button.clicked.connect(lambda: self.choose_export("csv"))
         self.export_json_button.clicked.connect(lambda: self.choose_export("json"))
-        self.reanalyse_button.clicked.connect(self.choose_reanalyse)
+        self.reanalyze_button.clicked.connect(self.choose_reanalyze)
         self.player.positionChanged.connect(self._follow)
         self.view.anchorClicked.connect(self._link)
 
@@ -384,20 +399,20 @@ class ReviewWindow(QMainWindow):
                   on_error=lambda m: self.status.setText(f"导出失败：{m}"))
 
     # --- re-analysis -----------------------------------------------------------------------------------
-    def choose_reanalyse(self) -> None:
+    def choose_reanalyze(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("选择要重新分析的录音"), "", AUDIO_FILTER)
         if path:
-            self.reanalyse(path)
+            self.reanalyze(path)
 
-    def reanalyse(self, path: str) -> None:
+    def reanalyze(self, path: str) -> None:
         store = self.services.open_store()
-        self.reanalyse_button.setEnabled(False)
+        self.reanalyze_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.status.setText(f"正在分析 {Path(path).name}…")
-        run_async(_reanalyse, path, config=self.services.config, store=store, model=self.services.model,
-                  with_progress=True, on_progress=self._progress, on_done=self._reanalysed,
-                  on_error=self._reanalyse_failed)
+        run_async(_reanalyze, path, config=self.services.config, store=store, model=self.services.model,
+                  with_progress=True, on_progress=self._progress, on_done=self._reanalyzed,
+                  on_error=self._reanalyze_failed)
 
     def _progress(self, value) -> None:
         done, total = value
@@ -406,15 +421,15 @@ class ReviewWindow(QMainWindow):
             self.progress.setValue(int(1000 * min(1.0, done / total)))
         self.status.setText(f"正在分析… 已处理 {format_clock(done)}" + (f" / {format_clock(total)}" if total else ""))
 
-    def _reanalysed(self, call_id: str) -> None:
+    def _reanalyzed(self, call_id: str) -> None:
         self.progress.hide()
-        self.reanalyse_button.setEnabled(True)
+        self.reanalyze_button.setEnabled(True)
         self._pending_select = call_id
         self.refresh()
-        emit(self.reanalysed, call_id)
+        emit(self.reanalyzed, call_id)
 
-    def _reanalyse_failed(self, message: str) -> None:
+    def _reanalyze_failed(self, message: str) -> None:
         self.progress.hide()
-        self.reanalyse_button.setEnabled(True)
+        self.reanalyze_button.setEnabled(True)
         self.status.setText(f"分析失败：{message}")
         QMessageBox.warning(self, self.tr("无法分析录音"), message)

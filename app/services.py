@@ -11,9 +11,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from assist.config import EngineConfig
 
+from .qt_compat import emit, emitter
 from .settings import AppPrefs, load_prefs, open_settings, save_prefs
 from .workers import run_async
-from .qt_compat import emit, emitter
 
 log = logging.getLogger(__name__)
 

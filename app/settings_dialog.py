@@ -6,9 +6,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTime
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSlider, QSpinBox, QTimeEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from assist import paths
 
@@ -124,7 +138,8 @@ class SettingsDialog(QDialog):
         return box
 
     def edited_prefs(self) -> AppPrefs:
-        device = self.device.currentData() if self.device.currentText() == self.device.itemText(self.device.currentIndex()) else self.device.currentText()
+        picked = self.device.currentText() == self.device.itemText(self.device.currentIndex())
+        device = self.device.currentData() if picked else self.device.currentText()
         return replace(
             self.prefs,
             input_device=str(device or ""),

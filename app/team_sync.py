@@ -52,7 +52,7 @@ class TeamSync(QObject):
                                  backoff_s=self.backoff_s)
         self.statusChanged.connect(self._remember)
         self.worker.start()
-        log.info("team sync to %s started", cfg.describe())
+        log.info("team sync to %s started", cfg.address())
         return True
 
     def _remember(self, status: SyncStatus) -> None:

@@ -14,9 +14,23 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QMainWindow, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
-                               QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from assist.labels import format_clock, format_ptp, rule_name, stage_name
 from assist.team import config as team_config
@@ -37,7 +51,7 @@ def connect(cfg: team_config.TeamConfig | None = None):
     """A read connection to the team server with the configured login (raises with a Chinese message)."""
     import psycopg
 
-    from assist.team.sync import _describe
+    from assist.team.sync import server_error_message
 
     cfg = cfg or team_config.load()
     if not cfg.configured:
@@ -45,7 +59,7 @@ def connect(cfg: team_config.TeamConfig | None = None):
     try:
         return psycopg.connect(**cfg.conninfo(team_config.load_password(cfg.user)), autocommit=True)
     except psycopg.Error as exc:
-        raise RuntimeError(_describe(exc)) from exc
+        raise RuntimeError(server_error_message(exc)) from exc
 
 
 class TeamWindow(QMainWindow):

@@ -62,10 +62,10 @@ def stylesheet(font_size: int, high_contrast: bool) -> str:
         f"QLabel#stageStep {{ border: 1px solid {border}; border-radius: 4px; padding: 2px 4px; color: {muted}; }}",
         f"QLabel#stageStep[state='done'] {{ color: {fg}; }}",
         f"QLabel#stageStep[state='current'] {{ background: {accent}; color: {bg if high_contrast else '#ffffff'}; font-weight: bold; }}",
-        f"ObjectionPad QPushButton {{ padding: 2px 4px; }}",
-        f"CallControls QPushButton, SuggestionLine QPushButton {{ padding: 3px 8px; }}",   # fits a 420 px panel
+        "ObjectionPad QPushButton { padding: 2px 4px; }",
+        "CallControls QPushButton, SuggestionLine QPushButton { padding: 3px 8px; }",   # fits a 420 px panel
         f"QPushButton#linkButton {{ border: none; color: {accent}; padding: 2px; }}",
-        f"QPushButton#startButton {{ font-weight: bold; padding: 6px 14px; }}",
+        "QPushButton#startButton { font-weight: bold; padding: 6px 14px; }",
         f"QPushButton#startButton[running='true'] {{ background: {sev['critical'][0]}; color: {sev['critical'][1]}; }}",
         f"QListWidget#transcript {{ background: {panel}; border: 1px solid {border}; }}",
     ]

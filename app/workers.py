@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
 from .qt_compat import emit, emitter
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ class TextLine:
 
 
 @dataclass(frozen=True)
-class Recognised:
+class Recognized:
     """An event of the recogniser: AsrPartial, AsrFinal or AsrHealth."""
 
     event: Any
@@ -55,4 +55,4 @@ class End:
     """All audio is in and recognised: end-of-call rules, CallEnded; the pipeline stops."""
 
 
-Message = Start | TextLine | Recognised | PickObjection | ConfirmPromise | DeviceFailed | StoreFailed | End
+Message = Start | TextLine | Recognized | PickObjection | ConfirmPromise | DeviceFailed | StoreFailed | End

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from .events import Alert, CallEnded, DeviceError, Event, Health, Partial, PromiseToPay, StoreError, UtteranceFinal
+from .events import Alert, CallEnded, DeviceFailure, Event, Health, Partial, PromiseToPay, StoreError, UtteranceFinal
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ _FLUSH_TIMEOUT_S = 2.0
 # The record's count of audio the recogniser skipped is rewritten when it has grown by this much.
 _SKIPPED_STEP_S = 1.0
 # Shown, never stored: superseded (partials, health) or about the machine, not the call.
-_NOT_STORED = (Partial, Health, DeviceError, StoreError)
+_NOT_STORED = (Partial, Health, DeviceFailure, StoreError)
 
 
 class CallRecorder:

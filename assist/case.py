@@ -73,7 +73,7 @@ class CaseData:
     agent_id: str = ""
 
     @classmethod
-    def from_dict(cls, data: dict) -> "CaseData":
+    def from_dict(cls, data: dict) -> CaseData:
         """Validated case data; CaseDataError (one line, Chinese with the field's name) on a bad field."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
@@ -85,7 +85,7 @@ class CaseData:
         return cls(**values)
 
     @classmethod
-    def load(cls, path: str | Path) -> "CaseData":
+    def load(cls, path: str | Path) -> CaseData:
         p = Path(path)
         try:
             if p.is_dir():

@@ -64,5 +64,5 @@ class EngineConfig:
     keep_audio: bool = False            # the session keeps the call's audio (assist/store/audio.py)
     audio_retention_days: int = 30      # kept audio older than this is purged (RecordStore.purge_audio)
 
-    def with_changes(self, **changes) -> "EngineConfig":
+    def with_changes(self, **changes) -> EngineConfig:
         return replace(self, **changes)

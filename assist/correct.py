@@ -14,11 +14,11 @@ The result is idempotent: a corrected span equals its term and is never matched 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .resources import ResourceError, read_text
 from .text.cjk import HAN, HAN_RE, all_han

@@ -1,4 +1,4 @@
-"""The events a call session publishes: the JSON-event contract of ``callassist analyze`` (spec/cli.md).
+"""The events a call session publishes: the JSON-event contract of ``callassist analyze`` (docs/spec/cli.md).
 
 Each event is a frozen dataclass. ``to_dict()`` gives exactly the contract's fields (plus ``event`` and
 ``t``); extra engine-only detail lives in fields listed in ``_PRIVATE`` and never reaches the JSON stream.
@@ -162,10 +162,10 @@ class Health(Event):
 
 
 @dataclass(frozen=True)
-class DeviceError(Event):
+class DeviceFailure(Event):
     """The microphone failed or disappeared; the call goes on (UI shows it; not in the JSON stream)."""
 
-    name: ClassVar[str] = "device_error"
+    name: ClassVar[str] = "device_failure"
     message: str
     t: float
 

@@ -2,7 +2,7 @@
 
 The one place these names live: the CLI's readable output, the 催收记录表 export, the script library and the app
 all read them from here. Rule names and legal basis are the exception: they come from the rule files (see
-below). Stage names are the taxonomy's own (spec/taxonomy.md). Unknown ids fall back to the id itself so a new
+below). Stage names are the taxonomy's own (docs/spec/taxonomy.md). Unknown ids fall back to the id itself so a new
 rule never shows up blank.
 """
 

@@ -5,7 +5,7 @@ Threads (see docs/ARCHITECTURE.md):
   recogniser (its ``feed`` just enqueues);
 - the recogniser's thread reports AsrPartial/AsrFinal/AsrHealth through ``_on_asr`` into a bounded queue of
   typed messages (``call_messages``);
-- the pipeline thread (``_run_pipeline``) owns the analyzer and suggester state: every message is handled
+- the pipeline thread (``_run_pipeline``) owns the analyser and suggester state: every message is handled
   there, so no lock is needed around CallState; it records (``CallRecorder``) and publishes (``Subscribers``).
   With a wall clock (mic, ``--realtime``) its wait for the next message times out at each whole second of the
   call, for the time-driven rules;
@@ -18,7 +18,7 @@ is wall seconds since ``start()`` when the source is real-time; otherwise second
 recogniser (AsrFinal.audio_t), so the numbers do not depend on the machine's speed; for a transcript, line k is
 at t = k (see assist.transcript).
 
-Duplicate alerts are the analyzer's to prevent (one per rule and utterance unless retracted); the call's alert
+Duplicate alerts are the analyser's to prevent (one per rule and utterance unless retracted); the call's alert
 counts are read from its state.
 """
 
@@ -29,8 +29,8 @@ import queue
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 import numpy as np
 
@@ -41,7 +41,7 @@ from .call_messages import (
     End,
     Message,
     PickObjection,
-    Recognised,
+    Recognized,
     Start,
     StoreFailed,
     TextLine,
@@ -50,13 +50,12 @@ from .call_record import CallRecorder
 from .case import CaseData
 from .clock import CallClock
 from .config import EngineConfig
-from .pacing import FilePacer
 from .events import (
     Alert,
     CallEnded,
     CallStarted,
     DebtorCue,
-    DeviceError,
+    DeviceFailure,
     Event,
     Health,
     Partial,
@@ -64,6 +63,7 @@ from .events import (
     StoreError,
     UtteranceFinal,
 )
+from .pacing import FilePacer
 from .subscribers import Subscribers
 from .transcript import TranscriptSource
 from .warmup import warm_up
@@ -162,7 +162,7 @@ class CallSession:
 
     @property
     def state(self):
-        """The analyzer's CallState (read it from a subscriber: it changes on the pipeline thread)."""
+        """The analyser's CallState (read it from a subscriber: it changes on the pipeline thread)."""
         return self._analyzer.state
 
     @property
@@ -354,9 +354,9 @@ class CallSession:
             self._audio = self.store.audio_writer(self.call_id, two_party=self._two_party, on_error=self.store_error)
         except OSError as exc:
             log.warning("call audio not kept: %s", exc.strerror or exc)
-            from .store.audio import describe_error
+            from .store.audio import audio_error_message
 
-            self.store_error(describe_error(exc, self.store.audio_dir))
+            self.store_error(audio_error_message(exc, self.store.audio_dir))
 
     def _close_audio(self) -> None:
         writer, self._audio = self._audio, None
@@ -374,7 +374,7 @@ class CallSession:
     def _on_asr(self, ev) -> None:
         # Recogniser thread. Finals must never be lost; partials and health may be dropped under load.
         self._pacer.progress(float(getattr(ev, "audio_t", 0.0) or 0.0))
-        self._put(Recognised(ev), block=isinstance(ev, AsrFinal))
+        self._put(Recognized(ev), block=isinstance(ev, AsrFinal))
 
     def _run_transcript(self) -> None:
         for line in self.source.lines:
@@ -432,14 +432,14 @@ class CallSession:
             if isinstance(msg, End):
                 self._end()
                 return
-            self._guarded(type(msg).__name__, lambda: self._handle(msg))
+            self._guarded(type(msg).__name__, lambda msg=msg: self._handle(msg))
 
     @staticmethod
     def _guarded(what: str, fn) -> None:
         try:
             fn()
         except Exception:
-            # One bad item (an analyzer bug on odd text) must not end the call.
+            # One bad item (an analyser bug on odd text) must not end the call.
             log.exception("pipeline failed on %s", what)
 
     def _handle(self, msg: Message) -> None:
@@ -454,8 +454,8 @@ class CallSession:
             case TextLine(line):
                 t = self._advance(line.t)
                 self._final(line.index, line.text, line.start, line.end, t, line.text)
-            case Recognised(ev):
-                self._recognised(ev)
+            case Recognized(ev):
+                self._recognized(ev)
             case PickObjection(key):
                 t = self._advance(None)
                 self._emit(self._safe(self._suggester.objection, key, self._analyzer.state, t))
@@ -465,11 +465,11 @@ class CallSession:
                 state.covered.update(f"ptp_{slot}" for slot, value in slots.items() if value is not None)
                 self._emit([PromiseToPay(t=self._advance(None), **slots)])
             case DeviceFailed(message):
-                self._emit([DeviceError(message=message, t=self._advance(None))])
+                self._emit([DeviceFailure(message=message, t=self._advance(None))])
             case StoreFailed(message):
                 self._emit([StoreError(message=message, t=self._advance(None))])
 
-    def _recognised(self, ev) -> None:
+    def _recognized(self, ev) -> None:
         t = self._advance(ev.audio_t)
         if isinstance(ev, AsrPartial):
             self._partial_t = t

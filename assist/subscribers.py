@@ -7,7 +7,7 @@ and then, so a broken UI cannot flood the log.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from .events import Event
 

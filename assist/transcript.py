@@ -1,7 +1,7 @@
 """A call transcript as a source: a ``.txt`` file with one agent utterance per line.
 
 Used by ``callassist analyze call.txt`` (ASR skipped) and by tests that need a whole call without audio.
-Clock convention (spec/cli.md): line k is utterance k, produced at t = k seconds, spanning start = k to
+Clock convention (docs/spec/cli.md): line k is utterance k, produced at t = k seconds, spanning start = k to
 end = k + 1; a call of n lines lasts n seconds. Blank lines are skipped (they are not utterances), so the
 index counts the non-blank lines only.
 """
@@ -69,7 +69,7 @@ class TranscriptSource:
         )
 
     @classmethod
-    def from_lines(cls, texts, *, realtime: bool = False, line_s: float = 1.0, name: str = "<lines>") -> "TranscriptSource":
+    def from_lines(cls, texts, *, realtime: bool = False, line_s: float = 1.0, name: str = "<lines>") -> TranscriptSource:
         """A transcript from strings already in memory (the app's 'paste a transcript', tests)."""
         self = cls.__new__(cls)
         self.path = Path(name)

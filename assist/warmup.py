@@ -65,5 +65,5 @@ def _warm_folder(res, config: EngineConfig) -> bool:
         0, "您好，我是工号一二三四，请问您明天能还款三千元吗？", 0.0, 1.0, 1.0)
     Suggester(resources=res)              # the folder's shared script library: the session's Suggester reuses it
     # The debtor cues and the recogniser's word lists load when a call's session and recogniser are built, as
-    # before: here they would delay 就绪 (scripts/bench_ready.py).
+    # before: here they would delay 就绪 (bench/ready.py).
     return True

@@ -31,8 +31,9 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
@@ -134,7 +135,7 @@ def _needed(elf: Path) -> list[tuple[str, str | None]]:
     return sorted((Path(name).name, path) for name, path in get_imports(str(elf)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _owner(path: str) -> str | None:
     candidates = [path, os.path.realpath(path)]
     for c in list(candidates):

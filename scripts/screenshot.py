@@ -98,7 +98,8 @@ def main() -> int:
     def grab(widget, name: str) -> None:
         path = out / name
         widget.grab().save(str(path))
-        print(f"{name}: {widget.width()}x{widget.height()} (minimum {widget.minimumSizeHint().width()}x{widget.minimumSizeHint().height()})")
+        hint = widget.minimumSizeHint()
+        print(f"{name}: {widget.width()}x{widget.height()} (minimum {hint.width()}x{hint.height()})")
         shots.append(path)
         print(f"wrote {path}")
 

@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from assist.events import Alert, AlertRetracted, UtteranceFinal
 
+from ..qt_compat import emit
 from .alert_card import AlertCard
 from .pinned_height import PinnedHeight
-from ..qt_compat import emit
 
 
 class AlertBanner(PinnedHeight, QWidget):

@@ -15,10 +15,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from assist.events import Alert
-
 from assist.labels import SEVERITY_NAMES, rule_basis, rule_name
-from .elided_label import ElidedLabel
+
 from ..qt_compat import emit
+from .elided_label import ElidedLabel
 
 EVIDENCE_CHARS = 12   # longer quoted words are cut in the headline (the detail line has them whole)
 

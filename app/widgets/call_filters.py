@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QGridLayout, QLab
 
 from assist.labels import rule_names
 from assist.store.schema import REAL_KINDS
+
 from ..qt_compat import emit
 
 

@@ -11,10 +11,10 @@ import logging
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from ..qt_compat import emit
 from ..workers import run_async
 from .case_form import CaseForm
 from .level_meter import LevelMeter
-from ..qt_compat import emit
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from assist.analysis.state import CHECKLIST
 from assist.events import Checklist
-
 from assist.labels import checklist_name
 
 

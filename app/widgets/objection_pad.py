@@ -7,6 +7,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from assist.labels import objections
+
 from ..qt_compat import emit
 
 KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="]

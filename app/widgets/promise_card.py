@@ -7,12 +7,22 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDoubleSpinBox, QFrame, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDoubleSpinBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from assist.analysis.ptp import format_date, promise_warnings
 from assist.events import PromiseToPay
 from assist.labels import CHANNEL_NAMES, channel_name, format_amount
+
 from ..qt_compat import emit
 
 MAX_AMOUNT = 10_000_000

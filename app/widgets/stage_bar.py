@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from assist.analysis.state import STAGES
-
 from assist.labels import stage_name
+
 from ..theme import repolish
 
 # Two-character names keep the bar one line even in a narrow side panel; the tooltip has the full name.

@@ -9,11 +9,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from assist.events import Suggestion
-
 from assist.labels import stage_name
+
+from ..qt_compat import emit
 from .pinned_height import PinnedHeight
 from .suggestion_line import SuggestionLine
-from ..qt_compat import emit
 
 
 def line_fields(obj: Any) -> tuple[str, str, str]:

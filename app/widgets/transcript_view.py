@@ -9,7 +9,6 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem, QWidget
 
 from assist.events import Alert, AlertRetracted, Partial, UtteranceFinal
-
 from assist.labels import format_clock, stage_name
 
 PARTIAL_COLOUR = QColor("#8a8f98")

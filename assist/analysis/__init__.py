@@ -1,7 +1,7 @@
 """Call analysis: compliance rules, call stage, promise to pay, checklist of required elements.
 
 The names below are imported on first use (PEP 562): ``assist.labels`` and the records commands need only
-``assist.analysis.state``, and importing the analyzer (rule patterns, pinyin tables, jieba) cost them about
+``assist.analysis.state``, and importing the analyser (rule patterns, pinyin tables, jieba) cost them about
 a second of start-up.
 """
 

@@ -31,7 +31,7 @@ _NO_AGENT_ID = "开场未告知机构和姓名或工号"
 
 @dataclass(frozen=True)
 class Resources:
-    """What the analyzer uses of a resources folder, taken from its loader (``assist.resources.Resources``)."""
+    """What the analyser uses of a resources folder, taken from its loader (``assist.resources.Resources``)."""
 
     pack: RulePack
     cues: stagemod.Cues

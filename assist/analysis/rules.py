@@ -205,7 +205,7 @@ class Utterance:
         for i, outside in ((m.start, lambda s, e: s < m.start), (m.end - 1, lambda s, e: e > m.end)):
             if not 0 <= i < len(clean) or clean[i] in pattern.literals or not is_han(clean[i]):
                 continue
-            for w, s, e in self.words:
+            for _w, s, e in self.words:
                 if s <= i < e:
                     if e - s > 1 and outside(s, e):
                         return True
@@ -233,7 +233,7 @@ class Utterance:
         for w, s, e in words:
             if s >= lo and e <= hi and w in neg.breaks:
                 lo = e
-        for idx, (w, s, e) in enumerate(words):
+        for idx, (w, s, _e) in enumerate(words):
             if s < lo or s >= hi or not neg.is_negation(w):  # a word may run into the key (没有|义务)
                 continue
             if m.start <= s < m.first_end:  # part of the pattern's own first word

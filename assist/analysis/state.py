@@ -1,4 +1,4 @@
-"""CallState: what the analyzer knows about the call so far; the suggester reads it."""
+"""CallState: what the analyser knows about the call so far; the suggester reads it."""
 
 from __future__ import annotations
 

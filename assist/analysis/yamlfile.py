@@ -31,7 +31,7 @@ class Node:
             raise self.error(f"{what} must be a non-empty text")
         return str(self.value).strip()
 
-    def strings(self, what: str) -> list["Node"]:
+    def strings(self, what: str) -> list[Node]:
         """A list of texts (a single text is accepted as a one-item list)."""
         if isinstance(self.value, list):
             for item in self.value:
@@ -40,7 +40,7 @@ class Node:
         self.text(what)
         return [self]
 
-    def mapping(self, what: str) -> dict[str, "Node"]:
+    def mapping(self, what: str) -> dict[str, Node]:
         if not isinstance(self.value, dict):
             raise self.error(f"{what} must be a mapping (key: value lines)")
         return self.value

@@ -36,8 +36,9 @@ on, so later timestamps stay true. Everything not transcribed is counted: ``AsrH
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -145,7 +146,8 @@ class RecognizerCore:
         resources=None,
     ):
         """``resources``: the resources folder (or its ``assist.resources.Resources``) whose lexicon, guards and
-        endpoint words are used; None = the folder in use now. ``realtime``: live audio (wall clock, overload policy) or a file as fast as possible (virtual clock).
+        endpoint words are used; None = the folder in use now. ``realtime``: live audio (wall clock, overload
+        policy) or a file as fast as possible (virtual clock).
         ``prompt`` overrides the prompt built from resources/lexicon/prompt.txt and the case data. ``waiting``:
         the driver's queue (nothing waits when the caller drives the core itself). ``clock``: the wall clock of
         live scheduling and ``clock_t`` (the session's, so a call has one; default: started by the first push)."""

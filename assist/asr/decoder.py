@@ -2,7 +2,7 @@
 
 faster-whisper's ``transcribe()`` always pads to a 30 s window. CTranslate2's Whisper encoder accepts fewer mel
 frames, so a 5 s utterance is encoded in a window of ``max(min_frames, frames + tail_frames)`` (10 ms frames):
-the encoder cost falls roughly with the window while quality holds (measured in scripts/bench_asr.py); the
+the encoder cost falls roughly with the window while quality holds (measured in bench/asr.py); the
 trailing silence in the window matters for quality, which is why it is padded rather than cut at the speech end.
 
 The window is rounded up to whole ``WINDOW_STEP_FRAMES``: oneDNN (under CTranslate2's encoder convolutions)
@@ -51,7 +51,7 @@ class WhisperDecoder:
                                    language=language)
         self._fe = model.feature_extractor
         # Decoding options passed to CTranslate2's generate() on top of the fixed ones below (length_penalty,
-        # repetition_penalty, no_repeat_ngram_size, suppress_blank...); scripts/bench_asr.py --opt sets them.
+        # repetition_penalty, no_repeat_ngram_size, suppress_blank...); bench/asr.py --opt sets them.
         self.generate_options: dict = {}
         tk = self.tokenizer
         # faster-whisper's default suppress set (-1 = non-speech symbols) plus the special tokens

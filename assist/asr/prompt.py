@@ -5,8 +5,8 @@ pinyin correction should know about for this call."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ..case import CaseData
 from ..resources import ResourceError, read_text

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -62,9 +62,10 @@ class StreamingRecognizer:
         resources=None,
     ):
         """``resources``: the resources folder (or its ``assist.resources.Resources``) whose lexicon, guards and
-        endpoint words this recogniser uses; None = the folder in use now. ``decoder``: the Whisper decode (default: ``WhisperDecoder(model)``, the model loaded from
-        ``cfg.model_dir`` when none is given). ``realtime``: live audio (True) or a file fed as fast as possible
-        (False: the core's virtual clock). ``clock``: the call's wall clock (default: started by the first feed)."""
+        endpoint words this recogniser uses; None = the folder in use now. ``decoder``: the Whisper decode
+        (default: ``WhisperDecoder(model)``, the model loaded from ``cfg.model_dir`` when none is given).
+        ``realtime``: live audio (True) or a file fed as fast as possible (False: the core's virtual clock).
+        ``clock``: the call's wall clock (default: started by the first feed)."""
         if decoder is None:
             decoder = WhisperDecoder(model if model is not None else _load_model(cfg), language=cfg.language)
         self.cfg = cfg

@@ -21,7 +21,7 @@ class AudioFileError(AudioError):
 class DeviceError(AudioError):
     """A microphone cannot be opened or used (not found, refused every format, PortAudio missing).
 
-    Not to be confused with ``assist.events.DeviceError``, the event published when a running device fails.
+    Not to be confused with ``assist.events.DeviceFailure``, the event published when a running device fails.
     """
 
     def __init__(self, message: str, device: str | int | None = None):

@@ -1,1 +1,1 @@
-"""The ``callassist`` console script (contract: spec/cli.md)."""
+"""The ``callassist`` console script (contract: docs/spec/cli.md)."""

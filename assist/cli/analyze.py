@@ -237,7 +237,7 @@ def _unrecorded(store) -> str:
     return ""
 
 
-def _prepare(args, out: "_Output"):
+def _prepare(args, out: _Output):
     from assist.case import CaseData, CaseDataError
     from assist.resources import ResourceError
     from assist.session import CallSession

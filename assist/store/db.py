@@ -57,12 +57,12 @@ def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
         rows = conn.execute("PRAGMA quick_check(1)").fetchall()
         problem = "" if rows and rows[0][0] == "ok" else "; ".join(str(r[0]) for r in rows)
     except sqlite3.DatabaseError as exc:   # not a database at all, or damage on the first pages
-        raise RecordStoreError(describe(exc, path).replace("，正在重试", "")) from exc
+        raise RecordStoreError(db_error_message(exc, path).replace("，正在重试", "")) from exc
     if problem:
         raise RecordStoreError(f"记录数据库已损坏: {path} ({' '.join(problem.split())[:200]})。{recover_hint(path)}")
 
 
-def describe(exc: BaseException, path: Path) -> str:
+def db_error_message(exc: BaseException, path: Path) -> str:
     """A message a person can act on, in Chinese with the English cause."""
     text = str(exc).lower()
     if "disk i/o error" in text and _disk_full(path):
@@ -132,7 +132,7 @@ def open_database(path: Path, *, busy_timeout_s: float = 5.0, create: bool = Tru
     except sqlite3.Error as exc:
         if conn is not None:
             conn.close()
-        message = describe(exc, path)
+        message = db_error_message(exc, path)
         if message.startswith("磁盘已满"):   # nothing is queued yet, so nothing is "kept in memory"
             message = f"磁盘已满，无法打开记录数据库: {path} (disk full)"
         raise RecordStoreError(message.replace("，正在重试", "")) from exc

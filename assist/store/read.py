@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -289,8 +290,8 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = 50, offset: int
     Two ways to match, merged: the full-text index of jieba tokens (a word anywhere in the utterance, either
     number spelling, traditional or simplified), and, when that gives fewer than a page, a plain substring
     match of every term (finds what jieba segmented differently in context, arbitrary spans), itself using
-    the index's character bigrams except for single-character terms. ``sounds_like`` also matches words that read the same in pinyin (see tokens.py). With an
-    empty query the filters alone select calls; each hit is the call's first utterance.
+    the index's character bigrams except for single-character terms. ``sounds_like`` also matches words that
+    read the same in pinyin (see tokens.py). With an empty query the filters alone select calls; each hit is the call's first utterance.
     """
     where, params = where_clause(filters)
     limit, offset = _bounded("--limit", limit), _bounded("--offset", offset)

@@ -12,10 +12,11 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO
 
 from assist.case import CaseData
 from assist.events import Event
@@ -25,7 +26,7 @@ from . import export as export_mod
 from . import ops as ops_mod
 from . import owner, read
 from .audio import CallAudioWriter, KeptAudio
-from .db import RecordStoreError, connect, describe, open_database
+from .db import RecordStoreError, connect, db_error_message, open_database
 from .schema import KINDS
 from .writer import Writer, load_rescued
 
@@ -89,7 +90,7 @@ class RecordStore:
                 self.interrupted.extend(found)
                 return found
             except sqlite3.OperationalError as exc:
-                self._report(describe(exc, self.path))
+                self._report(db_error_message(exc, self.path))
                 time.sleep(0.5 * (attempt + 1))
         return []
 
@@ -263,7 +264,7 @@ class RecordStore:
             pass
         self._owner.release()
 
-    def __enter__(self) -> "RecordStore":
+    def __enter__(self) -> RecordStore:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -23,7 +23,7 @@ version, see tests/store/make_fixtures.py).
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable
+from collections.abc import Callable
 
 # Identifies a callassist records database ("CAR1" in ASCII), so a random SQLite file is refused clearly.
 APPLICATION_ID = 0x43415231

@@ -20,13 +20,13 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Callable
 
 from .. import private
 from . import ops as ops_mod
-from .db import describe
+from .db import db_error_message
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,7 @@ class Writer:
             if _retryable(exc):
                 self.failures += 1
                 self._failing = True
-                self._report(describe(exc, self._db_path))
+                self._report(db_error_message(exc, self._db_path))
                 return False
             if len(batch) > 1:  # find the bad op: apply one by one
                 for i, op in enumerate(batch):

@@ -26,10 +26,10 @@ from pathlib import Path
 
 from .. import paths
 from ..analysis.state import CALL_RULES, CHECKLIST, OBJECTIONS, STAGES, UTTERANCE_RULES
+from ..labels import STAGE_NAMES
 from ..resources import ResourceError
 from ..text.cjk import HAN_RE
 from ..textnorm import to_simplified
-from ..labels import STAGE_NAMES
 from .render import Template, TemplateError, parse_template
 
 log = logging.getLogger(__name__)
@@ -211,7 +211,7 @@ class ScriptLibrary:
         self.reload()
 
     @classmethod
-    def default(cls) -> "ScriptLibrary":
+    def default(cls) -> ScriptLibrary:
         """The shared library of the resources folder in use now (``Resources.script_library``)."""
         from ..resources import open_resources
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import Sequence
 
 from ..analysis.state import CHECKLIST, OBJECTIONS, CallState
 from ..case import CaseData
@@ -188,7 +188,7 @@ class Suggester:
                         self._pinned = None
 
     def _update_objections(self, state: CallState, text: str) -> list[str]:
-        # The analyzer's keys come from keywords; only an echo (您说… / …是吗) tells the debtor said it, not the
+        # The analyser's keys come from keywords; only an echo (您说… / …是吗) tells the debtor said it, not the
         # agent asking (是忘记还款了吗) or informing (可以向监管部门投诉).
         listed = [k for k in getattr(state, "objections", []) or [] if k in OBJECTIONS]
         fresh = [k for k in listed[self._seen_objections:]]

@@ -70,7 +70,7 @@ class TeamConfig:
             kw["password"] = password
         return kw
 
-    def describe(self) -> str:
+    def address(self) -> str:
         return f"{self.user}@{self.host}:{self.port}/{self.dbname} (sslmode={self.sslmode})"
 
 

@@ -351,7 +351,7 @@ def team_report(conn, *, by: str = "agent", tz: str = DEFAULT_TZ, **filters) -> 
     rows = []
     total = {"key": "合计", "agent_name": "", "calls": 0, "talk_s": 0.0, "ptp_calls": 0,
              "critical": {}, "gaps": {}, "stages": {}}
-    for k, g in groups.items():
+    for _k, g in groups.items():
         g.update(critical={}, gaps={}, stages={}, talk_s=float(g["talk_s"]))
     for src, field in ((critical, "critical"), (gaps, "gaps"), (stages, "stages")):
         for r in src:

@@ -23,9 +23,9 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .config import PasswordError, TeamConfig, load_password
 
@@ -265,7 +265,7 @@ class SyncWorker:
         self._last_ok: float | None = None
         # While a call is being recorded the sync takes at most about this share of the time (it pauses after each
         # batch): on a 2-core PC a catch-up sync running flat out delayed a live call's final text by ~0.35 s
-        # (median; scripts/bench_team.py --only latency). live_check: whether a call is live (default: an active
+        # (median; bench/team.py --only latency). live_check: whether a call is live (default: an active
         # call in this records database, which is what the app records into).
         self.live_share = float(live_share)
         self._live_check = live_check
@@ -274,7 +274,7 @@ class SyncWorker:
         self.skipped = 0           # resends the server already had
 
     # --- caller side ---
-    def start(self) -> "SyncWorker":
+    def start(self) -> SyncWorker:
         self._thread = threading.Thread(target=self._run, name="team-sync", daemon=True)
         self._thread.start()
         return self
@@ -317,7 +317,7 @@ class SyncWorker:
                 self._push_batch(conn, due)
             except Exception as exc:  # noqa: BLE001 - connection lost, server gone, auth: retried later
                 self._close_pg()
-                self._set_state(ok=False, error=_describe(exc))
+                self._set_state(ok=False, error=server_error_message(exc))
                 return self._publish()
             done_batches += 1
             if len(due) == self.batch and self._call_live(conn):
@@ -424,7 +424,7 @@ class SyncWorker:
                         took = push_call(pg, call)
                 except (psycopg.errors.InsufficientPrivilege, psycopg.errors.DataError,
                         psycopg.errors.IntegrityError) as exc:
-                    refused.append((call["id"], _describe(exc)))
+                    refused.append((call["id"], server_error_message(exc)))
                     log.error("team server refused call %s: %s", call["id"], exc)
                     continue
                 accepted.append((call["id"], int(call["revision"])))
@@ -463,7 +463,7 @@ class SyncWorker:
         status = local_status(self._local(), configured=True)
         if status != self._status:
             if status.state == UNREACHABLE and self._status.state != UNREACHABLE:
-                log.warning("team server unreachable (%s): %s", self.config.describe(), status.message)
+                log.warning("team server unreachable (%s): %s", self.config.address(), status.message)
             self._status = status
             if self._on_status is not None:
                 try:
@@ -494,7 +494,7 @@ class SyncWorker:
                     return
 
 
-def _describe(exc: BaseException) -> str:
+def server_error_message(exc: BaseException) -> str:
     """Chinese for people, the cause after it; never the password (psycopg's messages do not contain it)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     low = text.lower()

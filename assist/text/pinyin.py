@@ -24,7 +24,7 @@ Keep them apart: unifying either way breaks the other's measured behaviour.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
@@ -66,7 +66,7 @@ MATCHER_POLYPHONES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def matcher_term_readings(term: str) -> tuple[tuple[str, ...], ...]:
     """Per character of a pattern word: its reading inside the word plus ``MATCHER_POLYPHONES``' other readings.
     Cached: the rule and cue files name the same words thousands of times (3,111 calls for ~1,000 distinct terms

@@ -211,7 +211,7 @@ def test_training_is_reproducible_on_a_small_corpus(tmp_path):
     outs = []
     for k in (1, 2):
         out = tmp_path / f"m{k}.npz"
-        proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_detector.py"), "--corpus", str(small),
+        proc = subprocess.run([sys.executable, "-m", "bench.train_detector", "--corpus", str(small),
                                "--out", str(out), "--folds", "2", "--copies", "1", "--grid", "2"],
                               capture_output=True, text=True, timeout=600, cwd=ROOT)
         assert proc.returncode == 0, proc.stderr

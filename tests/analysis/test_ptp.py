@@ -162,7 +162,7 @@ def test_dev_calls_ptp_exact(dev_dir):
     assert ok / len(calls) >= 0.9, ok
 
 
-def test_amount_taken_from_the_recognisers_raw_words():
+def test_amount_taken_from_the_recognizers_raw_words():
     # a homophone correction that swallowed a digit (还3680 → 还上680) must not change the promise
     a = CallAnalyzer(started_at=datetime.fromisoformat("2026-10-12T10:15:00+08:00"))
     a.on_final(0, "跟您确认一下 明天10月13号官方App还上680元 对吧", 0, 1, 1,

@@ -10,7 +10,7 @@ import pytest
 from assist import paths
 from assist.analysis import load_resources
 from assist.analysis.rules import ALL_RULE_IDS, load_pack
-from assist.analysis.state import UTTERANCE_RULES, CALL_RULES
+from assist.analysis.state import CALL_RULES, UTTERANCE_RULES
 from assist.events import SEVERITIES
 from assist.resources import ResourceError
 

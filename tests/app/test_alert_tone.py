@@ -14,7 +14,6 @@ import pytest
 from assist.audio.tone import MAX_AMPLITUDE, NOTES_HZ, TONE_RATE, TonePlayer, make_tone
 
 
-
 def _peak_hz(x: np.ndarray, rate: int) -> float:
     spectrum = np.abs(np.fft.rfft(x * np.hanning(x.size)))
     return float(np.fft.rfftfreq(x.size, 1 / rate)[np.argmax(spectrum)])

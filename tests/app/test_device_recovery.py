@@ -11,7 +11,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 
-
 @pytest.mark.model
 @pytest.mark.pulse
 def test_unplugged_headset_resumes_the_same_call_on_another_mic(qtbot, ready_services, pulse, shared_dir,

@@ -85,10 +85,10 @@ def test_library_search_renders_lines_for_this_case(qtbot, services):
 
 
 def test_device_and_store_errors_are_shown_and_health_updates(qtbot, services):
-    from assist.events import DeviceError, Health, StoreError
+    from assist.events import DeviceFailure, Health, StoreError
 
     win = _window(qtbot, services)
-    win.bridge.publish(DeviceError(message="麦克风已断开：USB Headset", t=12.0))
+    win.bridge.publish(DeviceFailure(message="麦克风已断开：USB Headset", t=12.0))
     qtbot.waitUntil(lambda: win.device_banner.isVisible(), timeout=2000)
     assert "麦克风已断开：USB Headset" in win.device_banner.text() and "通话继续" in win.device_banner.text()
     win.bridge.publish(StoreError(message="记录数据库被占用，正在重试", t=13.0))

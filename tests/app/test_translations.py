@@ -26,8 +26,9 @@ def _tr_strings() -> dict[str, str]:
 
 
 def test_a_message_split_over_lines_is_seen_whole():
-    assert "现在是 {now}，不在允许的催收时段（{start}–{end}）内。\n此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。\n\n仍要开始吗？" \
-        in _tr_strings()
+    message = ("现在是 {now}，不在允许的催收时段（{start}–{end}）内。\n"
+               "此时拨打催收电话违反规定，并会被记录为“非允许时段催收”。\n\n仍要开始吗？")
+    assert message in _tr_strings()
 
 
 def test_every_tr_string_is_in_the_ts_file():

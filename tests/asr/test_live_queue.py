@@ -55,7 +55,7 @@ def test_backlog_keeps_the_newest_audio_within_the_bound_and_marks_one_gap():
 
 def test_backlog_without_bound_is_lossless_and_markers_are_never_dropped():
     q = Backlog(SR)
-    for i in range(200):
+    for _i in range(200):
         q.put(np.zeros(BLOCK, np.float32))
     end = object()
     q.put_marker(end)

@@ -88,7 +88,7 @@ def test_partials_for_a_long_utterance(whisper, dev_dir, load_wav, manifest):
     assert evs.index(parts[-1]) < evs.index(fs[0])               # partials come before the final
     assert parts[0].audio_t < u["end"] - 0.5                    # while the agent is still speaking
     # the first partial is decoded from the audio up to <= 1 s after onset (its clock time adds one decode,
-    # which depends on the machine's load, so it is not asserted here; scripts/bench_asr.py measures it)
+    # which depends on the machine's load, so it is not asserted here; bench/asr.py measures it)
     assert parts[0].audio_t - u["start"] <= 1.0, parts[0]
     assert len(parts[-1].text) > len(parts[0].text) // 2 and re.search(r"[\u4e00-\u9fff]", parts[0].text)
 

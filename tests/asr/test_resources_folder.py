@@ -15,7 +15,7 @@ from assist.config import AsrConfig
 pytestmark = pytest.mark.model
 
 
-def test_the_recognisers_guards_prompt_and_endpoint_come_from_its_folder(whisper, dev_dir, load_wav, manifest,
+def test_the_recognizers_guards_prompt_and_endpoint_come_from_its_folder(whisper, dev_dir, load_wav, manifest,
                                                                           tmp_path):
     res = tmp_path / "resources"
     shutil.copytree(paths.resources_dir(), res)

@@ -12,8 +12,7 @@ import pytest
 
 from assist import paths
 from assist.cli import model as model_cli
-from assist.model import fetch, install_from
-from assist.model import provision
+from assist.model import fetch, install_from, provision
 
 from .conftest import make_spec
 

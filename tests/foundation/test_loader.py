@@ -56,7 +56,7 @@ def test_corrupt_model_bin_refused(tmp_path, model_dir):
 
 
 @pytest.mark.model
-def test_hand_copied_base_is_recognised_and_test_loaded(tmp_path, model_dir):
+def test_hand_copied_base_is_recognized_and_test_loaded(tmp_path, model_dir):
     from assist.model import install_from, list_models
 
     info = install_from(model_dir, name="base-copy", models_dir=tmp_path / "models", test_load=True, log=None)

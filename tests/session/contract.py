@@ -1,4 +1,4 @@
-"""Validator of the JSON-event contract of ``callassist analyze --json`` (spec/cli.md + spec/taxonomy.md).
+"""Validator of the JSON-event contract of ``callassist analyze --json`` (docs/spec/cli.md + docs/spec/taxonomy.md).
 
 ``problems(events)`` lists every violation found in one call's event stream (dicts, as printed);
 ``assert_valid(events)`` fails a test with all of them. Other test areas and eval scripts may import it.

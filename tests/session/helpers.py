@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-
-import argparse
 
 from assist import paths
 from assist.cli import analyze

@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 from assist.labels import rule_name
 
 from .contract import assert_valid, problems
-from .helpers import run_analyze, analyze_inprocess, call_rows, dev_call, dev_calls, utterance_texts, write_transcript
+from .helpers import analyze_inprocess, call_rows, dev_call, dev_calls, run_analyze, utterance_texts, write_transcript
 
 
 def test_every_dev_call_as_text_keeps_the_contract(dev_dir, tmp_path, capsys):
@@ -30,7 +30,7 @@ def test_every_dev_call_as_text_keeps_the_contract(dev_dir, tmp_path, capsys):
         # Every final utterance is in the records, the call is completed.
         assert utterance_texts(db, ended["call_id"]) == {u["utterance"]: u["text"] for u in utts}
         assert (ended["call_id"], "completed") in call_rows(db)
-        # The promise the agent confirmed is what call_ended reports (where the analyzer found it whole).
+        # The promise the agent confirmed is what call_ended reports (where the analyser found it whole).
         if call["ptp"] is None:
             assert ended["ptp"] is None or ended["ptp"]["amount"] is None or ended["ptp"]["date"] is None, call["id"]
     assert len(call_rows(db)) == len(dev_calls(dev_dir))

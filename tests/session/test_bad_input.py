@@ -7,8 +7,7 @@ import wave
 
 import pytest
 
-
-from .helpers import run_analyze, analyze_inprocess, call_rows, cli_process, dev_call, write_transcript
+from .helpers import analyze_inprocess, call_rows, cli_process, dev_call, run_analyze, write_transcript
 
 
 @pytest.fixture()

@@ -8,16 +8,16 @@ import time
 from assist.pacing import FilePacer
 
 
-def test_the_reader_waits_until_the_recogniser_is_within_the_bound():
+def test_the_reader_waits_until_the_recognizer_is_within_the_bound():
     pacer = FilePacer(1.0, stall_s=5.0)
     pacer.fed = 3 * 16000                                        # 3 s read, nothing recognised yet
 
-    def recognise():
+    def recognize():
         for t in (0.5, 1.0, 1.5, 2.0, 2.5):
             time.sleep(0.1)
             pacer.progress(t)
 
-    th = threading.Thread(target=recognise)
+    th = threading.Thread(target=recognize)
     t0 = time.monotonic()
     th.start()
     pacer.wait(threading.Event())
@@ -25,7 +25,7 @@ def test_the_reader_waits_until_the_recogniser_is_within_the_bound():
     assert pacer.fed_s - pacer._done_t <= 1.0 and time.monotonic() - t0 >= 0.35   # released at 2.0 s done
 
 
-def test_a_stalled_or_failed_recogniser_is_not_waited_for():
+def test_a_stalled_or_failed_recognizer_is_not_waited_for():
     pacer = FilePacer(1.0, stall_s=0.2)
     pacer.fed = 3 * 16000
     t0 = time.monotonic()

@@ -100,7 +100,8 @@ def test_read_only_database_is_said_and_exits_non_zero(tmp_path, call_txt, db, m
     writable open replays it."""
     import sqlite3
 
-    from assist.store import RecordStore, db as dbmod
+    from assist.store import RecordStore
+    from assist.store import db as dbmod
 
     from .helpers import run_analyze
 

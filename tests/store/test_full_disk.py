@@ -4,7 +4,6 @@ as recorded and ends with one clear line: on a real 2 MB tmpfs (mounting needs r
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys

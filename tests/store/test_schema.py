@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from assist.store import SCHEMA_VERSION, RecordStore, RecordStoreError, schema
+
 from .make_fixtures import FIXTURES, OLD_VERSIONS, build
 
 

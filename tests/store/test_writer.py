@@ -12,6 +12,7 @@ import pytest
 from assist import events as ev
 from assist.case import CaseData
 from assist.store import RecordStore
+
 from .conftest import feed_call, wait_for
 
 START = datetime(2026, 10, 12, 10, 15, tzinfo=timezone(timedelta(hours=8)))
@@ -115,7 +116,7 @@ def test_locked_database_is_reported_retried_and_the_write_lands(store, errors):
         t0 = time.perf_counter()
         store.record("c1", ev.UtteranceFinal(utterance=0, start=0, end=1, text="您的欠款已经逾期", stage="confirm_debt", t=1))
         assert wait_for(lambda: errors, 10), "on_error was not called while the database was locked"
-        for i in range(1, 20):  # the live call goes on: queuing never waits for the database
+        for _i in range(1, 20):  # the live call goes on: queuing never waits for the database
             store.record("c1", ev.Alert(rule="threat", severity="critical", utterance=0, evidence="x", source="final", t=1))
         assert time.perf_counter() - t0 < 5.0
         t1 = time.perf_counter()

@@ -1,23 +1,18 @@
 """The call-flow model on the dev calls, driven by the real CallAnalyzer as a live call is.
 
-scripts/eval_suggest.py prints the figures (target: top-1 ≥ 70 %, top-3 ≥ 90 % on the clean calls); this test
-guards against regressions with a little slack, since the analyzer's stage/checklist output also moves.
+bench/eval_suggest.py prints the figures (target: top-1 ≥ 70 %, top-3 ≥ 90 % on the clean calls); this test
+guards against regressions with a little slack, since the analyser's stage/checklist output also moves.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import statistics
 
-from assist import paths
-
 
 def _eval_module():
-    spec = importlib.util.spec_from_file_location("eval_suggest", paths.PROJECT_ROOT / "scripts" / "eval_suggest.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return importlib.import_module("bench.eval_suggest")
 
 
 def test_next_stage_prediction_on_clean_dev_calls(dev_dir, library):
@@ -32,7 +27,7 @@ def test_next_stage_prediction_on_clean_dev_calls(dev_dir, library):
 
 
 def test_truth_state_builder_agrees_with_labels(dev_dir):
-    # The label-driven stand-in used when the analyzer is unavailable still scores in the same range.
+    # The label-driven stand-in used when the analyser is unavailable still scores in the same range.
     ev = _eval_module()
     calls = ev.select(json.loads((dev_dir / "calls.json").read_text(encoding="utf-8")), "strict")
     top1, top3, n, _ = ev.evaluate(calls, use_truth=True)

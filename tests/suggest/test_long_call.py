@@ -10,7 +10,8 @@ import json
 from datetime import datetime, timezone
 
 from assist.analysis.state import CallState
-from assist.suggest import Suggester, suggester as suggester_mod
+from assist.suggest import Suggester
+from assist.suggest import suggester as suggester_mod
 
 
 def test_comparisons_per_utterance_stay_flat(dev_dir, monkeypatch):

@@ -49,7 +49,8 @@ def pg_admin(pg_cluster):
 
 @pytest.fixture
 def team_db(pg_cluster, pg_admin):
-    """The fresh database, migrated, with logins ws_a and ws_b (both shared by agents 8000, 8001, 8002: the dev calls' 工号) and qa_lead (supervisor)."""
+    """The fresh database, migrated, with logins ws_a and ws_b (both shared by agents 8000, 8001, 8002: the dev
+    calls' 工号) and qa_lead (supervisor)."""
     server.migrate(pg_admin)
     server.database_grants(pg_admin)
     for login, kind, agent in (("ws_a", "workstation", "8000,8001,8002"), ("ws_b", "workstation", "8000,8001,8002"),

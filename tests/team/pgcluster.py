@@ -36,11 +36,12 @@ def free_port() -> int:
 
 
 def _make_cert(folder: Path) -> tuple[Path, Path]:
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
@@ -93,7 +94,7 @@ class Cluster:
         self._init()
 
     @classmethod
-    def adopt(cls, root: Path, admin_password: str, port: int) -> "Cluster":
+    def adopt(cls, root: Path, admin_password: str, port: int) -> Cluster:
         """A cluster an earlier run made in ``root`` and kept (the benchmark's filled database), started if it
         is not running."""
         self = cls.__new__(cls)
@@ -150,8 +151,8 @@ class Cluster:
             "hostnossl all all 127.0.0.1/32 reject\n"
         )
 
-    def start(self, port: int | None = None) -> "Cluster":
-        for attempt in range(5):
+    def start(self, port: int | None = None) -> Cluster:
+        for _attempt in range(5):
             self.port = port or self.port or free_port()
             res = self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
                             "-o", f"-p {self.port}", "start", check=False)

@@ -2,7 +2,7 @@
 """Audio figures: resampler cost, file decode speed, realtime pacing accuracy, and (with --pulse) live capture
 block jitter and device-failure detection time through a private PulseAudio virtual mic.
 
-    .venv/bin/python scripts/bench_audio.py [--pulse]
+    .venv/bin/python -m bench.audio [--pulse]
 
 Figures depend on the machine and its load; on a shared CI box they are pessimistic.
 """
@@ -19,10 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assist.audio import FileSource, MicSource, StreamResampler, rescan_devices
 
-from assist.audio import FileSource, MicSource, StreamResampler, rescan_devices  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
 DEV = SHARED / "data" / "dev"
@@ -50,7 +49,7 @@ def bench_files() -> None:
     for w in wavs:
         src = FileSource(w)
         n = [0]
-        src.start(lambda b: n.__setitem__(0, n[0] + b.size))
+        src.start(lambda b, n=n: n.__setitem__(0, n[0] + b.size))
         src.wait()
         audio += n[0] / 16000
     wall = time.monotonic() - t0
@@ -80,8 +79,8 @@ def bench_pacing(seconds: float = 5.0) -> None:
 
 
 def bench_pulse() -> None:
-    from tests.pulse import PulseServer
     from tests.audio.signals import sine, write_wav
+    from tests.pulse import PulseServer
 
     d = Path(tempfile.mkdtemp(prefix="capulse-"))
     srv = PulseServer(d)
@@ -93,9 +92,9 @@ def bench_pulse() -> None:
         for how in ("unload", "kill"):
             times, errs = [], []
             mic = MicSource("pulse")
-            mic.errors = lambda m: errs.append(time.monotonic())
+            mic.errors = lambda m, errs=errs: errs.append(time.monotonic())
             t_open = time.monotonic()
-            mic.start(lambda b: times.append(time.monotonic()))
+            mic.start(lambda b, times=times: times.append(time.monotonic()))
             while not times:
                 time.sleep(0.01)
             first = times[0] - t_open

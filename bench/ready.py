@@ -3,7 +3,7 @@
 loaded and engine warmed). Prints figures; asserts nothing. Issue 12's target: 就绪 ≤ 5 s after the window shows
 on a quiet machine (check ``uptime`` first). Runs the real app with a private settings/records folder.
 
-    .venv/bin/python scripts/bench_ready.py [--runs 3]
+    .venv/bin/python -m bench.ready [--runs 3]
 
 Each run is a fresh process (the model, jieba and the rule packs load once per process).
 """
@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def child() -> int:
     t0 = time.monotonic()
-    sys.path.insert(0, str(ROOT))
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
@@ -62,7 +61,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="callassist-ready-") as tmp:
             env = dict(os.environ, CALLASSIST_CONFIG_DIR=f"{tmp}/config", CALLASSIST_DATA_DIR=f"{tmp}/data",
                        CALLASSIST_LOG_DIR=f"{tmp}/log")
-            out = subprocess.run([sys.executable, __file__, "--child"], env=env, capture_output=True, text=True,
+            out = subprocess.run([sys.executable, "-m", "bench.ready", "--child"], env=env, cwd=ROOT,
+                                 capture_output=True, text=True,
                                  timeout=180)
             lines = [ln for ln in out.stdout.splitlines() if ln.startswith("shown")]
             print(lines[-1] if lines else f"no result (exit {out.returncode}): {out.stderr.strip()[-300:]}")

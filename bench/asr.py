@@ -2,11 +2,11 @@
 """Benchmark the streaming recogniser on the dev calls (and the real clips): CER, latency, partials, RTF, RSS,
 segmentation. Prints figures; asserts nothing.
 
-    .venv/bin/python scripts/bench_asr.py                       # all 16 dev calls, fast mode, + real clips
-    .venv/bin/python scripts/bench_asr.py --calls d01,d02 --realtime
-    .venv/bin/python scripts/bench_asr.py --case                # with the CRM case data of bench_asr_cases.json
-    .venv/bin/python scripts/bench_asr.py --no-partials --threads 1 --no-real --prompt '' --dump /tmp/d.json
-    .venv/bin/python scripts/bench_asr.py --rescore /tmp/d.json --show   # re-apply assist/correct.py, no model
+    .venv/bin/python -m bench.asr                       # all 16 dev calls, fast mode, + real clips
+    .venv/bin/python -m bench.asr --calls d01,d02 --realtime
+    .venv/bin/python -m bench.asr --case                # with the CRM case data of bench/asr_cases.json
+    .venv/bin/python -m bench.asr --no-partials --threads 1 --no-real --prompt '' --dump /tmp/d.json
+    .venv/bin/python -m bench.asr --rescore /tmp/d.json --show   # re-apply assist/correct.py, no model
 
 Decoding experiments: ``--prompt``, ``--beam``, ``--tail-frames``, ``--opt NAME=VALUE`` (CTranslate2 generate()
 options such as length_penalty, repetition_penalty, no_repeat_ngram_size). The summary prints the final decode
@@ -35,12 +35,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assist.case import CaseData
+from assist.config import AsrConfig
+from assist.textnorm import edit_distance, for_scoring
 
-from assist.case import CaseData  # noqa: E402
-from assist.config import AsrConfig  # noqa: E402
-from assist.textnorm import edit_distance, for_scoring  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SR = 16000
 BLOCK = 1600
@@ -178,7 +177,7 @@ def main(argv=None) -> int:
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared data folder")
     ap.add_argument("--calls", default="", help="comma-separated call ids (default: all)")
     ap.add_argument("--realtime", action="store_true", help="feed at wall-clock pace (slow)")
-    ap.add_argument("--case", action="store_true", help="use scripts/bench_asr_cases.json as the calls' case data")
+    ap.add_argument("--case", action="store_true", help="use bench/asr_cases.json as the calls' case data")
     ap.add_argument("--prompt", default=None, help="override the prompt text ('' = none)")
     ap.add_argument("--no-partials", action="store_true")
     ap.add_argument("--beam", type=int, default=None, help="beam size for finals")
@@ -230,7 +229,7 @@ def main(argv=None) -> int:
     manifest = json.loads((shared / "data" / "dev" / "manifest.json").read_text(encoding="utf-8"))
     wanted = [c.strip() for c in args.calls.split(",") if c.strip()]
     calls = [c for c in manifest if not wanted or c["id"] in wanted]
-    cases = json.loads((ROOT / "scripts" / "bench_asr_cases.json").read_text(encoding="utf-8")) if args.case else {}
+    cases = json.loads((Path(__file__).with_name("asr_cases.json")).read_text(encoding="utf-8")) if args.case else {}
 
     tot = {k: 0 for k in ("expected", "found", "ok", "merged", "lost", "split", "invented", "err_raw", "err_cor",
                           "ref_chars", "long_utts", "no_partial")}

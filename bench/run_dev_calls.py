@@ -1,6 +1,6 @@
 """Run ``callassist analyze --json`` over every dev call and keep the event streams.
 
-    python scripts/run_dev_calls.py [--audio] [--out DIR] [--calls d01,d06] [--realtime] [--partials]
+    python -m bench.run_dev_calls [--audio] [--out DIR] [--calls d01,d06] [--realtime] [--partials]
 
 Text mode (default) writes each call's ground-truth utterances to a ``.txt`` and analyzes that; ``--audio``
 analyzes the WAV through the real streaming ASR. Each call runs with its own ``started_at`` from
@@ -92,7 +92,6 @@ def _run_inprocess(argv: list[str]) -> subprocess.CompletedProcess:
     import contextlib
     import io
 
-    sys.path.insert(0, str(ROOT))
     from assist.cli.main import main as cli_main
 
     out, err = io.StringIO(), io.StringIO()

@@ -1,6 +1,6 @@
 """Evaluate next-line suggestions on the dev calls: does the top suggestion name the stage the agent used next?
 
-    .venv/bin/python scripts/eval_suggest.py [--calls clean|strict|all] [--truth] [--noisy] [--verbose]
+    .venv/bin/python -m bench.eval_suggest [--calls clean|strict|all] [--truth] [--noisy] [--verbose]
 
 For every agent utterance except a call's last, the Suggester runs on the call state after that utterance and
 its top suggestion's stage (and the top three) is compared with the labelled stage of the next utterance.
@@ -23,13 +23,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assist.analysis.state import UTTERANCE_RULES, CallState
+from assist.case import CaseData
+from assist.events import Alert, Suggestion
+from assist.suggest import ScriptLibrary, Suggester
 
-from assist.analysis.state import UTTERANCE_RULES, CallState  # noqa: E402
-from assist.case import CaseData  # noqa: E402
-from assist.events import Alert, Suggestion  # noqa: E402
-from assist.suggest import ScriptLibrary, Suggester  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 _CN_NUM = "零一二三四五六七八九十百千万两"
 _TRUTH_ITEMS = {

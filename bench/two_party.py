@@ -1,6 +1,6 @@
 """Agent-side latency with and without the debtor lane, on the stereo dialogues, in one run.
 
-    python scripts/bench_two_party.py [--calls dlg01,dlg02,dlg05,dlg07]
+    python -m bench.two_party [--calls dlg01,dlg02,dlg05,dlg07]
 
 Each call is run twice through one StreamingRecognizer on the virtual clock (what a live call on this machine
 would see: every decode advances the clock by its measured compute time): agent channel alone, then agent +
@@ -13,19 +13,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from assist.asr import StreamingRecognizer
+from assist.audio import FileSource
+from assist.config import EngineConfig
+from assist.model import load_whisper
 
-from assist.asr import StreamingRecognizer  # noqa: E402
-from assist.audio import FileSource  # noqa: E402
-from assist.config import EngineConfig  # noqa: E402
-from assist.model import load_whisper  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared")) / "data" / "dialogues"
 

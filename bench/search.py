@@ -1,7 +1,7 @@
 """Search speed over many synthetic calls: builds a records database through RecordStore (the real write path,
 jieba tokens and all) and times ``RecordStore.search`` and ``list_calls``.
 
-    .venv/bin/python scripts/bench_search.py [--calls 10000] [--db PATH] [--reuse] [--repeat 5] [--recall ../shared]
+    .venv/bin/python -m bench.search [--calls 10000] [--db PATH] [--reuse] [--repeat 5] [--recall ../shared]
 
 Prints the build time and p50/p95/max query times (target: search ≤ 100 ms over 10,000 calls).
 """
@@ -17,14 +17,13 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import cn2an
+
+from assist import events as ev
+from assist.case import CaseData
+from assist.store import RecordStore
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import cn2an  # noqa: E402
-
-from assist import events as ev  # noqa: E402
-from assist.case import CaseData  # noqa: E402
-from assist.store import RecordStore  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志强海峰晓雯俊文涛春梅立伟"

@@ -1,13 +1,14 @@
 #!/usr/bin/env python
 """Sustained live run: one long call through the whole engine at wall-clock pace. Prints figures; asserts nothing.
 
-    .venv/bin/python scripts/bench_sustained.py                 # 60 minutes (takes 60 minutes)
-    .venv/bin/python scripts/bench_sustained.py --minutes 5 --every 30
+    .venv/bin/python -m bench.sustained                 # 60 minutes (takes 60 minutes)
+    .venv/bin/python -m bench.sustained --minutes 5 --every 30
 
 The call is the 16 dev calls played back to back, over and over, until ``--minutes`` of audio, each pass at a
 slightly different speed (±6 %, as another agent would speak) so that no utterance length repeats — the engine's
-memory must not depend on having seen a length before. Written once to a WAV and played by a paced ``FileSource`` (a block is delivered when the wall clock reaches its end, as from a
-microphone) into a real ``CallSession``: recogniser, analysis, suggestions and a real SQLite record.
+memory must not depend on having seen a length before. Written once to a WAV and played by a paced
+``FileSource`` (a block is delivered when the wall clock reaches its end, as from a microphone) into a real
+``CallSession``: recogniser, analysis, suggestions and a real SQLite record.
 
 Every ``--every`` seconds it samples: compute ÷ audio of the window and of the call so far (the recogniser's own
 decode time, from its Health events), recogniser queue depth and lag, the final latency of the window's
@@ -23,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -33,7 +33,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 SR = 16000
 
@@ -179,7 +178,8 @@ def main(argv=None) -> int:
         print(f"compute ÷ audio over the call: {health[-1].rtf:.3f}; worst window "
               f"{max((r['ca_win'] for r in rows), default=float('nan')):.3f}")
         print(f"recogniser queue depth: max {max(h.queue_depth for h in health)} blocks, lag max "
-              f"{max(h.lag for h in health):.2f} s; queue trend {slope_per_hour([r['t'] for r in steady], [r['queue'] for r in steady]):+.2f} blocks/h")
+              f"{max(h.lag for h in health):.2f} s; queue trend "
+              f"{slope_per_hour([r['t'] for r in steady], [r['queue'] for r in steady]):+.2f} blocks/h")
     print(f"final latency over the call: p50 {pct(lat, 50):.2f} s, p95 {pct(lat, 95):.2f} s, max "
           f"{max(lat, default=float('nan')):.2f} s")
     if rows:

@@ -3,8 +3,8 @@
 suggestions), first on a quiet machine, then with CPU-bound processes beside it (an agent's PC also runs the
 softphone, a browser CRM and chat). Prints figures; asserts nothing.
 
-    .venv/bin/python scripts/bench_busy.py                       # d07,d12; 0 then 1 core taken
-    .venv/bin/python scripts/bench_busy.py --calls d12 --load 1   # only with one core taken
+    .venv/bin/python -m bench.busy                       # d07,d12; 0 then 1 core taken
+    .venv/bin/python -m bench.busy --calls d12 --load 1   # only with one core taken
 
 For each load it prints, over every utterance of the calls:
 - final latency: the final text's time on the call clock − the utterance's end in the audio (p50 / p95 / max);
@@ -26,7 +26,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def burn() -> None:
@@ -44,10 +43,11 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run_call(wav: Path, started_at: str, *, config, model) -> dict:
+    from datetime import datetime
+
     from assist.audio import FileSource
     from assist.events import Alert, CallEnded, UtteranceFinal
     from assist.session import CallSession
-    from datetime import datetime
 
     session = CallSession(FileSource(wav, realtime=True), config=config, model=model,
                           started_at=datetime.fromisoformat(started_at))

@@ -2,11 +2,11 @@
 """Figures of the compliance detector (rule packs + model, exactly what ``callassist check`` runs) on every
 labelled sentence set, side by side, plus its cost.
 
-    .venv/bin/python scripts/eval_detector.py            # all sets
-    .venv/bin/python scripts/eval_detector.py --record   # also write corpus/blind/figures.json (the floor that
-                                                         # tests/analysis/test_detector.py holds the model to)
-    .venv/bin/python scripts/eval_detector.py --errors probe   # list one set's mistakes (refused for the blind
-                                                               # sets: that is what keeps them blind)
+    .venv/bin/python -m bench.eval_detector            # all sets
+    .venv/bin/python -m bench.eval_detector --record   # also write corpus/blind*/figures.json (the floors that
+                                                       # tests/analysis/test_detector.py holds the model to)
+    .venv/bin/python -m bench.eval_detector --errors probe   # list one set's mistakes (refused for the blind
+                                                             # sets: that is what keeps them blind)
 
 Sets: the training corpus (in-sample; cross-validated figures are printed by train_detector.py), the dev lines,
 the blind split (written apart from the corpus, never tuned on), the probe sentences and the earlier sessions'
@@ -22,13 +22,11 @@ import sys
 import time
 from pathlib import Path
 
+from assist.detect.corpus import Labelled, read_folder, read_labelled
+from assist.detect.scoring import Figures, score
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from assist.detect.corpus import Labelled, read_folder, read_labelled  # noqa: E402
-from assist.detect.scoring import Figures, score  # noqa: E402
 
 # the sealed sets, each written by an author who never saw the corpus: (set name, sentences, recorded floor)
 BLINDS = (("blind split", ROOT / "corpus" / "blind" / "blind.tsv", ROOT / "corpus" / "blind" / "figures.json"),

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Train the compliance detector on corpus/compliance/*.tsv and write resources/detector/model.npz.
 
-    .venv/bin/python scripts/train_detector.py            # cross-validate, print per-rule figures, write the model
-    .venv/bin/python scripts/train_detector.py --dry-run  # figures only
-    .venv/bin/python scripts/train_detector.py --corpus DIR --out FILE --folds 5 --seed 7
+    .venv/bin/python -m bench.train_detector            # cross-validate, print per-rule figures, write the model
+    .venv/bin/python -m bench.train_detector --dry-run  # figures only
+    .venv/bin/python -m bench.train_detector --corpus DIR --out FILE --folds 5 --seed 7
 
 Needs the training extras (``pip install -e '.[train]'``: scikit-learn, scipy); the app needs numpy only.
 Seeded and deterministic: the same corpus gives the same model file.
@@ -26,15 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from assist.analysis.rules import Utterance, load_pack, rule_hits
+from assist.analysis.state import UTTERANCE_RULES
+from assist.detect.augment import Homophones, variants
+from assist.detect.corpus import read_folder
+from assist.detect.features import DIM, FEATURE_VERSION, PATTERN_VALUE, extract, indexes, pattern_inputs
 
-from assist.analysis.rules import Utterance, load_pack, rule_hits  # noqa: E402
-from assist.analysis.state import UTTERANCE_RULES  # noqa: E402
-from assist.detect.augment import Homophones, variants  # noqa: E402
-from assist.detect.corpus import read_folder  # noqa: E402
-from assist.detect.features import DIM, FEATURE_VERSION, PATTERN_VALUE, extract, indexes, pattern_inputs  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 C_GRID = (0.5,)                 # L2 strength; out-of-fold micro F1 on the 10.6k corpus (balanced classes):
                                 # C 0.5 → 0.857, C 2 → 0.84; 4.2k corpus: 0.5 ≈ 2 ≈ 8 within 0.005

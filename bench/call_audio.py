@@ -2,26 +2,25 @@
 """Kept call audio (设置 › 保留通话录音): size per minute, encoder CPU, the cost of handing a block over (what
 the audio callback pays), and decoding for the review player — on the dev calls (mono) and a two-party dialogue.
 
-    CALLASSIST_SHARED=/work/shared .venv/bin/python scripts/bench_call_audio.py
+    CALLASSIST_SHARED=/work/shared .venv/bin/python -m bench.call_audio
 
 Blocks are handed over at 20× real time (a paced file or a live call is slower still); CPU is the process's.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assist.audio import FileSource
+from assist.store.audio import CallAudioWriter, decode
 
-from assist.audio import FileSource  # noqa: E402
-from assist.store.audio import CallAudioWriter, decode  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
 SR = 16000
@@ -60,13 +59,18 @@ def run(name: str, agent: np.ndarray, debtor: np.ndarray | None, folder: Path) -
           f"length back {len(back) - len(agent):+d} samples{'; ' + kept.error if kept.error else ''}")
 
 
-def main() -> None:
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--calls", default="d01,d03", help="dev calls kept mono (default d01,d03)")
+    ap.add_argument("--dialogue", default="dlg05", help="two-party dialogue kept stereo ('' = none)")
+    args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for call in ("d01", "d03"):
+        for call in filter(None, args.calls.split(",")):
             run(call, read(SHARED / "data" / "dev" / f"{call}.wav"), None, folder)
-        dlg = SHARED / "data" / "dialogues" / "dlg05.flac"
-        run("dlg05", read(dlg, 0), read(dlg, 1), folder)
+        if args.dialogue:
+            dlg = SHARED / "data" / "dialogues" / f"{args.dialogue}.flac"
+            run(args.dialogue, read(dlg, 0), read(dlg, 1), folder)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ time, and every decode is made ``--slow`` seconds slower (a starved PC / an anti
 at ``--speed 10`` a 10-minute call takes a minute. Prints, every ``--every`` audio minutes, the audio waiting
 for the recogniser, the process RSS, the seconds dropped so far and the finals emitted. Asserts nothing.
 
-    .venv/bin/python scripts/bench_overload.py --minutes 10 --speed 10 --slow 1.0
+    .venv/bin/python -m bench.overload --minutes 10 --speed 10 --slow 1.0
     (run with PYTHONPATH=<checkout> to measure that checkout's recogniser, e.g. before/after a change)
 """
 

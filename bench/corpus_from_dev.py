@@ -4,8 +4,8 @@ real recogniser made of the dev calls (so the detector learns recogniser-shaped 
 the script library's own lines (lawful by construction: the app suggests them, and a flagged suggestion would
 teach an agent to ignore the alerts).
 
-    .venv/bin/python scripts/run_dev_calls.py --audio --out out/asr_dev     # the recogniser's event streams
-    .venv/bin/python scripts/corpus_from_dev.py --asr out/asr_dev            # → corpus/compliance/dev_*.tsv
+    .venv/bin/python -m bench.run_dev_calls --audio --out out/asr_dev     # the recogniser's event streams
+    .venv/bin/python -m bench.corpus_from_dev --asr out/asr_dev            # → corpus/compliance/dev_*.tsv
 
 Recognised utterances take the labels of the written utterance they overlap most in time (call rules are
 scored per call, not per sentence, and are left out).
@@ -19,12 +19,10 @@ import os
 import sys
 from pathlib import Path
 
+from assist.analysis.state import UTTERANCE_RULES
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from assist.analysis.state import UTTERANCE_RULES  # noqa: E402
 
 
 def write(path: Path, rows: list[tuple[list[str], str]]) -> None:

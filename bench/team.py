@@ -2,11 +2,11 @@
 """Team-records benchmark on a throwaway PostgreSQL (initdb + pg_ctl on 127.0.0.1, as the tests). Prints the
 figures of issue 15's targets; asserts nothing.
 
-    .venv/bin/python scripts/bench_team.py                      # everything (about 15-25 minutes on 2 cores)
-    .venv/bin/python scripts/bench_team.py --only sync,week     # push 1,000 calls; a week offline (2,000 calls)
-    .venv/bin/python scripts/bench_team.py --only latency       # live alert latency with and without a sync
-    .venv/bin/python scripts/bench_team.py --only queries --utterances 10000000   # supervisor queries
-    .venv/bin/python scripts/bench_team.py --only queries --keep /tmp/bench-pg    # filled once, then reused
+    .venv/bin/python -m bench.team                      # everything (about 15-25 minutes on 2 cores)
+    .venv/bin/python -m bench.team --only sync,week     # push 1,000 calls; a week offline (2,000 calls)
+    .venv/bin/python -m bench.team --only latency       # live alert latency with and without a sync
+    .venv/bin/python -m bench.team --only queries --utterances 10000000   # supervisor queries
+    .venv/bin/python -m bench.team --only queries --keep /tmp/bench-pg    # filled once, then reused
 
 - sync: 1,000 finished calls of ~60 utterances (synthetic Chinese call text, written through RecordStore)
   reach the server through SyncWorker (target ≤ 30 s).
@@ -39,16 +39,14 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+from assist import events as ev
+from assist.store import RecordStore
+from assist.team import server
+from assist.team.config import TeamConfig
+from assist.team.sync import SyncWorker
+from tests.team.pgcluster import Cluster
 
-from assist import events as ev  # noqa: E402
-from assist.store import RecordStore  # noqa: E402
-from assist.team import server  # noqa: E402
-from assist.team.config import TeamConfig  # noqa: E402
-from assist.team.sync import SyncWorker  # noqa: E402
-from tests.team.pgcluster import Cluster  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 PW = "bench-ws-password"
 AGENT_IDS = ",".join(str(i) for i in range(1000, 1101))
@@ -67,7 +65,7 @@ def load() -> str:
 
 def build_local(path: Path, n: int, utts: int = 60, first: int = 0) -> tuple[int, float]:
     """n finished calls of about ``utts`` utterances, through the real write path. Returns (utterances, s)."""
-    from bench_search import synth_call
+    from bench.search import synth_call
 
     random.seed(20261201 + first)
     tz = timezone(timedelta(hours=8))
@@ -167,7 +165,7 @@ class Server:
         with self.admin(name) as conn:
             server.migrate(conn)
             server.database_grants(conn)
-            # the synthetic calls' 工号 (bench_search.synth_call): the server refuses any other (migration 0002)
+            # the synthetic calls' 工号 (bench.search.synth_call): the server refuses any other (migration 0002)
             server.add_member(conn, server.Member("bench_ws", "workstation", team="一组", agent_id=AGENT_IDS),
                               password=PW)
             server.add_member(conn, server.Member("bench_qa", "supervisor"), password=PW)
@@ -252,7 +250,7 @@ def run_calls(ids: list[str], shared: Path, model, config, finals: list[float]) 
             t0 = [0.0]
             lock = threading.Lock()
 
-            def on_event(e, ends=ends, early=early, t0=t0):
+            def on_event(e, ends=ends, early=early, t0=t0, lock=lock):
                 now = time.monotonic()
                 with lock:
                     if isinstance(e, ev.UtteranceFinal):
@@ -281,7 +279,7 @@ class Syncer:
     """A sync of ``n`` calls that runs only while ``active`` (again and again, each round into a fresh database,
     as a workstation catching up), on a thread of its own in this process, as the app's worker is."""
 
-    def __init__(self, srv: "Server", one: Path, n: int, live_db: Path, live_share: float):
+    def __init__(self, srv: Server, one: Path, n: int, live_db: Path, live_share: float):
         self.srv, self.one, self.n = srv, one, n
         self.live_db, self.live_share = live_db, live_share
         self.paused_s = 0.0

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Evaluate call analysis on the dev data and print the figures.
 
-    .venv/bin/python scripts/eval_analysis.py            # lines (dev + our own sets), calls from text, timing
-    .venv/bin/python scripts/eval_analysis.py --audio    # also the dev WAVs through the real ASR (slow)
-    .venv/bin/python scripts/eval_analysis.py --direct   # drive CallAnalyzer in-process instead of the CLI
+    .venv/bin/python -m bench.eval_analysis            # lines (dev + our own sets), calls from text, timing
+    .venv/bin/python -m bench.eval_analysis --audio    # also the dev WAVs through the real ASR (slow)
+    .venv/bin/python -m bench.eval_analysis --direct   # drive CallAnalyzer in-process instead of the CLI
 
 Scoring (data/README.md): lines.tsv micro P/R over (line, rule); calls: stage accuracy per utterance, alert P/R
 with utterance rules per (call, utterance, rule) and call rules per (call, rule); PTP exact on amount, date and
@@ -25,10 +25,9 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from assist.analysis.rules import CALL_RULE_IDS
 
-from assist.analysis.rules import CALL_RULE_IDS  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SHARED = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared"))
 DEV = SHARED / "data" / "dev"

@@ -1,7 +1,7 @@
 """Debtor-side cue detection on the two-party dialogues: from the written text, or through the recogniser.
 
-    python scripts/eval_debtor.py                 # text: each labelled debtor turn through DebtorTracker
-    python scripts/eval_debtor.py --audio [--calls dlg01,dlg02]   # stereo through `callassist analyze --json`
+    python -m bench.eval_debtor                 # text: each labelled debtor turn through DebtorTracker
+    python -m bench.eval_debtor --audio [--calls dlg01,dlg02]   # stereo through `callassist analyze --json`
 
 Text mode scores per turn (objection precision/recall over turns with a label or a detection; wrong party
 and hardship per turn; promise per call: the last promise of the call, amount + date + channel all right,
@@ -20,10 +20,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from assist.analysis.debtor import DebtorTracker
 
-from assist.analysis.debtor import DebtorTracker  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = Path(os.environ.get("CALLASSIST_SHARED", ROOT.parent / "shared")) / "data" / "dialogues"
 
