@@ -101,9 +101,17 @@ def load(path: Path) -> Node:
         line = context or problem
         where = f" (noticed on line {problem})" if problem and context and problem != context else ""
         raise ResourceError(path, line, f"YAML syntax error: {exc.problem or exc}{where}") from exc
+    except RecursionError:
+        # "[[[[…" thousands deep: PyYAML's composer recurses per level (a traceback, found by the fault probe)
+        raise ResourceError(path, None, "nested too deeply (lists or mappings inside each other) for a "
+                                        "resource file") from None
     if root is None:
         raise ResourceError(path, 1, "the file is empty")
-    return _convert(root, path)
+    try:
+        return _convert(root, path)
+    except RecursionError:
+        raise ResourceError(path, None, "nested too deeply (lists or mappings inside each other) for a "
+                                        "resource file") from None
 
 
 def check_keys(node: Node, allowed: set[str], required: set[str], what: str) -> dict[str, Node]:
