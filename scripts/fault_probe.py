@@ -408,6 +408,8 @@ def classify(case: Case, rc: int | None, err: str, before: int | None, after: in
     if rc == 0:
         return "clean" if case.expect_ok is not False else "unclear"
     lines = [line for line in err.strip().splitlines() if line.strip()]
+    if lines and lines[0].startswith("usage:") and ": error: " in lines[-1]:
+        lines = lines[-1:]   # argparse: its usage block, then the one-line error
     if case.expect_ok is True or not lines or len(lines) > 3:
         return "unclear"
     return "clean"
