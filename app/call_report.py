@@ -106,6 +106,9 @@ def call_html(call: dict, playing: int | None = None) -> str:
         f"<b>还款承诺：{escape(format_ptp(call.get('ptp')))}</b>",
         "</p>",
     ]
+    if call.get("error"):
+        # a problem with the call's input (录音文件不完整…) or why it failed: the transcript below is not all of it
+        out.append(f'<p style="color:#e65100;"><b>⚠ {escape(call["error"])}</b></p>')
     if skipped_seconds(call):
         out.append(f'<p style="color:#e65100;"><b>⚠ 电脑太忙，有 {skipped_seconds(call)} 秒语音没有识别</b>'
                    "（这部分不在下面的文字里，也没有检查违规）</p>")

@@ -402,6 +402,9 @@ class LiveWindow(QMainWindow):
         self.right_box.set_in_call(True)
         self.controls.set_phase("running")
         self._refresh_status()
+        warning = getattr(getattr(self.bridge.session, "source", None), "warning", None)
+        if warning:   # a cut recording plays as far as it goes: the agent is told (the record keeps it too)
+            self._show_device_banner(self.tr("录音文件有问题：{warning}").format(warning=warning))
 
     def _on_failed(self, message: str) -> None:
         was_running = self.running

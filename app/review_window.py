@@ -47,8 +47,9 @@ MAX_ROWS = 500   # the table shows the newest calls; filters and search narrow d
 AUDIO_FILTER = "录音文件 (*.wav *.flac *.mp3 *.m4a *.ogg);;所有文件 (*)"
 
 
-def _reanalyze(path: str, *, config, store, model, progress) -> str:
-    """Run one recorded call through the live pipeline (fast mode) into the records; returns its call id."""
+def _reanalyze(path: str, *, config, store, model, progress) -> tuple[str, str | None]:
+    """Run one recorded call through the live pipeline (fast mode) into the records; returns its call id and
+    the recording's warning (truncated file), if any."""
     from assist.audio import FileSource
     from assist.session import CallSession
 
@@ -67,7 +68,8 @@ def _reanalyze(path: str, *, config, store, model, progress) -> str:
     session.wait()
     if store is not None:
         store.flush()
-    return session.call_id
+    # a cut recording was analysed as far as it goes: said with the result, not passed off as a whole call
+    return session.call_id, getattr(source, "warning", None)
 
 
 class ReviewWindow(QMainWindow):
@@ -421,12 +423,17 @@ class ReviewWindow(QMainWindow):
             self.progress.setValue(int(1000 * min(1.0, done / total)))
         self.status.setText(f"正在分析… 已处理 {format_clock(done)}" + (f" / {format_clock(total)}" if total else ""))
 
-    def _reanalyzed(self, call_id: str) -> None:
+    def _reanalyzed(self, result) -> None:
+        call_id, warning = result
         self.progress.hide()
         self.reanalyze_button.setEnabled(True)
+        if warning:
+            self._notice = self.tr("警告：{warning}").format(warning=warning)   # shown with the refreshed list
         self._pending_select = call_id
         self.refresh()
         emit(self.reanalyzed, call_id)
+        if warning:   # last: the list and the call (its report says it too) are already behind the box
+            QMessageBox.warning(self, self.tr("录音文件不完整"), warning)
 
     def _reanalyze_failed(self, message: str) -> None:
         self.progress.hide()

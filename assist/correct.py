@@ -156,7 +156,7 @@ _jieba = default_jieba   # jieba's own dictionary: "ordinary word" must not coun
 
 
 def _is_common(word: str) -> bool:
-    return _jieba().dt.FREQ.get(word, 0) >= COMMON_FREQ
+    return _jieba().freq(word) >= COMMON_FREQ
 
 
 def _clean_extra(extra_terms: Sequence[str]) -> tuple[str, ...]:

@@ -47,6 +47,12 @@ def config_dir() -> Path:
     return Path(env) if env else Path(_DIRS.user_config_dir)
 
 
+def cache_dir() -> Path:
+    """Rebuildable files (the jieba dictionary caches). CALLASSIST_CACHE_DIR overrides."""
+    env = os.environ.get("CALLASSIST_CACHE_DIR")
+    return Path(env) if env else Path(_DIRS.user_cache_dir)
+
+
 def log_dir() -> Path:
     env = os.environ.get("CALLASSIST_LOG_DIR")
     return Path(env) if env else Path(_DIRS.user_log_dir)

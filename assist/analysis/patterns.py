@@ -149,15 +149,39 @@ def _term_regex(term: str) -> str:
 
 @dataclass(frozen=True)
 class Pattern:
+    """A checked pattern. What needs pypinyin — the expression and the anchors, the readings of every word — is
+    worked out on first use: a rule pack names ~1,000 words, and their readings were a third of the 2–3 s start-up
+    of ``callassist check`` (most patterns never pass ``quick`` on a given sentence, so never need them)."""
+
     source: str
-    expression: str   # the regular expression over "字:py " tokens, compiled on first use (``regex``)
     nparts: int
-    # per part, per alternative word, per character: what the text must contain somewhere (the character or
-    # one of its readings). A pattern none of whose words can be present is skipped without running the regex.
-    anchors: tuple[tuple[tuple[frozenset[str], ...], ...], ...] = ()
     literals: frozenset[str] = frozenset()   # every character written in the pattern's words
+    # per part, per alternative word: (all, chars) — the text must hold all of ``chars`` (an exact word) or one of
+    # them (a sound-alike word keeps at least one written content character). Necessary, not sufficient.
+    quick: tuple[tuple[tuple[bool, frozenset[str]], ...], ...] = ()
+
+    @property
+    def expression(self) -> str:
+        """The regular expression over "字:py " tokens."""
+        return self._built()[0]
+
+    @property
+    def anchors(self) -> tuple[tuple[tuple[frozenset[str], ...], ...], ...]:
+        """Per part, per alternative word, per character: what the text must contain somewhere (the character or
+        one of its readings). A pattern none of whose words can be present is skipped without running the regex."""
+        return self._built()[1]
+
+    def _built(self):
+        got = self.__dict__.get("_built_")
+        if got is None:
+            got = _expand(self.source)
+            object.__setattr__(self, "_built_", got)   # two threads may both build it: equal results
+        return got
 
     def possible(self, keys: frozenset[str]) -> bool:
+        for part in self.quick:
+            if not any(chars <= keys if every else not chars.isdisjoint(keys) for every, chars in part):
+                return False
         return all(any(all(not need.isdisjoint(keys) for need in word) for word in part) for part in self.anchors)
 
     @property
@@ -213,14 +237,65 @@ def _word_needs(word: str) -> tuple[frozenset[str], ...]:
     return tuple(needs)
 
 
-def compile_pattern(source: str) -> Pattern:
-    """Compile a pattern (syntax in the module doc); raises PatternError with a plain message."""
-    src = source.strip()
+def _split(src: str) -> list[str]:
     if not src:
         raise PatternError("empty pattern")
     pieces = re.split(r"\s+(\+\+|\+)\s+", src)
     if len(pieces) % 2 == 0:
         raise PatternError("a pattern cannot end with '+'")
+    return pieces
+
+
+def _alternatives(piece: str) -> list[str]:
+    if "+" in piece:
+        raise PatternError(f"'+' must have spaces on both sides: {piece!r}")
+    alts = [a.strip() for a in piece.split("|")]
+    if any(not a for a in alts):
+        raise PatternError(f"empty alternative in {piece!r}")
+    return alts
+
+
+def _check_word(term: str) -> tuple[bool, frozenset[str]]:
+    """The checks ``_term_regex`` makes, without readings; returns the word's ``Pattern.quick`` entry."""
+    exact = term.startswith("=")
+    if exact:
+        term = term[1:]
+    if not term:
+        raise PatternError("empty word")
+    if "<数>" in term:
+        chars: set[str] = set()
+        for piece in term.split("<数>"):
+            if piece:
+                chars |= _check_word("=" + piece)[1]
+        return True, frozenset(chars)
+    term = to_simplified(term).lower()
+    bad = [c for c in term if not c.isalnum()]
+    if bad:
+        raise PatternError(f"word {term!r} has characters that are not letters or digits: {''.join(bad)!r}")
+    han = [i for i, c in enumerate(term) if _is_han(c)]
+    if exact or len(han) < 2:
+        return True, frozenset(term)
+    # as in _term_regex: one written character stays, a content one when the word has any
+    keep = [i for i in han if term[i] not in FUNCTION_CHARS] or han
+    return False, frozenset(term[i] for i in keep)
+
+
+def compile_pattern(source: str) -> Pattern:
+    """Check a pattern (syntax in the module doc) and make it; raises PatternError with a plain message. The
+    readings and the expression come on first use (``Pattern.anchors``, ``Pattern.regex``)."""
+    src = source.strip()
+    pieces = _split(src)
+    quick = tuple(tuple(_check_word(a) for a in _alternatives(piece)) for piece in pieces[::2])
+    literals = frozenset(to_simplified(c).lower() for k, piece in enumerate(pieces) if k % 2 == 0 for c in piece
+                         if _is_han(c))
+    made = Pattern(src, (len(pieces) + 1) // 2, literals, quick)
+    _PENDING.append(made)
+    return made
+
+
+def _expand(src: str) -> tuple[str, tuple]:
+    """A checked pattern's expression and anchors (the part that reads pinyin)."""
+    pieces = _split(src)
     regex = []
     anchors = []
     for k, piece in enumerate(pieces):
@@ -228,21 +303,13 @@ def compile_pattern(source: str) -> Pattern:
             gap = NEAR_GAP if piece == "+" else FAR_GAP
             regex.append(f"(?:[^ ]+ ){{0,{gap}}}?")
             continue
-        if "+" in piece:
-            raise PatternError(f"'+' must have spaces on both sides: {piece!r}")
-        alts = [a.strip() for a in piece.split("|")]
-        if any(not a for a in alts):
-            raise PatternError(f"empty alternative in {piece!r}")
+        alts = _alternatives(piece)
         # the first and last parts are captured: negation is looked for up to the key (last) word, but not
         # inside the first word itself (别想过 + 安生日子 is not negated by its own 别)
         group = "(" if k in (0, len(pieces) - 1) else "(?:"
         anchors.append(tuple(_word_needs(a) for a in alts))
         regex.append(group + "|".join(_term_regex(a) for a in alts) + ")")
-    literals = frozenset(to_simplified(c).lower() for k, piece in enumerate(pieces) if k % 2 == 0 for c in piece
-                         if _is_han(c))
-    made = Pattern(src, "".join(regex), (len(pieces) + 1) // 2, tuple(anchors), literals)
-    _PENDING.append(made)
-    return made
+    return "".join(regex), tuple(anchors)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,12 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _scalar(node: yaml.ScalarNode):
+    # the tag the resolver gave the node (quoting respected) decides int/bool/str, as safe_load would; a fresh
+    # constructor each time keeps nothing between files (it caches every node it constructs)
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+
+
 def _convert(node: yaml.Node, path: Path) -> Node:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -65,7 +71,7 @@ def _convert(node: yaml.Node, path: Path) -> Node:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise ResourceError(path, key_node.start_mark.line + 1, "keys must be plain words")
-            key = str(yaml.safe_load(yaml.serialize(key_node)))
+            key = str(_scalar(key_node))
             if key in out:
                 raise ResourceError(path, key_node.start_mark.line + 1, f"duplicate key {key!r}")
             out[key] = _convert(value_node, path)
@@ -73,7 +79,7 @@ def _convert(node: yaml.Node, path: Path) -> Node:
     if isinstance(node, yaml.SequenceNode):
         return Node([_convert(item, path) for item in node.value], line, path)
     # A scalar: let YAML's own resolver decide int/bool/str, quoting respected.
-    return Node(yaml.safe_load(yaml.serialize(node)), line, path)
+    return Node(_scalar(node), line, path)
 
 
 def load(path: Path) -> Node:
@@ -95,9 +101,17 @@ def load(path: Path) -> Node:
         line = context or problem
         where = f" (noticed on line {problem})" if problem and context and problem != context else ""
         raise ResourceError(path, line, f"YAML syntax error: {exc.problem or exc}{where}") from exc
+    except RecursionError:
+        # "[[[[…" thousands deep: PyYAML's composer recurses per level (a traceback, found by the fault probe)
+        raise ResourceError(path, None, "nested too deeply (lists or mappings inside each other) for a "
+                                        "resource file") from None
     if root is None:
         raise ResourceError(path, 1, "the file is empty")
-    return _convert(root, path)
+    try:
+        return _convert(root, path)
+    except RecursionError:
+        raise ResourceError(path, None, "nested too deeply (lists or mappings inside each other) for a "
+                                        "resource file") from None
 
 
 def check_keys(node: Node, allowed: set[str], required: set[str], what: str) -> dict[str, Node]:

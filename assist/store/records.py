@@ -16,19 +16,20 @@ from collections.abc import Callable
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from assist.case import CaseData
 from assist.events import Event
 
-from . import audio as audio_mod
 from . import export as export_mod
 from . import ops as ops_mod
 from . import owner, read
-from .audio import CallAudioWriter, KeptAudio
 from .db import RecordStoreError, connect, db_error_message, open_database
 from .schema import KINDS
 from .writer import Writer, load_rescued
+
+if TYPE_CHECKING:   # .audio imports numpy: `callassist records list` does not need it (start-up time)
+    from .audio import CallAudioWriter, KeptAudio
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +179,8 @@ class RecordStore:
 
     def attach_audio(self, call_id: str, kept: KeptAudio) -> None:
         """Link a call's kept recording (CallAudioWriter.close()) to its record; purged by ``purge_audio``."""
+        from . import audio as audio_mod
+
         self._put({"op": "audio", "call_id": call_id, "path": str(Path(kept.path).resolve()),
                    "format": f"{audio_mod.CONTAINER}/opus", "channels": ",".join(kept.channels),
                    "seconds": kept.seconds, "bytes": int(kept.bytes), "error": kept.error, "at": ops_mod.now_iso()})
@@ -190,6 +193,9 @@ class RecordStore:
     def audio_writer(self, call_id: str, *, two_party: bool = False,
                      on_error: Callable[[str], None] | None = None) -> CallAudioWriter:
         """A writer for the call's audio in ``audio_dir`` (attach its ``close()`` result with attach_audio)."""
+        from . import audio as audio_mod
+        from .audio import CallAudioWriter
+
         return CallAudioWriter(self.audio_dir / f"{call_id}{audio_mod.SUFFIX}", two_party=two_party,
                                on_error=on_error)
 

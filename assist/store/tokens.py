@@ -21,7 +21,6 @@ import warnings
 from functools import lru_cache
 
 from assist.text.cjk import HAN_RE
-from assist.text.pinyin import toneless
 from assist.text.segment import default_jieba
 from assist.textnorm import numerals_to_digits, to_simplified
 
@@ -33,8 +32,8 @@ _WORD = re.compile(r"\w", re.UNICODE)
 
 
 def _cut(text: str) -> list[str]:
-    jieba = default_jieba()   # the first use loads the dictionary (~1 s); once per process, quietly
-    return [w for w in (t.strip().lower() for t in jieba.cut_for_search(text)) if w and _WORD.search(w)]
+    tok = default_jieba()   # jieba's dictionary, its entries fetched from the cache file as texts need them
+    return [w for w in (t.strip().lower() for t in tok.cut_for_search(text)) if w and _WORD.search(w)]
 
 
 def normalise(text: str) -> str:
@@ -56,6 +55,8 @@ def sound_token(word: str) -> str | None:
     """The pinyin token of a Chinese word (逾期 and 预期 → pyyuqi), for sounds-like search; None otherwise."""
     if len(word) < 2 or not _CJK.search(word):
         return None
+    from assist.text.pinyin import toneless  # pypinyin's tables: only once a word is indexed or sounded out
+
     return "py" + "".join(toneless(word, errors="ignore"))
 
 

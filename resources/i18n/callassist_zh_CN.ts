@@ -534,6 +534,11 @@
         <source>通话还在进行，确定结束通话并退出吗？</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <location filename="../../app/live_window.py"/>
+        <source>录音文件有问题：{warning}</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>PromiseCard</name>
@@ -727,6 +732,16 @@
     <message>
         <location filename="../../app/review_window.py" line="420"/>
         <source>无法分析录音</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py"/>
+        <source>警告：{warning}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/review_window.py"/>
+        <source>录音文件不完整</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -127,3 +127,20 @@ def test_yaml_alias_bomb_is_refused_at_once_with_file_and_line(res_copy):
     proc = subprocess.run([sys.executable, "-m", "assist.cli.main", "check", "您好"], capture_output=True,
                           text=True, encoding="utf-8", timeout=60, env=env, cwd=paths.PROJECT_ROOT)
     assert proc.returncode == 2 and f"{path}:{line}:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_yaml_nested_thousands_deep_is_a_clear_error_not_a_traceback(res_copy):
+    # found by bench/fault_probe.py: "[[[[…]]]]" 5,000 deep made PyYAML's composer hit the recursion limit
+    import subprocess
+    import sys
+
+    path = res_copy / "rules" / "threat.yaml"
+    path.write_text("[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ResourceError) as exc:
+        load_pack(res_copy)
+    assert exc.value.path == path and "nested too deeply" in exc.value.message
+    env = dict(__import__("os").environ, CALLASSIST_RESOURCES=str(res_copy))
+    proc = subprocess.run([sys.executable, "-m", "assist.cli.main", "check", "您好"], capture_output=True,
+                          text=True, encoding="utf-8", timeout=60, env=env, cwd=paths.PROJECT_ROOT)
+    assert proc.returncode == 2 and str(path) in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
