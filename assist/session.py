@@ -239,6 +239,11 @@ class CallSession:
             self._spawn(self._run_ender, "call-ender")
         return self.call_id
 
+    def debtor_unavailable(self, message: str) -> None:
+        """The second source chosen for this call could not be opened (the caller tried): say so once the call
+        has started, as ``DeviceError(side="debtor")``; the call goes on with the agent's side alone."""
+        self._command(DeviceFailed(message, side="debtor"))
+
     def mute(self, on: bool) -> None:
         """Muted audio is replaced by silence: not transcribed, but the clock and audio positions go on."""
         self._muted = bool(on)

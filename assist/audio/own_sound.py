@@ -21,8 +21,9 @@ from collections import deque
 import numpy as np
 
 # The monitor hears a sound when the mixer renders it (before the DAC); a capture block is stamped when it is
-# read, up to a block and the server's fragment later. Measured on the test PulseAudio server the tone's energy
-# arrives 20–120 ms after write() starts; these margins cover that with room for a busy desktop server.
+# read, up to a block and the server's fragment later. On the test PulseAudio server (null sink, 50 ms blocks)
+# the tone was heard within its noted window and the gated capture kept no sample of it
+# (tests/audio/test_second_source.py); the margins leave room for a desktop server's longer buffers.
 MARGIN_BEFORE_S = 0.05
 MARGIN_AFTER_S = 0.35
 _KEEP = 32      # windows remembered (a few minutes of alerts at most; older ones are long past)
