@@ -213,14 +213,16 @@ class LoopbackSource(Delivery):
             mic = sc.get_microphone(self.device.id, include_loopback=True)
             with mic.recorder(samplerate=CAPTURE_RATE, blocksize=self._frames) as rec:
                 opened.set()
+                frames = 0
                 while not self._stopping.is_set():
                     data = rec.record(numframes=self._frames)
+                    frames += data.shape[0]
                     stamp = time.monotonic()
                     with self._cond:
                         if len(self._q) >= self._max_blocks:
                             self._q.popleft()
                             self.dropped_blocks += 1
-                        self._q.append((stamp, data))
+                        self._q.append((stamp, frames, data))
                         self._cond.notify()
         except Exception as e:  # RuntimeError('Recording failed…') when the source goes away, DeviceError…
             # soundcard's own words (English) stay in the log; the agent reads what happened
@@ -240,6 +242,7 @@ class LoopbackSource(Delivery):
         last = next_look = time.monotonic()
         got_any = False
         moved = False
+        clock = _CaptureClock(CAPTURE_RATE)
         try:
             while True:
                 with self._cond:
@@ -247,9 +250,9 @@ class LoopbackSource(Delivery):
                         self._cond.wait(0.1)
                     items = list(self._q)
                     self._q.clear()
-                for stamp, data in items:
+                for stamp, frames, data in items:
                     got_any, last = True, time.monotonic()
-                    self._deliver(sink, resampler, stamp, data)
+                    self._deliver(sink, resampler, clock.end_of(stamp, frames), data)
                 if not moved and time.monotonic() >= next_look:
                     next_look = time.monotonic() + _PRESENCE_EVERY_S
                     if not self._still_there():
@@ -306,6 +309,32 @@ class LoopbackSource(Delivery):
                 self.errors(message)
             except Exception:
                 log.exception("errors callback failed")
+
+
+class _CaptureClock:
+    """When a block was really captured. The capture thread stamps a block when ``record()`` returns it, which
+    on a loaded PC can be long after the sound server captured it (a late stamp would let our tone through the
+    gate). A stamp is never early, so ``stamp − frames/rate`` over the recent blocks has its *minimum* at the
+    stream's true origin; the last ``WINDOW`` blocks' minimum follows a drift between the sound card's clock
+    and ours."""
+
+    WINDOW = 200      # blocks (10 s of 50 ms blocks)
+
+    def __init__(self, rate: int):
+        self.rate = rate
+        self._mins: deque[tuple[int, float]] = deque()   # (block no, origin candidate), increasing candidates
+        self._n = 0
+
+    def end_of(self, stamp: float, frames: int) -> float:
+        """The capture time of the end of the block that brought the stream to ``frames`` frames."""
+        c = stamp - frames / self.rate
+        self._n += 1
+        while self._mins and self._mins[-1][1] >= c:
+            self._mins.pop()
+        self._mins.append((self._n, c))
+        while self._mins[0][0] <= self._n - self.WINDOW:
+            self._mins.popleft()
+        return self._mins[0][1] + frames / self.rate
 
 
 def _why(e: BaseException) -> str:

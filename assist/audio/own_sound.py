@@ -29,7 +29,7 @@ MARGIN_AFTER_S = 0.35
 _KEEP = 32      # windows remembered (a few minutes of alerts at most; older ones are long past)
 
 _lock = threading.Lock()
-_windows: deque[tuple[float, float]] = deque(maxlen=_KEEP)
+_windows: deque = deque(maxlen=_KEEP)   # (start, end) pairs; an open one (Playing) is a list until done
 
 
 def note_playing(start: float, end: float) -> None:
@@ -40,10 +40,24 @@ def note_playing(start: float, end: float) -> None:
         _windows.append((start - MARGIN_BEFORE_S, end + MARGIN_AFTER_S))
 
 
+class Playing:
+    """A sound of ours whose end is not known yet: gated from ``start`` on until ``done()`` (the player's
+    stream has drained) — a stream's start-up on a loaded PC was seen to put the tone 1.5 s after write()."""
+
+    def __init__(self, start: float):
+        self._window = [start - MARGIN_BEFORE_S, float("inf")]
+        with _lock:
+            _windows.append(self._window)   # the list object itself: done() closes it in place
+
+    def done(self, end: float) -> None:
+        with _lock:
+            self._window[1] = max(self._window[0], end) + MARGIN_AFTER_S
+
+
 def windows() -> list[tuple[float, float]]:
     """The gated windows (margins included), oldest first."""
     with _lock:
-        return list(_windows)
+        return [(a, b) for a, b in _windows]
 
 
 def clear() -> None:
@@ -61,7 +75,7 @@ def gate(block: np.ndarray, end_time: float, rate: int) -> tuple[np.ndarray, int
         return block, 0
     start_time = end_time - frames / rate
     with _lock:
-        hits = [(a, b) for a, b in _windows if a < end_time and b > start_time]
+        hits = [(a, min(b, end_time)) for a, b in _windows if a < end_time and b > start_time]
     if not hits:
         return block, 0
     out = np.array(block, copy=True)

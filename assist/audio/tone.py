@@ -97,9 +97,12 @@ class TonePlayer:
         import sounddevice as sd
 
         # Its own short-lived stream (not sd.play's global one), so it never interferes with capture.
-        with sd.OutputStream(samplerate=TONE_RATE, channels=1, dtype="float32", device=self.device) as out:
-            # Noted before it is written: the output's monitor (the debtor side) may capture it at once, and the
-            # debtor source must silence it rather than recognise our own beep as the debtor (own_sound).
-            start = time.monotonic()
-            own_sound.note_playing(start, start + samples.size / TONE_RATE + float(out.latency or 0.0))
-            out.write(samples.reshape(-1, 1))
+        # Noted before it is written and closed once the stream has drained (leaving the with-block waits for
+        # that): the output's monitor (the debtor side) may capture it at any time in between, and the debtor
+        # source must silence it rather than recognise our own beep as the debtor (own_sound).
+        playing = own_sound.Playing(time.monotonic())
+        try:
+            with sd.OutputStream(samplerate=TONE_RATE, channels=1, dtype="float32", device=self.device) as out:
+                out.write(samples.reshape(-1, 1))
+        finally:
+            playing.done(time.monotonic())

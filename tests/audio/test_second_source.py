@@ -129,7 +129,7 @@ def test_our_alert_tone_is_silenced_on_the_debtor_side(pulse):
     assert loud > 0.2, loud                                         # the control heard the tone
     y, gated_s = results[True]
     assert float(np.max(np.abs(y))) < 1e-4                          # the gated capture did not
-    assert 0.2 < gated_s < 1.5
+    assert 0.2 < gated_s < 3.0                                       # the tone and its margins, not the call
     assert len(own_sound.windows()) == 2
     own_sound.clear()
 
@@ -182,3 +182,18 @@ def test_a_live_call_hears_the_debtor_through_the_output_monitor(pulse, tmp_path
     assert not any(a.utterance in debtor_ids for a in alerts)     # compliance stays on the agent
     assert any(a.rule == "threat" for a in alerts), [(a.rule, a.utterance) for a in alerts]
     assert session.ended is not None
+
+
+def test_without_the_library_or_the_sound_server_the_error_is_chinese(pulse, monkeypatch):
+    # Windows-only or missing backends, a PC without libpulse: soundcard is imported lazily and any failure
+    # is a DeviceError the settings and the call show as is
+    from assist.audio import loopback
+
+    with monkeypatch.context() as m:
+        m.setitem(__import__("sys").modules, "soundcard", None)     # import soundcard → ImportError
+        with pytest.raises(DeviceError, match="无法使用扬声器输出的监听：未能连接系统声音服务"):
+            loopback.list_loopback_devices()
+    assert loopback.list_loopback_devices()                        # the server is there: it lists
+    pulse.kill()                                                    # the sound server dies (PipeWire restarting)
+    with pytest.raises(DeviceError, match="扬声器输出"):
+        loopback.list_loopback_devices()
