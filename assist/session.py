@@ -141,7 +141,8 @@ class CallSession:
         self._debtor = DebtorTracker(self.started_at.date(), resources=self.resources)
         # a two-party recording (FileSource(debtor_channel=…)) or a second live source feeds the debtor lane
         self.debtor_source = debtor_source if not self._is_text else None
-        self._two_party = getattr(source, "debtor_channel", None) is not None or self.debtor_source is not None
+        self._two_party = (getattr(source, "debtor_channel", None) is not None or self.debtor_source is not None
+                           or bool(getattr(source, "split_speakers", False)))
         self._audio = None             # CallAudioWriter when the call's audio is kept (EngineConfig.keep_audio)
 
         self._subscribers = Subscribers()

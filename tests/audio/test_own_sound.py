@@ -50,3 +50,4 @@ def test_the_capture_clock_ignores_late_stamps():
         late = 0.4 if k % 5 == 0 else 0.003
         ends.append(clock.end_of(origin + frames / RATE + late, frames))
     assert all(abs(e - (origin + k * 800 / RATE)) < 0.005 for k, e in zip(range(1, 41), ends))
+
