@@ -376,6 +376,12 @@ class CallSession:
 
     def _live_debtor_sink(self, block: np.ndarray) -> None:
         # the second source's own thread; feed_debtor only enqueues (bounded, see StreamingRecognizer)
+        if self._pacer.fed == 0:
+            # The call's audio positions start at the microphone's first block, which a sound server can take
+            # ~2 s to deliver (measured 1.7–2.0 s on PulseAudio) while an output's monitor delivers at once:
+            # what the debtor side hears before that would put the debtor's timeline ahead of the agent's (and
+            # skew the kept stereo file), so it is left out, as the agent's own audio of that time is.
+            return
         if self._muted:
             block = np.zeros(len(block), dtype=np.float32)
         self._recognizer.feed_debtor(block)
