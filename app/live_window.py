@@ -285,6 +285,10 @@ class LiveWindow(QMainWindow):
             w.updateGeometry()
 
     def _on_device_error(self, event) -> None:
+        if getattr(event, "side", "agent") == "debtor":
+            # the second source: the agent's microphone is fine, so no recovery panel and the health goes on
+            self._show_device_banner(event.message)
+            return
         source = getattr(self.bridge.session, "source", None)
         self.health.pause()   # no audio now: the recogniser is not falling behind
         if self.running and DeviceRecovery.can_recover(source):
@@ -358,6 +362,7 @@ class LiveWindow(QMainWindow):
         services = self.services
         model = services.model
         device = self.setup.device_name()
+        debtor_spec = services.prefs.debtor_source
         preview = self.setup.take_preview()
 
         def factory():
@@ -367,12 +372,21 @@ class LiveWindow(QMainWindow):
                 preview.stop()   # free the device before the call opens it
             store = services.open_store() if config.record else None   # normally open since start-up
             src = source if source is not None else (source_factory() if source_factory else None)
+            debtor, debtor_problem = None, None
             if src is None:
-                from assist.audio import MicSource
+                from assist.audio import DeviceError, MicSource
+                from assist.audio.second import open_second_source
 
                 src = MicSource(device)
-            return CallSession(src, config=config, case=case, started_at=started_at, store=store, model=model,
-                               kind=kind)
+                try:   # what the agent hears (设置 › 对方声音来源); without it the call goes on, agent alone
+                    debtor = open_second_source(debtor_spec)
+                except DeviceError as exc:
+                    debtor_problem = self.tr("对方声音来源不可用：{message}。本次通话只识别坐席一方。").format(message=exc)
+            session = CallSession(src, config=config, case=case, started_at=started_at, store=store, model=model,
+                                  kind=kind, debtor_source=debtor)
+            if debtor_problem:
+                session.debtor_unavailable(debtor_problem)
+            return session
 
         self._agent_height = self.height()
         self._call_date, self._call_debt = when.date(), case.amount

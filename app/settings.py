@@ -41,6 +41,9 @@ def open_settings(path: Path | None = None) -> QSettings:
 @dataclass(frozen=True)
 class AppPrefs:
     input_device: str = ""          # device name ('' = system default)
+    # 对方声音来源, an assist.audio.second spec: "" none, "monitor" (the default output's), "monitor:<id>",
+    # "input:<name>". A key older settings files lack: read as "" (no migration needed, the file has no version)
+    debtor_source: str = ""
     model_dir: str = field(default_factory=lambda: str(paths.default_model_dir()))
     call_start: str = "08:00"
     call_end: str = "22:00"
@@ -85,6 +88,12 @@ class AppPrefs:
             problems.append("提示音音量应在 0–100 之间")
         if int(self.audio_retention_days) < 1:
             problems.append("录音保留天数至少为 1 天")
+        from assist.audio.second import parse
+
+        try:
+            parse(self.debtor_source)
+        except ValueError as e:
+            problems.append(str(e))
         return problems
 
 
@@ -115,6 +124,8 @@ def load_prefs(qs: QSettings | None = None) -> AppPrefs:
                         font_size=min(max(prefs.font_size, FONT_MIN), FONT_MAX),
                         audio_retention_days=max(1, prefs.audio_retention_days),
                         alert_volume=min(max(prefs.alert_volume, 0), 100))
+        if prefs.validate():   # a hand-edited 对方声音来源 no version of the app wrote: none
+            prefs = replace(prefs, debtor_source="")
     return prefs
 
 

@@ -1,5 +1,6 @@
-"""SettingsDialog: microphone, model directory, allowed call hours, alert sound, font size, contrast,
-audio retention, data locations. Edits an AppPrefs; the caller saves it (AppServices.update_prefs)."""
+"""SettingsDialog: microphone, 对方声音来源 (the debtor side, with its level meter), model directory, allowed call
+hours, alert sound, font size, contrast, audio retention, data locations. Edits an AppPrefs; the caller saves it
+(AppServices.update_prefs)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from assist import paths
 
 from .settings import FONT_MAX, FONT_MIN, AppPrefs
+from .widgets.debtor_source import DebtorSourcePicker
 
 
 class SettingsDialog(QDialog):
@@ -48,6 +50,8 @@ class SettingsDialog(QDialog):
         elif prefs.input_device:
             self.device.setEditText(prefs.input_device)
         form.addRow(self.tr("麦克风"), self.device)
+        self.debtor_source = DebtorSourcePicker(prefs.debtor_source, agent_device=prefs.input_device)
+        form.addRow(self.tr("对方声音来源"), self.debtor_source)
 
         self.model_dir = QLineEdit(prefs.model_dir)
         form.addRow(self.tr("识别模型目录"), self._with_browse(self.model_dir, directory=True))
@@ -143,6 +147,7 @@ class SettingsDialog(QDialog):
         return replace(
             self.prefs,
             input_device=str(device or ""),
+            debtor_source=self.debtor_source.selected(),
             model_dir=self.model_dir.text().strip(),
             call_start=self.call_start.time().toString("HH:mm"),
             call_end=self.call_end.time().toString("HH:mm"),

@@ -43,6 +43,7 @@ class ConfirmPromise:
 @dataclass(frozen=True)
 class DeviceFailed:
     message: str
+    side: str = "agent"    # "debtor": the second source (the call goes on with the agent's side alone)
 
 
 @dataclass(frozen=True)

@@ -163,11 +163,13 @@ class Health(Event):
 
 @dataclass(frozen=True)
 class DeviceFailure(Event):
-    """The microphone failed or disappeared; the call goes on (UI shows it; not in the JSON stream)."""
+    """The microphone (or, ``side="debtor"``, the second source) failed or disappeared; the call goes on (UI
+    shows it; not in the JSON stream)."""
 
     name: ClassVar[str] = "device_failure"
     message: str
     t: float
+    side: str = "agent"
 
 
 @dataclass(frozen=True)

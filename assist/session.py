@@ -105,9 +105,13 @@ class CallSession:
         model=None,
         call_id: str | None = None,
         kind: str | None = None,
+        debtor_source=None,
     ):
         """``kind``: what the records call it (assist.store.schema.KINDS) — 'test' for a rehearsal on a
-        recording; by default the store tells a live call from an analysed recording by the source."""
+        recording; by default the store tells a live call from an analysed recording by the source.
+        ``debtor_source``: a live second source (what the agent hears: ``assist.audio.second``), started right
+        after ``source`` and fed into the recogniser's debtor lane from its own thread; if it cannot start, or
+        fails later, a ``DeviceError(side="debtor")`` says so and the call goes on with the agent alone."""
         from .analysis import CallAnalyzer
         from .analysis.debtor import DebtorTracker
         from .suggest import Suggester
@@ -136,7 +140,9 @@ class CallSession:
         self._recognizer = None
         self._debtor = DebtorTracker(self.started_at.date(), resources=self.resources)
         # a two-party recording (FileSource(debtor_channel=…)) or a second live source feeds the debtor lane
-        self._two_party = getattr(source, "debtor_channel", None) is not None
+        self.debtor_source = debtor_source if not self._is_text else None
+        self._two_party = (getattr(source, "debtor_channel", None) is not None or self.debtor_source is not None
+                           or bool(getattr(source, "split_speakers", False)))
         self._audio = None             # CallAudioWriter when the call's audio is kept (EngineConfig.keep_audio)
 
         self._subscribers = Subscribers()
@@ -230,8 +236,14 @@ class CallSession:
                 self._put(DeviceFailed(str(exc)))
                 self._put(End())
                 raise
+            self._start_debtor_source()
             self._spawn(self._run_ender, "call-ender")
         return self.call_id
+
+    def debtor_unavailable(self, message: str) -> None:
+        """The second source chosen for this call could not be opened (the caller tried): say so once the call
+        has started, as ``DeviceError(side="debtor")``; the call goes on with the agent's side alone."""
+        self._command(DeviceFailed(message, side="debtor"))
 
     def mute(self, on: bool) -> None:
         """Muted audio is replaced by silence: not transcribed, but the clock and audio positions go on."""
@@ -287,10 +299,13 @@ class CallSession:
         if not self._started:
             return
         if not self._is_text:
-            try:
-                self.source.stop()
-            except Exception:
-                log.exception("stopping the audio source failed")
+            for src in (self.source, self.debtor_source):
+                if src is None:
+                    continue
+                try:
+                    src.stop()
+                except Exception:
+                    log.exception("stopping the audio source failed")
 
     def wait(self, timeout: float | None = None) -> bool:
         return self._done.wait(timeout)
@@ -345,6 +360,37 @@ class CallSession:
         if self._audio is not None:
             self._audio.debtor(block)
 
+    def _start_debtor_source(self) -> None:
+        """Right after the agent's source, so both sides' audio positions start together (within a block)."""
+        src = self.debtor_source
+        if src is None:
+            return
+        src.errors = self._on_debtor_error
+        try:
+            src.start(self._live_debtor_sink)
+        except Exception as exc:
+            log.warning("second source not started: %s", exc)
+            self.debtor_source = None
+            self._put(DeviceFailed(f"对方声音来源无法打开：{exc}。本次通话只识别坐席一方。", side="debtor"),
+                      block=False)
+
+    def _live_debtor_sink(self, block: np.ndarray) -> None:
+        # the second source's own thread; feed_debtor only enqueues (bounded, see StreamingRecognizer)
+        if self._pacer.fed == 0:
+            # The call's audio positions start at the microphone's first block, which a sound server can take
+            # ~2 s to deliver (measured 1.7–2.0 s on PulseAudio) while an output's monitor delivers at once:
+            # what the debtor side hears before that would put the debtor's timeline ahead of the agent's (and
+            # skew the kept stereo file), so it is left out, as the agent's own audio of that time is.
+            return
+        if self._muted:
+            block = np.zeros(len(block), dtype=np.float32)
+        self._recognizer.feed_debtor(block)
+        if self._audio is not None:
+            self._audio.debtor(block)
+
+    def _on_debtor_error(self, message: str) -> None:
+        self._put(DeviceFailed(message, side="debtor"), block=False)
+
     def _open_audio(self) -> None:
         """Keep the call's audio beside its record when the settings say so (a transcript has none). A folder
         that cannot be written costs the recording, never the call."""
@@ -398,10 +444,13 @@ class CallSession:
             except Exception:
                 log.exception("waiting for the audio source failed")
                 break
-        try:
-            self.source.stop()
-        except Exception:
-            log.exception("stopping the audio source failed")
+        for src in (self.source, self.debtor_source):
+            if src is None:
+                continue
+            try:
+                src.stop()
+            except Exception:
+                log.exception("stopping the audio source failed")
         self._close_audio()   # no more blocks come; linked before the call's end is queued
         try:
             self._recognizer.finish()  # finals of the utterance in flight arrive through _on_asr first
@@ -464,8 +513,8 @@ class CallSession:
                 state.ptp.update(slots)
                 state.covered.update(f"ptp_{slot}" for slot, value in slots.items() if value is not None)
                 self._emit([PromiseToPay(t=self._advance(None), **slots)])
-            case DeviceFailed(message):
-                self._emit([DeviceFailure(message=message, t=self._advance(None))])
+            case DeviceFailed(message, side):
+                self._emit([DeviceFailure(message=message, t=self._advance(None), side=side)])
             case StoreFailed(message):
                 self._emit([StoreError(message=message, t=self._advance(None))])
 
@@ -535,6 +584,9 @@ class CallSession:
         duration = t_end if (self.realtime or self._is_text) else self._audio_duration()
         # the recogniser has finished: its count is final (its last health report may have been dropped)
         skipped = float(getattr(self._recognizer, "dropped_s", 0.0) or 0.0)
+        lost = float(getattr(self._recognizer, "debtor_dropped_s", 0.0) or 0.0)
+        if lost:
+            log.warning("the debtor's side: %.1f s not recognised (the PC could not keep up)", lost)
         alerts = dict(Counter(a.rule for a in self._analyzer.state.alerts))   # retracted ones are not there
         ended = CallEnded(call_id=self.call_id, duration=round(duration, 3), alerts=alerts,
                           ptp=ptp, t=t_end, skipped=round(skipped, 3))

@@ -46,6 +46,9 @@ NOT_INPUTS = {ROOT / "packaging" / "README.md"}   # documentation only: not in t
 PREFIX = "opt/callassist"
 MAINTAINER = "callassist developers <callassist@localhost>"
 RECOMMENDS = "fonts-noto-cjk | fonts-wqy-microhei | fonts-wqy-zenhei"
+# Libraries the app opens at run time (dlopen), which the ELF scan of depends() cannot see: soundcard (对方声音来源,
+# the output's monitor) loads libpulse through cffi.
+DLOPENED = ("libpulse0",)
 
 
 class BuildError(Exception):
@@ -202,7 +205,7 @@ def package() -> Path:
     shutil.copyfile(ROOT / "resources/icons/callassist.svg", icons / "callassist.svg")
     _normalise_modes(stage)
 
-    deps = depends(app)
+    deps = ", ".join([depends(app), *DLOPENED])
     size_kib = sum(p.lstat().st_size for p in stage.rglob("*") if not p.is_dir()) // 1024
     debian = stage / "DEBIAN"
     debian.mkdir()

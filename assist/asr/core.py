@@ -183,6 +183,7 @@ class RecognizerCore:
         self._debtor_seg: Segmenter | None = None
         self._debtor_pending: list[SpeechEnd] = []
         self._debtor_n = 0                     # debtor samples consumed
+        self._debtor_lost = 0                  # debtor samples never decoded: discarded waiting, or too far behind
 
     # ---- driving -----------------------------------------------------------------------------------------
     def push(self, block: np.ndarray) -> list[AsrEvent]:
@@ -209,6 +210,19 @@ class RecognizerCore:
         self._debtor_events(self._debtor_seg.push(block))
         self._maybe_debtor()
         return self._taken()
+
+    def debtor_gap(self, samples: int) -> list[AsrEvent]:
+        """The driver discarded ``samples`` of the debtor's audio unheard (its bound, live only)."""
+        if self._debtor_seg is None:
+            self._debtor_seg = make_segmenter(self.cfg)
+        self._debtor_lost += samples + self._debtor_seg.skip(samples)
+        self._debtor_n += samples
+        return self._taken()
+
+    @property
+    def debtor_dropped_s(self) -> float:
+        """Debtor audio seconds not transcribed because the machine could not keep up (live only), whole call."""
+        return self._debtor_lost / SAMPLE_RATE
 
     def gap(self, samples: int) -> list[AsrEvent]:
         """The driver discarded ``samples`` unheard: drop the utterance they cut through, keep the clock true."""
@@ -269,6 +283,17 @@ class RecognizerCore:
                     self._skipped += ev.audio.size   # too far behind: the agent's side comes first
                 else:
                     self._debtor_pending.append(ev)
+        # Live, the debtor's finals wait for the agent's silences: an agent who never pauses on a busy PC must
+        # not grow this list for ever. Past max_backlog_s of waiting utterances the oldest go, counted (the
+        # newest are what the suggestions need).
+        limit = self.cfg.max_backlog_s
+        if self.realtime and limit:
+            waiting = sum(e.audio.size for e in self._debtor_pending)
+            while len(self._debtor_pending) > 1 and waiting > limit * SAMPLE_RATE:
+                old = self._debtor_pending.pop(0)
+                waiting -= old.audio.size
+                self._debtor_lost += old.audio.size
+                log.debug("debtor utterance %.2f-%.2f dropped undecoded (backlog)", old.start, old.end)
 
     def _maybe_debtor(self) -> None:
         """Decode one waiting debtor utterance if the agent is silent and nothing of the agent's is waiting."""

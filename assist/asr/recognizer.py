@@ -19,7 +19,7 @@ import numpy as np
 from ..case import CaseData
 from ..clock import WallClock
 from ..config import AsrConfig
-from .backlog import Backlog, Gap
+from .backlog import Backlog, Gap, Side
 from .core import HARD_LIMIT, AsrEvent, AsrFinal, AsrHealth, AsrPartial, Decoder, RecognizerCore
 from .decoder import WhisperDecoder
 from .vad import SAMPLE_RATE
@@ -30,15 +30,6 @@ log = logging.getLogger(__name__)
 
 _FINISH = object()
 _CLOSE = object()
-
-
-class _Debtor:
-    """A block of the second source (what the agent hears) in the same queue as the agent's audio."""
-
-    __slots__ = ("audio",)
-
-    def __init__(self, audio: np.ndarray):
-        self.audio = audio
 
 
 def _load_model(cfg: AsrConfig):
@@ -101,12 +92,16 @@ class StreamingRecognizer:
 
     def feed_debtor(self, block: np.ndarray) -> None:
         """Enqueue a block of the other party's audio (same rate and clock as ``feed``; feed each debtor block
-        right after the agent block of the same time): see ``RecognizerCore.push_debtor``. Debtor blocks are
-        queue markers, never dropped. Never blocks, never raises."""
+        right after the agent block of the same time, or from the second source's own thread when live): see
+        ``RecognizerCore.push_debtor``. Live, at most ``HARD_LIMIT`` × ``max_backlog_s`` of it waits: beyond,
+        the oldest waiting debtor audio is discarded (counted in ``debtor_dropped_s``). Never blocks, never
+        raises."""
         if self._closed or self._finished:
             return
         try:
-            self._q.put_marker(_Debtor(np.array(block, dtype=np.float32, copy=True).reshape(-1)))
+            limit = self.cfg.max_backlog_s
+            self._q.put_side(np.array(block, dtype=np.float32, copy=True).reshape(-1),
+                             limit_s=HARD_LIMIT * limit if (self.realtime and limit) else None)
         except Exception:
             if not self._feed_failed:
                 self._feed_failed = True
@@ -137,6 +132,11 @@ class StreamingRecognizer:
         return self.core.dropped_s
 
     @property
+    def debtor_dropped_s(self) -> float:
+        """Debtor audio seconds discarded or left undecoded because the machine could not keep up (live only)."""
+        return self.core.debtor_dropped_s
+
+    @property
     def compute_s(self) -> float:
         """Decode time so far, whole call."""
         return self.core.compute_s
@@ -162,8 +162,11 @@ class StreamingRecognizer:
                     return
                 if self._closed:
                     continue
-                if isinstance(item, _Debtor):
-                    core.push_debtor(item.audio)
+                if isinstance(item, Side):
+                    if item.audio is None:
+                        core.debtor_gap(item.lost)
+                    else:
+                        core.push_debtor(item.audio)
                 elif isinstance(item, Gap):
                     core.gap(item.samples)
                 else:

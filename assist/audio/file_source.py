@@ -33,7 +33,7 @@ class FileSource(Delivery):
     sample_rate = SAMPLE_RATE
 
     def __init__(self, path: str | Path, *, realtime: bool = False, channel: int | None = None,
-                 block_s: float = 0.1, debtor_channel: int | None = None):
+                 block_s: float = 0.1, debtor_channel: int | None = None, split_speakers: bool = False):
         if block_s <= 0:
             raise ValueError(f"block_s must be positive, got {block_s}")
         self.path = Path(path)
@@ -43,6 +43,12 @@ class FileSource(Delivery):
         # to ``debtor_sink`` (set it before start(); the session does).
         self.debtor_channel = debtor_channel
         self.debtor_sink: Callable[[np.ndarray], None] | None = None
+        # A mono mix of both parties: split by speaker turns (assist/audio/separate.py) into the two lanes, then
+        # delivered as a two-party file is. The whole file is decoded first (a recording, never live).
+        self.split_speakers = bool(split_speakers)
+        self.turns: list = []          # the split's (start, end, speaker) turns, once delivery began
+        if split_speakers and (channel is not None or debtor_channel is not None):
+            raise ValueError("split_speakers splits the mix of all channels: no channel choice with it")
         if debtor_channel is not None and channel is None:
             raise ValueError("debtor_channel needs channel (the agent's channel) too")
         if debtor_channel is not None and debtor_channel == channel:
@@ -98,6 +104,9 @@ class FileSource(Delivery):
                 if self.skipped_frames:
                     raise AudioFileError(self.path, "无法解码音频文件 (cannot decode audio: every frame is corrupt)")
                 raise AudioFileError(self.path, "音频为空，没有任何采样 (empty audio: no samples)")
+            if self.split_speakers:
+                self._chunks = self._split([*self._pending, *self._chunks])
+                self._pending, self._pending_n = [], 0
         except AudioFileError:
             self._close()
             raise
@@ -150,6 +159,12 @@ class FileSource(Delivery):
                     yield self._mono(out)
         for out in resampler.resample(None):
             yield self._mono(out)
+
+    def _split(self, chunks) -> Iterator[np.ndarray]:
+        from .separate import split_mix
+
+        agent, debtor, self.turns = split_mix(np.concatenate(list(chunks)))
+        yield np.ascontiguousarray(np.stack([agent, debtor], axis=1), dtype=np.float32)
 
     def _mono(self, frame) -> np.ndarray:
         a = frame.to_ndarray()  # (channels, samples) for planar float

@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import devices as _dev
+from . import own_sound
 from .base import SAMPLE_RATE, Delivery
 from .devices import InputDevice, find_input_device
 from .errors import DeviceError
@@ -49,12 +50,18 @@ class MicSource(Delivery):
     realtime = True
 
     def __init__(self, device: str | int | InputDevice | None = None, *, block_s: float = 0.05,
-                 samplerate: int | None = None, watchdog_s: float = 1.0, fill_gaps: bool = True):
+                 samplerate: int | None = None, watchdog_s: float = 1.0, fill_gaps: bool = True,
+                 second: bool = False):
+        """``second=True``: the call's second source (a USB line adapter carrying the debtor): a full queue
+        drops its *oldest* block (the newest audio is what the debtor lane needs; the agent's microphone keeps
+        dropping the newest, as before), sounds of ours (``own_sound``) are silenced, and failures read
+        “对方声音来源已断开”."""
         if block_s <= 0:
             raise ValueError(f"block_s must be positive, got {block_s}")
         self.block_s = float(block_s)
         self.watchdog_s = float(watchdog_s)
         self.fill_gaps = fill_gaps
+        self.second = second
         self.errors: Callable[[str], None] | None = None
         self._forced_rate = samplerate
         self.device, self.device_rate, self.device_channels = self._choose(device)
@@ -160,13 +167,21 @@ class MicSource(Delivery):
         q = self._q
         max_queued = max(8, int(_MAX_QUEUED_S / self.block_s))
 
+        second = self.second
+
         def callback(indata, frames, time_info, status):  # PortAudio thread: copy and count, nothing else
             if status.input_overflow:
                 self.overflows += 1
             if q.qsize() >= max_queued:
                 self.dropped_blocks += 1
-                return
-            q.put((gen, indata.copy()))
+                if not second:
+                    return
+                try:
+                    q.get_nowait()           # the second source keeps the newest audio
+                except queue.Empty:
+                    pass
+            # the capture time of the block's end, for own_sound's gate (monotonic, like the tone player's)
+            q.put((gen, indata.copy(), time.monotonic()))
 
         def finished():  # PortAudio ended the stream; unexpected unless we closed it
             if gen not in self._expected_close:
@@ -237,7 +252,7 @@ class MicSource(Delivery):
                 return
             self._take(*item)
 
-    def _take(self, gen: int, data: np.ndarray) -> None:
+    def _take(self, gen: int, data: np.ndarray, stamp: float) -> None:
         now = time.monotonic()
         self._last_block_at = now
         if gen != self._gen_now:  # first block of a new stream
@@ -252,6 +267,8 @@ class MicSource(Delivery):
                 if gap > SAMPLE_RATE // 4:
                     self._deliver(np.zeros(gap, dtype=np.float32))
             self._gen_now = gen
+        if self.second:
+            data, _ = own_sound.gate(data, stamp, self._gen_info[gen][1])
         self._deliver(self._resampler.process(to_mono(data)))
 
     def _end_segment(self) -> None:
@@ -287,7 +304,11 @@ class MicSource(Delivery):
             if reason is None:
                 return None
             self._close_stream(abort=True)
-            self.failure = f"麦克风已断开：{self.device.name}（{reason}）。已录到的声音已保留，请重新连接或选择其他麦克风。"
+            if self.second:
+                self.failure = (f"对方声音来源已断开：{self.device.name}（{reason}）。通话继续，只识别坐席一方；"
+                                f"请检查线路输入设备后在下一通电话重试。")
+            else:
+                self.failure = f"麦克风已断开：{self.device.name}（{reason}）。已录到的声音已保留，请重新连接或选择其他麦克风。"
             return self.failure
 
     def _report(self, message: str) -> None:

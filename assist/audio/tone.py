@@ -2,7 +2,8 @@
 default output from one background thread (never the GUI thread, never the capture callback).
 
 `make_tone(volume)` gives the samples (two short notes, with fades so there is no click); `TonePlayer.play()`
-only queues a request and returns. A missing/unusable output device is logged once per kind of failure and
+only queues a request and returns. Each tone's time on the output is noted in `own_sound`, so the
+debtor side (which captures that output) silences it. A missing/unusable output device is logged once per kind of failure and
 otherwise ignored: a failed beep must never disturb the call.
 """
 
@@ -14,6 +15,8 @@ import threading
 import time
 
 import numpy as np
+
+from . import own_sound
 
 log = logging.getLogger(__name__)
 
@@ -94,5 +97,12 @@ class TonePlayer:
         import sounddevice as sd
 
         # Its own short-lived stream (not sd.play's global one), so it never interferes with capture.
-        with sd.OutputStream(samplerate=TONE_RATE, channels=1, dtype="float32", device=self.device) as out:
-            out.write(samples.reshape(-1, 1))
+        # Noted before it is written and closed once the stream has drained (leaving the with-block waits for
+        # that): the output's monitor (the debtor side) may capture it at any time in between, and the debtor
+        # source must silence it rather than recognise our own beep as the debtor (own_sound).
+        playing = own_sound.Playing(time.monotonic())
+        try:
+            with sd.OutputStream(samplerate=TONE_RATE, channels=1, dtype="float32", device=self.device) as out:
+                out.write(samples.reshape(-1, 1))
+        finally:
+            playing.done(time.monotonic())

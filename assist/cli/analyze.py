@@ -57,6 +57,9 @@ def add_parser(sub) -> None:
                    help="two-party recording: the agent's channel (stereo default 0)")
     p.add_argument("--debtor-channel", type=int, metavar="N",
                    help="two-party recording: the debtor's channel (stereo default 1), recognised at lower priority")
+    p.add_argument("--separate-speakers", action="store_true",
+                   help="a mono mix of both parties: split it by speaker turns (the agent speaks first) into the "
+                   "agent's and the debtor's side")
 
 
 # ---- option parsing -----------------------------------------------------------------------------
@@ -115,6 +118,8 @@ def _open_source(args, path: Path):
 
     try:
         # FileSource decodes the header and the first block here: undecodable or empty audio fails now.
+        if getattr(args, "separate_speakers", False):
+            return FileSource(path, realtime=args.realtime, split_speakers=True)
         src = FileSource(path, realtime=args.realtime, channel=args.channel)
         agent, debtor = args.agent_channel, args.debtor_channel
         if args.channel is None and (agent is not None or debtor is not None or src.channels == 2):
@@ -263,6 +268,10 @@ def _prepare(args, out: _Output):
             raise InputError(f"{flag} applies to audio input, not to a .txt transcript")
         if value is not None and args.channel is not None:
             raise InputError(f"--channel (one channel alone) cannot be combined with {flag}")
+        if value is not None and args.separate_speakers:
+            raise InputError(f"--separate-speakers (one mix of both parties) cannot be combined with {flag}")
+    if args.separate_speakers and (args.channel is not None or _is_transcript(path)):
+        raise InputError("--separate-speakers applies to a mono audio mix: not with --channel or a .txt transcript")
     config = _build_config(args)
     out.resources = config.resources_dir
     source = _open_source(args, path)

@@ -13,6 +13,7 @@ import sys
 
 SUBCOMMANDS = {
     "analyze": "assist.cli.analyze",
+    "listen": "assist.cli.listen",
     "check": "assist.cli.check",
     "records": "assist.cli.records",
     "model": "assist.cli.model",

@@ -437,6 +437,11 @@
 <context>
     <name>LiveWindow</name>
     <message>
+        <location filename="../../app/live_window.py" line="385"/>
+        <source>对方声音来源不可用：{message}。本次通话只识别坐席一方。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../app/live_window.py" line="63"/>
         <source>催收通话助手</source>
         <translation type="unfinished"></translation>
@@ -748,6 +753,11 @@
 <context>
     <name>SettingsDialog</name>
     <message>
+        <location filename="../../app/settings_dialog.py" line="39"/>
+        <source>对方声音来源</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../../app/settings_dialog.py" line="21"/>
         <source>设置</source>
         <translation type="unfinished"></translation>
@@ -948,6 +958,39 @@
     <message>
         <location filename="../../app/widgets/suggestion_panel.py" line="99"/>
         <source>收起 ▴</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DebtorSourcePicker</name>
+    <message>
+        <location filename="../../app/widgets/debtor_source.py" line="125"/>
+        <source>对方声音来源无法打开：{message}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/debtor_source.py" line="85"/>
+        <source>上次选择的对方声音来源现在找不到：{name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/debtor_source.py" line="83"/>
+        <source>{name}（未连接）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/debtor_source.py" line="45"/>
+        <source>对方声音音量</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/debtor_source.py" line="38"/>
+        <source>无（只识别坐席）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/debtor_source.py" line="37"/>
+        <source>对方（债务人）的声音从哪里来：软电话播放到的耳机输出的监听，或接电话线路的第二个输入设备</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -180,3 +180,28 @@ def test_the_debtor_lane_waits_for_the_agent_to_be_silent(dev_dir, load_wav, man
     fs = finals(evs)
     assert [(f.index, f.speaker) for f in fs] == [(0, "agent"), (1, "debtor")]
     assert fs[1].end < fs[0].end and fs[1].audio_t >= fs[0].end      # it ended first, it was decoded after
+
+
+def test_live_the_debtors_waiting_utterances_are_bounded(dev_dir, load_wav, manifest):
+    # live and behind (audio waiting, so the debtor lane never gets its turn): the debtor's finished utterances
+    # must not pile up for ever; past max_backlog_s the oldest go, counted, and the newest are still decoded
+    audio = load_wav(dev_dir / "d01.wav")
+    utts = manifest["d01"]["utterances"]
+    waiting = Waiting()
+    waiting.queued_s = 1.0                      # behind, but well under the skim bound
+    cfg = AsrConfig(partials=False, max_backlog_s=6.0)
+    core = RecognizerCore(cfg, FakeDecoder(lambda s: "我这个月真的没钱。"), realtime=True, waiting=waiting)
+    silence = np.zeros(BLOCK, np.float32)
+    evs = []
+    for i in range(0, len(audio), BLOCK):
+        evs += core.push(silence)
+        evs += core.push_debtor(audio[i:i + BLOCK])
+        assert len(core._debtor_pending) <= 1 or sum(e.audio.size for e in core._debtor_pending) <= 6.0 * SR
+    assert not finals(evs)
+    waiting.queued_s = 0.0
+    evs = core.finish()
+    fs = finals(evs)
+    assert fs and all(f.speaker == "debtor" for f in fs)
+    assert fs[-1].start > utts[-1]["start"] - 1.0                      # the newest were kept
+    spoken = sum(u["end"] - u["start"] for u in utts)
+    assert core.debtor_dropped_s > spoken - 6.0 - 3.0                   # what went is counted

@@ -199,3 +199,37 @@ def test_a_live_session_reports_the_dropped_seconds(dev_dir, whisper, load_wav, 
     header, row = list(csv.reader(io.StringIO(buf.getvalue(), newline="")))[:2]
     assert float(dict(zip(header, row))["未识别语音(秒)"]) == pytest.approx(events[-1].skipped, abs=0.06)
     store.close()
+
+
+def test_the_debtor_side_is_bounded_on_its_own_and_keeps_its_place():
+    # a busy PC live: the other party's audio waits beside the agent's; past its bound the oldest debtor blocks
+    # are emptied in place (their length kept for the debtor's clock), the agent's audio untouched
+    from assist.asr.backlog import Side
+
+    q = Backlog(SR)
+    for i in range(100):                                                # 5 s of each party
+        q.put(np.full(BLOCK, i, np.float32))
+        q.put_side(np.full(BLOCK, 1000 + i, np.float32), limit_s=1.0)
+    assert q.side_queued_s == pytest.approx(1.0) and q.side_dropped == 4 * SR
+    assert q.queued == 5 * SR and q.dropped == 0                        # the agent's bound is its own
+    items = [q.get() for _ in range(len(q))]
+    sides = [x for x in items if isinstance(x, Side)]
+    assert len(sides) == 100 and sum(s.lost for s in sides) == 4 * SR   # every place kept
+    assert [int(s.audio[0]) for s in sides if s.audio is not None] == list(range(1080, 1100))   # the newest second
+    assert [int(b[0]) for b in items if isinstance(b, np.ndarray)] == list(range(100))
+    assert q.side_queued_s == 0.0
+
+
+def test_the_agents_bound_takes_the_debtors_audio_of_the_same_stretch_with_it():
+    from assist.asr.backlog import Side
+
+    q = Backlog(SR)
+    for i in range(100):
+        q.put(np.full(BLOCK, i, np.float32), limit_s=1.0)
+        q.put_side(np.full(BLOCK, 1000 + i, np.float32))
+    items = [q.get() for _ in range(len(q))]
+    assert isinstance(items[0], Gap) and items[0].samples == q.dropped > 3 * SR
+    lost = [x for x in items if isinstance(x, Side) and x.audio is None]
+    assert len(lost) == 1 and lost[0].lost >= q.dropped - BLOCK          # one marker for the whole run
+    kept = [x for x in items if isinstance(x, Side) and x.audio is not None]
+    assert sum(x.audio.size for x in kept) + lost[0].lost == 100 * BLOCK

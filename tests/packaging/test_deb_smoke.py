@@ -118,6 +118,7 @@ def test_package_metadata_and_size(deb):
     fields = _run(["dpkg-deb", "-f", str(deb), "Package", "Version", "Architecture", "Depends"]).stdout
     assert f"Version: {build_deb.version()}" in fields and "Architecture: amd64" in fields, fields
     assert "libc6 (>=" in fields, fields
+    assert "libpulse0" in fields, fields          # soundcard dlopens it (对方声音来源)
     size_mb = deb.stat().st_size / 1e6
     installed_kib = int(_run(["dpkg-deb", "-f", str(deb), "Installed-Size"]).stdout.strip())
     print(f"\npackage {deb.name}: {size_mb:.0f} MB, installed {installed_kib / 1024:.0f} MiB")
@@ -125,7 +126,8 @@ def test_package_metadata_and_size(deb):
     listing = _run(["dpkg-deb", "-c", str(deb)]).stdout
     for path in ("./opt/callassist/callassist", "./usr/bin/callassist", "./usr/share/applications/callassist.desktop",
                  "./usr/share/icons/hicolor/scalable/apps/callassist.svg",
-                 "./opt/callassist/_internal/models/whisper-base/model.bin"):
+                 "./opt/callassist/_internal/models/whisper-base/model.bin",
+                 "./opt/callassist/_internal/soundcard/pulseaudio.py.h"):   # soundcard's cdefs, read at import
         assert path in listing, f"{path} is not in the package"
     # Every file of resources/ is carried (the folder is bundled wholesale).
     for p in (REPO / "resources").rglob("*"):
