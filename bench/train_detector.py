@@ -9,7 +9,8 @@ Needs the training extras (``pip install -e '.[train]'``: scikit-learn, scipy); 
 Seeded and deterministic: the same corpus gives the same model file.
 
 What it does: every sentence plus three recogniser-shaped copies (assist/detect/augment.py) becomes a row of
-hashed n-gram features (assist/detect/features.py); one L2 logistic regression per utterance rule. The threshold of
+hashed n-gram features (assist/detect/features.py); one L2 logistic regression per utterance rule (``--kind hidden``:
+one hidden layer shared by the rules with a logistic output per rule, measured and not shipped). The threshold of
 each rule is chosen on out-of-fold scores (folds keep a sentence and its copies together, so a copy never
 leaks its original's label into the fold that scores it). The blind split is never read here.
 """
@@ -122,6 +123,64 @@ def probs(X, W, b):
     return 1.0 / (1.0 + np.exp(-np.asarray(z)))
 
 
+# The hidden-layer model (--kind hidden): measured, not shipped. Out of fold on the 21.4k corpus (5 folds, same
+# features): linear P .942 R .808 (F1 .870, lawful alerted 1.8 %), hidden P .955 R .781 (F1 .859, lawful 1.3 %); on
+# the 24.1k corpus hidden .956/.793 (1.2 %). Against the shipped linear model it did better on every set written apart
+# from the corpus in P/R (blind .931/.876 → .947/.886, blind_2 .975/.911 → .985/.953, lead_3 .958/.969), but it alerted
+# on more lawful sentences of both blind splits (4.6 → 5.0 %, 0.3 → 0.9 %) and is confidently wrong where the linear
+# model is not: "我们绝不会给你通讯录里的人打电话" scores third_party 0.997 (a disowned practice; linear 0.68, under its
+# threshold), so the floor tests refuse it. Next: more regularisation or an average with the linear model's logits.
+# It keeps the n-grams seen in the most training sentences (HIDDEN_INPUTS; the 60,000th is in 11 of them), so the
+# file stays small: 60k × 96 float16 ≈ 11 MB, against a limit of 20 MB.
+HIDDEN_UNITS = 96
+HIDDEN_INPUTS = 60_000
+HIDDEN_EPOCHS = 10        # not converged at 10 (sklearn warns); more epochs fit the corpus' own wording closer
+HIDDEN_ALPHA = 1e-4       # L2
+HIDDEN_BATCH = 512
+
+
+def fit_hidden(X, Y, seed: int) -> dict:
+    """One hidden layer over the most frequent inputs (and every pattern input); the model file's arrays."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    df = np.asarray((X > 0).sum(axis=0)).ravel()
+    df[DIM:] = np.iinfo(np.int64).max                       # pattern inputs always kept
+    keep = np.sort(np.argsort(-df, kind="stable")[:HIDDEN_INPUTS + (X.shape[1] - DIM)])
+    keep = keep[df[keep] > 0]
+    m = MLPClassifier(hidden_layer_sizes=(HIDDEN_UNITS,), alpha=HIDDEN_ALPHA, batch_size=HIDDEN_BATCH,
+                      max_iter=HIDDEN_EPOCHS, random_state=seed, n_iter_no_change=HIDDEN_EPOCHS + 1, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)   # a fixed number of epochs, on purpose
+        m.fit(X[:, keep], Y)
+    rows = np.full(X.shape[1], -1, dtype=np.int32)
+    rows[keep] = np.arange(len(keep), dtype=np.int32)
+    return {"rows": rows, "w1": m.coefs_[0].astype(np.float32), "b1": m.intercepts_[0].astype(np.float32),
+            "w2": m.coefs_[1].astype(np.float32), "bias": m.intercepts_[1].astype(np.float32)}
+
+
+def probs_hidden(X, params: dict) -> np.ndarray:
+    rows = params["rows"]
+    keep = np.flatnonzero(rows >= 0)
+    pre = np.asarray(X[:, keep] @ params["w1"][rows[keep]]) + params["b1"]
+    z = np.maximum(pre, 0.0) @ params["w2"] + params["bias"]
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def train(X, Y, kind: str, C: float, seed: int) -> dict:
+    """The model file's arrays for one kind of model."""
+    if kind == "hidden":
+        return fit_hidden(X, Y, seed)
+    W, b = fit(X, Y, C, seed)
+    return {"weights": W, "bias": b}
+
+
+def predict(X, params: dict) -> np.ndarray:
+    return probs_hidden(X, params) if "w1" in params else probs(X, params["weights"], params["bias"])
+
+
 def best_threshold(p: np.ndarray, y: np.ndarray, beta: float = 0.5) -> float:
     """The threshold with the best F-beta on out-of-fold scores (ties → the higher, more precise one).
 
@@ -162,7 +221,10 @@ def main(argv=None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--copies", type=int, default=3, help="recogniser-shaped copies per sentence")
-    ap.add_argument("--grid", type=float, nargs="+", default=list(C_GRID), help="L2 strengths to try (C)")
+    ap.add_argument("--grid", type=float, nargs="+", default=list(C_GRID), help="L2 strengths to try (C, linear)")
+    ap.add_argument("--kind", choices=("linear", "hidden"), default="linear",
+                    help="linear: a logistic model per rule (the shipped kind); hidden: one hidden layer (measured, "
+                         "not shipped: see HIDDEN_UNITS)")
     ap.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
     ap.add_argument("--save-oof", type=Path, help="also keep the out-of-fold scores and labels (.npz) for analysis")
     args = ap.parse_args(argv)
@@ -194,11 +256,10 @@ def main(argv=None) -> int:
 
     folds = list(GroupKFold(n_splits=args.folds).split(X, groups=groups))
     best = None
-    for C in args.grid:
+    for C in (args.grid if args.kind == "linear" else args.grid[:1]):   # C is the linear model's only
         oof = np.zeros(Y.shape, dtype=np.float32)
         for tr, te in folds:
-            W, b = fit(X[tr], Y[tr], C, args.seed)
-            oof[te] = probs(X[te], W, b)
+            oof[te] = predict(X[te], train(X[tr], Y[tr], args.kind, C, args.seed))
         thr = np.array([best_threshold(oof[is_orig, r], Y[is_orig, r]) for r in range(len(rules))])
         got = [set(np.array(rules)[oof[i] >= thr]) for i in np.flatnonzero(is_orig)]
         p, r, fa = micro([labels[i] for i in np.flatnonzero(is_orig)], got)
@@ -212,8 +273,8 @@ def main(argv=None) -> int:
     pthr = np.array([precise_threshold(oof[is_orig, r], Y[is_orig, r], thr[r] + 0.05) for r in range(len(rules))])
     report(rows, labels, Y, oof, thr, is_orig, rules)
 
-    W, b = fit(X, Y, C, args.seed)
-    meta = {"feature_version": FEATURE_VERSION, "C": C, "seed": args.seed, "copies": args.copies,
+    params = train(X, Y, args.kind, C, args.seed)
+    meta = {"feature_version": FEATURE_VERSION, "kind": args.kind, "C": C, "seed": args.seed, "copies": args.copies,
             "sentences": len(rows), "rows": len(texts), "folds": args.folds,
             "rules": list(rules), "threshold": thr.tolist(), "partial_threshold": pthr.tolist()}
     print(f"chosen C={C}; thresholds " + ", ".join(f"{r} {t:.2f}/{pt:.2f}" for r, t, pt in zip(rules, thr, pthr)))
@@ -221,7 +282,9 @@ def main(argv=None) -> int:
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, weights=W.astype(np.float16), bias=b, threshold=thr.astype(np.float32),
+    arrays = {k: (v.astype(np.float16) if k in ("weights", "w1") else v) for k, v in params.items()}
+    arrays.setdefault("weights", np.zeros((0, len(rules)), dtype=np.float16))
+    np.savez_compressed(tmp, **arrays, threshold=thr.astype(np.float32),
                         partial_threshold=pthr.astype(np.float32), rules=np.array(rules),
                         meta=np.array(json.dumps(meta, ensure_ascii=False)))
     tmp.replace(args.out)

@@ -1,9 +1,14 @@
-"""Run the trained detector: one linear logistic model per utterance rule over hashed n-grams and the rule
-packs' matches, numpy only.
+"""Run the trained detector over hashed n-grams and the rule packs' matches, numpy only.
 
-The model file (``resources/detector/model.npz``, written by bench/train_detector.py) holds the weight matrix
-((``DIM`` + rules) × rules, float16), the biases, two thresholds per rule chosen by cross-validation on the corpus (finals,
-and a stricter one for partials) and the feature version. scikit-learn and scipy are needed only to train.
+Two shapes of model, both written by bench/train_detector.py into ``resources/detector/model.npz``:
+- ``linear``: one logistic model per utterance rule; the file holds the weight matrix ((``DIM`` + rules) × rules,
+  float16) and the biases;
+- ``hidden``: one hidden layer shared by the rules (ReLU), then a logistic output per rule. Only the inputs seen
+  often enough in training have a row (``rows`` maps a bucket to its row, -1 for none), which keeps the file small.
+  It can weigh words together (a threat is 你家 *and* 晚上 *and* 小心, none of them alone), which a sum of n-gram
+  weights cannot: see the training script's docstring for what it measured.
+Either way the file also holds two thresholds per rule chosen by cross-validation on the corpus (finals, and a stricter
+one for partials) and the feature version. scikit-learn and scipy are needed only to train.
 """
 
 from __future__ import annotations
@@ -34,22 +39,57 @@ class ModelHit:
 
 
 @dataclass(frozen=True)
+class Hidden:
+    """The hidden layer of a ``hidden`` model: h = relu(x · w1 + b1), and the output is h · w2 + bias."""
+    rows: np.ndarray             # (DIM + len(rules),) int32: each input's row of w1, -1 for an input left out
+    w1: np.ndarray               # (kept inputs, H) float32
+    b1: np.ndarray               # (H,)
+    w2: np.ndarray               # (H, len(rules))
+
+
+@dataclass(frozen=True)
 class Detector:
     rules: tuple[str, ...]
-    weights: np.ndarray          # (DIM + len(rules), len(rules)) float32: n-gram buckets, then pattern inputs
-    bias: np.ndarray             # (len(rules),)
+    weights: np.ndarray          # linear: (DIM + len(rules), len(rules)) float32, n-gram buckets then pattern
+                                 # inputs; hidden: empty (the weights are in ``hidden``)
+    bias: np.ndarray             # (len(rules),) the output layer's bias
     threshold: np.ndarray        # per rule, finals
     partial_threshold: np.ndarray  # per rule, partial text (stricter)
     meta: dict
+    hidden: Hidden | None = None
+
+    def _inputs(self, idx: list[int], fired: frozenset[str]) -> tuple[list[int], np.ndarray]:
+        """The present inputs (n-gram buckets, then pattern inputs) and their values."""
+        pat = pattern_inputs(fired, self.rules)
+        return idx + pat, np.array([1.0] * len(idx) + [PATTERN_VALUE] * len(pat), dtype=np.float32)
+
+    def _logits(self, inputs: list[int], values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """The output logits, and for a hidden model the hidden layer's pre-activation."""
+        if self.hidden is None:
+            return self.bias + (values @ self.weights[inputs] if inputs else 0.0), None
+        h = self.hidden
+        rows = h.rows[inputs] if inputs else np.zeros(0, dtype=np.int32)
+        keep = rows >= 0
+        pre = h.b1 + (values[keep] @ h.w1[rows[keep]] if keep.any() else 0.0)
+        return np.maximum(pre, 0.0) @ h.w2 + self.bias, pre
 
     def probabilities(self, feats: list[Feature], fired: frozenset[str] = frozenset()) -> np.ndarray:
         """Per rule, the probability that the utterance breaks it; ``fired``: the rules whose patterns matched."""
-        idx = indexes(feats)
-        z = self.bias + (self.weights[idx].sum(axis=0) if idx else 0.0)
-        pat = pattern_inputs(fired, self.rules)
-        if pat:
-            z = z + PATTERN_VALUE * self.weights[pat].sum(axis=0)
+        z, _ = self._logits(*self._inputs(indexes(feats), fired))
         return 1.0 / (1.0 + np.exp(-z))
+
+    def input_weights(self, feats: list[Feature], r: int, fired: frozenset[str] = frozenset()) -> dict[int, float]:
+        """What each present n-gram bucket adds to rule ``r``'s logit: its weight for a linear model; for a hidden
+        model the same quantity at this utterance (the gradient through the units that are on), which is exact for
+        the units that stay on and is what the span finder needs: which words pushed the verdict up."""
+        idx = indexes(feats)
+        if self.hidden is None:
+            return {i: float(self.weights[i, r]) for i in idx}
+        _, pre = self._logits(*self._inputs(idx, fired))
+        h = self.hidden
+        through = np.where(pre > 0, h.w2[:, r], 0.0)      # (H,) the output weight of each unit that is on
+        rows = h.rows[idx] if idx else np.zeros(0, dtype=np.int32)
+        return {i: (float(h.w1[row] @ through) if row >= 0 else 0.0) for i, row in zip(idx, rows)}
 
     def hits(self, tv: TextView, words: list[tuple[str, int, int]], fired: frozenset[str] = frozenset(), *,
              partial: bool = False) -> list[ModelHit]:
@@ -64,12 +104,13 @@ class Detector:
             limit = np.where([r in fired for r in self.rules], self.threshold, self.partial_threshold)
         out = []
         for r in np.flatnonzero(probs >= limit):
-            start, end = self.evidence_span(feats, int(r), len(tv.clean), words)
+            start, end = self.evidence_span(feats, int(r), len(tv.clean), words, fired)
             out.append(ModelHit(self.rules[r], float(probs[r]), start, end))
         return out
 
     def evidence_span(self, feats: list[Feature], r: int, n: int,
-                      words: list[tuple[str, int, int]] | None = None) -> tuple[int, int]:
+                      words: list[tuple[str, int, int]] | None = None,
+                      fired: frozenset[str] = frozenset()) -> tuple[int, int]:
         """The clean-text span where the rule's positive weight is densest.
 
         Each n-gram spreads its weight over its characters; a word scores the sum over its characters less the
@@ -79,11 +120,12 @@ class Detector:
         phrase is spread thin over its characters, and a pronoun shared by many of its n-grams peaked."""
         score = np.zeros(max(n, 1))
         seen: set[int] = set()
+        weight = self.input_weights(feats, r, fired)
         for f in feats:
             if f.index in seen:
                 continue
             seen.add(f.index)
-            w = float(self.weights[f.index, r])
+            w = weight[f.index]
             if w > 0 and f.end > f.start:
                 score[f.start:f.end] += w / (f.end - f.start)
         if score.max() <= 0:
@@ -122,18 +164,34 @@ def load(path: Path) -> Detector:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
             rules = tuple(str(x) for x in z["rules"])
+            kind = meta.get("kind", "linear")
             weights = z["weights"].astype(np.float32)
             bias = z["bias"].astype(np.float32)
             thr = z["threshold"].astype(np.float32)
             pthr = z["partial_threshold"].astype(np.float32)
+            hidden = None
+            if kind == "hidden":
+                hidden = Hidden(z["rows"].astype(np.int32), z["w1"].astype(np.float32), z["b1"].astype(np.float32),
+                                z["w2"].astype(np.float32))
     except FileNotFoundError:
         raise ResourceError(path, None, "the detector model is missing (bench/train_detector.py writes it)") from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise ResourceError(path, None, f"the detector model cannot be read: {exc}") from None
-    if meta.get("feature_version") != FEATURE_VERSION or weights.shape != (DIM + len(rules), len(rules)):
+    if kind not in ("linear", "hidden"):
+        raise ResourceError(path, None, f"the detector model is of an unknown kind {kind!r}; retrain it with "
+                            "bench/train_detector.py")
+    if hidden is None:
+        shape_ok = weights.shape == (DIM + len(rules), len(rules))
+        shape = weights.shape
+    else:
+        kept, units = hidden.w1.shape
+        shape_ok = (hidden.rows.shape == (DIM + len(rules),) and int(hidden.rows.max()) < kept
+                    and hidden.b1.shape == (units,) and hidden.w2.shape == (units, len(rules)))
+        shape = (hidden.rows.shape, hidden.w1.shape, hidden.w2.shape)
+    if meta.get("feature_version") != FEATURE_VERSION or not shape_ok:
         raise ResourceError(path, None, f"the detector model was trained on other features (version "
-                            f"{meta.get('feature_version')}, shape {weights.shape}); retrain it with "
+                            f"{meta.get('feature_version')}, shape {shape}); retrain it with "
                             "bench/train_detector.py")
     if not (bias.shape == thr.shape == pthr.shape == (len(rules),)):
         raise ResourceError(path, None, "the detector model's thresholds do not match its rules")
-    return Detector(rules, weights, bias, thr, pthr, meta)
+    return Detector(rules, weights, bias, thr, pthr, meta, hidden)

@@ -200,25 +200,57 @@ def test_analyzer_honours_a_second_resources_folder(tmp_path):
     assert utterance_alerts(loud) == [rule]
 
 
-def test_training_is_reproducible_on_a_small_corpus(tmp_path):
-    pytest.importorskip("sklearn")
+def _small_corpus(tmp_path) -> Path:
     small = tmp_path / "corpus"
     small.mkdir()
     rows = read_folder(CORPUS / "compliance")
     pick = [r for r in rows if r.rules][:: 25] + [r for r in rows if not r.rules][:: 25]
     (small / "s.tsv").write_text("rules\ttext\n" + "".join(f"{','.join(sorted(r.rules))}\t{r.text}\n" for r in pick),
                                  encoding="utf-8")
-    outs = []
-    for k in (1, 2):
-        out = tmp_path / f"m{k}.npz"
-        proc = subprocess.run([sys.executable, "-m", "bench.train_detector", "--corpus", str(small),
-                               "--out", str(out), "--folds", "2", "--copies", "1", "--grid", "2"],
-                              capture_output=True, text=True, timeout=600, cwd=ROOT)
-        assert proc.returncode == 0, proc.stderr
-        assert "micro P" in proc.stdout
-        outs.append(detect.load(out))
-    assert np.array_equal(outs[0].weights, outs[1].weights)
-    assert np.array_equal(outs[0].threshold, outs[1].threshold)
+    return small
+
+
+def _train(small: Path, out: Path, *extra: str) -> detect.Detector:
+    proc = subprocess.run([sys.executable, "-m", "bench.train_detector", "--corpus", str(small),
+                           "--out", str(out), "--folds", "2", "--copies", "1", "--grid", "2", *extra],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "micro P" in proc.stdout
+    return detect.load(out)
+
+
+def test_training_is_reproducible_on_a_small_corpus(tmp_path):
+    pytest.importorskip("sklearn")
+    small = _small_corpus(tmp_path)
+    a, b = (_train(small, tmp_path / f"m{k}.npz") for k in (1, 2))
+    assert a.meta["kind"] == "linear" and a.hidden is None   # the default kind is the shipped one
+    assert np.array_equal(a.weights, b.weights) and np.array_equal(a.bias, b.bias)
+    assert np.array_equal(a.threshold, b.threshold) and np.array_equal(a.partial_threshold, b.partial_threshold)
+
+
+def test_hidden_model_trains_loads_and_names_what_each_ngram_adds(tmp_path):
+    """--kind hidden: the file loads with numpy, scores like the trainer, and the evidence span reads each n-gram's
+    share of a rule's logit — the gradient through the units that are on, so taking the n-gram away must lower the
+    logit by exactly that much whenever no unit switches on or off."""
+    pytest.importorskip("sklearn")
+    det = _train(_small_corpus(tmp_path), tmp_path / "h.npz", "--kind", "hidden")
+    assert det.meta["kind"] == "hidden" and det.hidden is not None and det.weights.size == 0
+    utt = Utterance("你最好想清楚，你老婆每天几点下班走哪条路我们都清楚得很")
+    feats = detect.extract(utt.tv, utt.words)
+    r = det.rules.index("threat")
+    share = det.input_weights(feats, r)
+    inputs, values = det._inputs(detect.indexes(feats), frozenset())
+    z, pre = det._logits(inputs, values)
+    assert 1 / (1 + np.exp(-z[r])) == pytest.approx(det.probabilities(feats)[r])
+    checked = 0
+    for k, i in enumerate(inputs):
+        z2, pre2 = det._logits(inputs[:k] + inputs[k + 1:], np.delete(values, k))
+        if np.array_equal(pre > 0, pre2 > 0):
+            assert z[r] - z2[r] == pytest.approx(share[i], abs=1e-4)
+            checked += 1
+    assert checked >= len(inputs) // 2
+    start, end = det.evidence_span(feats, r, len(utt.tv.clean), utt.words)
+    assert 0 <= start < end <= len(utt.tv.clean)
 
 
 def test_model_evidence_is_words_a_reader_can_act_on():
