@@ -17,7 +17,7 @@ from assist.asr.core import HARD_LIMIT
 from assist.asr.decoder import DecodeResult
 from assist.asr.vad import Segmenter, SpeechEnd
 from assist.config import AsrConfig
-from assist.textnorm import cer
+from assist.text.normalize import cer
 
 SR = 16000
 BLOCK = 800   # 50 ms, as the microphone delivers
