@@ -20,7 +20,7 @@ Modes
   the virtual clock is caught up, exactly as live). latency = virtual clock at the final − utterance end. Also
   printed: the simple figure (audio consumed when the final was produced − utterance end) + compute of the final.
 
-CER is over ``assist.textnorm.for_scoring`` (t2s, no punctuation, numerals as digits), per expected utterance
+CER is over ``assist.text.normalize.for_scoring`` (t2s, no punctuation, numerals as digits), per expected utterance
 against all finals overlapping it in time; text of finals overlapping no utterance counts as insertions.
 """
 
@@ -37,7 +37,7 @@ import numpy as np
 
 from assist.case import CaseData
 from assist.config import AsrConfig
-from assist.textnorm import edit_distance, for_scoring
+from assist.text.normalize import edit_distance, for_scoring
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -49,7 +49,7 @@ _HOMOPHONES = (("还款", "海款"), ("逾期", "预期"), ("工号", "公号"),
 
 
 def asr_like(text: str) -> str:
-    from assist.textnorm import numerals_to_digits, strip_punct
+    from assist.text.normalize import numerals_to_digits, strip_punct
 
     out = numerals_to_digits(strip_punct(text))
     for right, wrong in _HOMOPHONES:

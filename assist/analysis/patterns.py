@@ -21,11 +21,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from assist.text.cjk import is_han_ext as _is_han
+from assist.text.normalize import to_simplified
 from assist.text.numerals import PATTERN_NUMERALS as NUMERAL_CHARS
 from assist.text.pinyin import each_char, toneless
 from assist.text.pinyin import matcher_key as fuzzy
 from assist.text.pinyin import matcher_term_readings as _term_readings
-from assist.textnorm import to_simplified
 
 NEAR_GAP = 10
 FAR_GAP = 40

@@ -19,8 +19,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from assist.text.cjk import HAN
+from assist.text.normalize import to_simplified
 from assist.text.numerals import CN_NUMERALS
-from assist.textnorm import to_simplified
 
 from . import yamlfile
 from .patterns import Pattern, TextView, compile_list, find_all, view

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from assist.resources import ResourceError
 from assist.text.cjk import HAN
-from assist.textnorm import to_simplified
+from assist.text.normalize import to_simplified
 
 from . import yamlfile
 from .patterns import Pattern, PatternError, TextView, compile_list, compile_pattern, find_all

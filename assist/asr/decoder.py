@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..textnorm import to_simplified
+from ..text.normalize import to_simplified
 from .guards import compression_ratio
 
 SAMPLE_RATE = 16000

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..resources import ResourceError, read_text
 from ..text.cjk import HAN
-from ..textnorm import to_simplified
+from ..text.normalize import to_simplified
 
 COMMAS = "，,、；;：:"
 _WORD = re.compile(rf"^[{HAN}]{{1,4}}$")

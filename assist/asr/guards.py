@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..resources import ResourceError, read_text
-from ..textnorm import strip_punct, to_simplified
+from ..text.normalize import strip_punct, to_simplified
 
 # Thresholds in the spirit of Whisper's own fallback rules, tuned for short single utterances.
 NO_SPEECH_PROB = 0.6          # with a low logprob: the model thinks there was no speech

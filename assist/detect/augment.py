@@ -17,9 +17,9 @@ from collections.abc import Iterable
 
 from assist.analysis.patterns import FUNCTION_CHARS
 from assist.text.cjk import is_han as _is_han
+from assist.text.normalize import numerals_to_digits, strip_punct
 from assist.text.numerals import CN_DIGITS as _DIGITS
 from assist.text.pinyin import toneless
-from assist.textnorm import numerals_to_digits, strip_punct
 
 SUBSTITUTE_RATE = 0.12   # share of the Chinese characters swapped for a homophone (CER of Whisper base ≈ 10–15 %)
 

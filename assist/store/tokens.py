@@ -21,8 +21,8 @@ import warnings
 from functools import lru_cache
 
 from assist.text.cjk import HAN_RE
+from assist.text.normalize import numerals_to_digits, to_simplified
 from assist.text.segment import default_jieba
-from assist.textnorm import numerals_to_digits, to_simplified
 
 # cn2an warns on every fragment it cannot convert (千, 百五十); the fallback is the unconverted text, so the
 # warnings are noise in the writer thread and on the CLI.

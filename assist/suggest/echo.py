@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..textnorm import to_simplified
+from ..text.normalize import to_simplified
 
 # An echo frames the debtor's words: "you said / I understand you ..." or a confirming question.
 _ECHO = re.compile(r"(您|你)(刚才|刚刚|是|的意思是|这边|也)?(说|讲|提到)|听(您|你)说|理解(您|你)|明白(您|你)|既然(您|你)"

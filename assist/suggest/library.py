@@ -29,7 +29,7 @@ from ..analysis.state import CALL_RULES, CHECKLIST, OBJECTIONS, STAGES, UTTERANC
 from ..labels import STAGE_NAMES
 from ..resources import ResourceError
 from ..text.cjk import HAN_RE
-from ..textnorm import to_simplified
+from ..text.normalize import to_simplified
 from .render import Template, TemplateError, parse_template
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from ..analysis.state import CHECKLIST, OBJECTIONS, CallState
 from ..case import CaseData
 from ..events import Alert, Checklist, Event, Suggestion
 from ..resources import ResourceError, open_resources
-from ..textnorm import strip_punct, to_simplified
+from ..text.normalize import strip_punct, to_simplified
 from . import echo
 from .flow import DISPUTE, HARDSHIP, FlowContext, rank_stages
 from .library import ScriptLibrary, ScriptLine

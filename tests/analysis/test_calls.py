@@ -159,7 +159,7 @@ def _asr_like(text: str, mode: str) -> str:
     if mode == "no punctuation":
         return re.sub(r"[，。？！、,.?!]", "", text)
     if mode == "digits":
-        from assist.textnorm import numerals_to_digits
+        from assist.text.normalize import numerals_to_digits
 
         return numerals_to_digits(text)
     if mode == "traditional":

@@ -13,7 +13,7 @@ from assist.asr.decoder import WhisperDecoder
 from assist.asr.guards import judge
 from assist.case import CaseData
 from assist.config import AsrConfig
-from assist.textnorm import edit_distance, for_scoring, to_simplified
+from assist.text.normalize import edit_distance, for_scoring, to_simplified
 
 pytestmark = pytest.mark.model
 

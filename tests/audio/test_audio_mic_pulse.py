@@ -12,7 +12,7 @@ import pytest
 from assist.audio import DeviceError, MicSource, find_input_device, list_input_devices, rescan_devices
 from assist.correct import correct
 from assist.model import load_whisper
-from assist.textnorm import to_simplified
+from assist.text.normalize import to_simplified
 
 from .signals import dominant_freq, read_wav, sine, write_wav
 

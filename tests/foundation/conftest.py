@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import zipfile
 from pathlib import Path
 
@@ -71,16 +70,3 @@ def fake_wheels(tmp_path) -> Path:
 @pytest.fixture
 def spec() -> ModelSpec:
     return make_spec()
-
-
-@pytest.fixture(autouse=True)
-def _restore_root_logger():
-    """The CLI calls setup_logging(); do not let its handlers outlive the test."""
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    yield
-    for h in list(root.handlers):
-        if h not in handlers:
-            root.removeHandler(h)
-            h.close()
-    root.setLevel(level)

@@ -9,7 +9,7 @@ import pytest
 
 from assist.config import AsrConfig
 from assist.model import ModelError, load_whisper
-from assist.textnorm import to_simplified
+from assist.text.normalize import to_simplified
 
 
 @pytest.mark.model

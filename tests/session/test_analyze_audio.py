@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 import pytest
 
 from assist import paths
-from assist.textnorm import numerals_to_digits, strip_punct
+from assist.text.normalize import numerals_to_digits, strip_punct
 
 from .contract import assert_valid
 from .helpers import analyze_inprocess, call_rows, dev_call, utterance_texts

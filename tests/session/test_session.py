@@ -25,6 +25,7 @@ def _texts(dev_dir, call_id):
     return [u["text"] for u in dev_call(dev_dir, call_id)["utterances"]]
 
 
+@pytest.mark.logs_errors("assist.subscribers")  # each failure is logged, and the call goes on
 def test_a_failing_subscriber_does_not_stop_the_call(dev_dir, tmp_path):
     source = TranscriptSource.from_lines(_texts(dev_dir, "d07"))
     session = CallSession(source, config=EngineConfig(record=False),

@@ -48,7 +48,7 @@ def v2_tokens(text: str, raw_text: str) -> str:
     """The tokens v2/v3 wrote: jieba search-mode words of both number spellings (no bigrams, no pinyin)."""
     import jieba
 
-    from assist.textnorm import numerals_to_digits, to_simplified
+    from assist.text.normalize import numerals_to_digits, to_simplified
 
     seen: dict[str, None] = {}
     for source in (text, raw_text):

@@ -186,6 +186,7 @@ def test_close_while_unwritable_saves_a_rescue_file_that_the_next_open_replays(t
     assert not list(tmp_path.glob("r.sqlite3.pending-*.jsonl"))
 
 
+@pytest.mark.logs_errors("assist.store.writer")  # the op that can never succeed is logged, then rescued
 def test_an_impossible_write_is_reported_and_does_not_block_the_rest(store, errors, tmp_path):
     store.begin_call("c1", started_at=START)
     store.record("ghost", ev.UtteranceFinal(utterance=0, start=0, end=1, text="无主", stage="greet", t=1))

@@ -197,6 +197,7 @@ def test_two_workstations_sync_at_once_into_a_new_month(tmp_path, team_db, team_
         assert conn.execute("SELECT count(*) FROM callassist.calls").fetchone()[0] == 80
 
 
+@pytest.mark.logs_errors("assist.team.sync")  # the server's refusal of the forged call is logged
 def test_a_workstation_cannot_change_another_agents_call(tmp_path, team_db, team_config, dev_calls):
     a = fill(tmp_path / "a.sqlite3", dev_calls[:2])
     wa = worker(a, team_config, "ws_a")
@@ -266,6 +267,7 @@ def test_wrong_password_and_untrusted_certificate_are_clear_errors(tmp_path, tea
     assert server_counts(team_db) == {}
 
 
+@pytest.mark.logs_errors("assist.team.sync")  # the server's refusal of d03 (8000 not registered) is logged
 def test_a_workstation_may_upload_only_under_its_registered_agent_ids(tmp_path, team_db, team_config, dev_calls):
     from assist.team import server
 

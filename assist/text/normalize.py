@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .text.numerals import TEXTNORM_NUMERALS
+from .numerals import NORMALIZE_NUMERALS
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +33,7 @@ def strip_punct(text: str) -> str:
 
 # Every Chinese numeral cn2an converts has one of these characters; without one there is nothing to do (and
 # importing cn2an, about 0.5 s, is skipped: a records search of plain words needs no numerals).
-_CN_NUMERAL = re.compile(f"[{TEXTNORM_NUMERALS}]")
+_CN_NUMERAL = re.compile(f"[{NORMALIZE_NUMERALS}]")
 
 
 def numerals_to_digits(text: str) -> str:

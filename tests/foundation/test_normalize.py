@@ -2,7 +2,7 @@
 
 import pytest
 
-from assist.textnorm import for_scoring
+from assist.text.normalize import for_scoring
 
 
 @pytest.mark.parametrize("a, b", [
@@ -23,7 +23,7 @@ def test_different_text_stays_different():
 
 
 def test_cer_counts_edits_in_the_scoring_form():
-    from assist.textnorm import cer, edit_distance
+    from assist.text.normalize import cer, edit_distance
 
     assert edit_distance("逾期三天", "预期三天") == 1 and edit_distance("", "还款") == 2
     assert cer("欠款三千元。", "欠款3000元") == 0.0                # spelling of numbers and punctuation are free
