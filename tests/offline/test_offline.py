@@ -64,10 +64,13 @@ def _outside(written: set[str], dirs: dict[str, Path]) -> list[str]:
         str(dirs["home"] / ".config"),
         # libjack, loaded by PortAudio, keeps its per-user metadata database in shared memory
         f"/dev/shm/jack_db-{os.getuid()}",
+        # our own rebuildable cache (jieba's dictionaries as SQLite, paths.cache_dir()) at its default place: the
+        # user's cache folder, left unset here so that the default is what is checked
+        str(dirs["home"] / ".cache" / "callassist"),
     ]
     return sorted(p for p in written
                   if not any(p == a or p.startswith(a + "/") for a in allowed)
-                  and p not in (str(dirs["home"]),))
+                  and p not in (str(dirs["home"]), str(dirs["home"] / ".cache")))
 
 
 def _assert_offline(proc, calls, sandbox):
