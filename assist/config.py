@@ -28,6 +28,9 @@ class AsrConfig:
     # greedy: beam 5 measured worse without a prompt (corrected CER 10.78% vs 10.49%) and slower (session 9)
     beam_size_final: int = 1
     beam_size_partial: int = 1
+    # Finals' prompt: the case data's names plus the last N finals of the same speaker that the guards did not
+    # flag (assist/asr/context.py); partials keep the case prompt alone.
+    final_context: int = 0
     partials: bool = True
     # Utterance segmentation (Silero VAD)
     vad_threshold: float = 0.5
