@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -172,9 +173,155 @@ def rescore(path: Path, show: bool) -> int:
     return 0
 
 
+
+# ---- the finals sweep (--sweep): decoding settings compared on the same utterances ----------------------------
+# The production VAD cuts each call once; every setting then decodes the same utterances in call order (so the
+# previous finals of the context are that setting's own), and is scored like the streaming run (score_call).
+# Compute is the *process CPU time* of each decode (time.process_time: all of CTranslate2's threads, nothing
+# else runs meanwhile), not wall time: wall time depends on what else the machine runs, CPU time much less.
+
+def parse_setting(spec: str) -> dict:
+    """'beam=5,ctx=2,case=1,pre=0.3,lp=1.0,patience=1,blank=1' → a dict (missing keys = today's greedy)."""
+    out = {"beam": 1, "ctx": 0, "case": 0, "pre": 0.0, "lp": None, "patience": None, "blank": 1, "echo": 1}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        k, _, v = part.partition("=")
+        if k not in out:
+            raise SystemExit(f"--sweep: unknown setting {k!r} in {spec!r} (known: {', '.join(out)})")
+        out[k] = float(v) if k in ("pre", "lp", "patience") else int(v)
+    return out
+
+
+def sweep_items(shared: Path, wanted: list[str], cases: dict, dialogues: bool):
+    """(id, agent audio, reference utterances, case) of the dev calls and the dialogues' agent channel."""
+    from faster_whisper import decode_audio
+
+    manifest = json.loads((shared / "data" / "dev" / "manifest.json").read_text(encoding="utf-8"))
+    for c in manifest:
+        if not wanted or c["id"] in wanted:
+            audio = decode_audio(str(shared / "data" / "dev" / c["audio"]), sampling_rate=SR)
+            yield c["id"], audio, c["utterances"], cases.get(c["id"])
+    if not dialogues:
+        return
+    dman = json.loads((shared / "data" / "dialogues" / "manifest.json").read_text(encoding="utf-8"))
+    for c in dman:
+        if wanted and c["id"] not in wanted:
+            continue
+        left, _right = decode_audio(str(shared / "data" / "dialogues" / c["audio"]), sampling_rate=SR,
+                                    split_stereo=True)
+        utts = [t for t in c["turns"] if t["channel"] == 0]
+        yield c["id"], left, utts, cases.get(c["id"])
+
+
+def sweep_segments(cfg, audio):
+    from assist.asr.core import make_segmenter
+    from assist.asr.vad import SpeechEnd
+
+    seg = make_segmenter(cfg)
+    out = []
+    for i in range(0, len(audio), BLOCK):
+        out += [e for e in seg.push(audio[i:i + BLOCK]) if isinstance(e, SpeechEnd)]
+    out += [e for e in seg.flush() if isinstance(e, SpeechEnd)]
+    return out
+
+
+def sweep_call(decoder, resources, st: dict, audio, segs, case_dict):
+    """Decode one call's utterances with setting ``st`` the way the recogniser decodes finals."""
+    from assist.asr.context import FinalContext
+    from assist.asr.core import AsrFinal
+    from assist.asr.guards import judge
+    from assist.asr.prompt import build_prompt, case_terms
+
+    case = CaseData.from_dict(case_dict) if (st["case"] and case_dict) else None
+    extra = tuple(dict.fromkeys(case_terms(case)))
+    ctx = FinalContext(st["ctx"], build_prompt(case, resources=resources))
+    base_tokens = decoder.encode_prompt(ctx.base_text)
+    phrases, correct = resources.hallucinations(), resources.corrector().correct
+    finals, cpu, wall, echoes = [], [], [], 0
+    for ev in segs:
+        a = ev.audio
+        if st["pre"] > 0:
+            s0 = int(round(ev.start * SR))
+            a = np.concatenate([audio[max(0, s0 - int(st["pre"] * SR)):s0], a])
+        c0, w0 = time.process_time(), time.perf_counter()
+        res = decoder.decode(a, prompt_tokens=decoder.encode_prompt(ctx.text()), beam_size=st["beam"])
+        v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob,
+                  phrases=phrases)
+        echoed = bool(st["echo"]) and bool(v.text) and ctx.echoes(v.text)
+        if echoed:
+            echoes += 1
+            res = decoder.decode(a, prompt_tokens=base_tokens, beam_size=st["beam"])
+            v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob,
+                      no_speech_prob=res.no_speech_prob, phrases=phrases)
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - w0)
+        if not v.text:
+            continue
+        text = correct(v.text, extra)
+        finals.append((AsrFinal(index=len(finals), start=ev.start, end=ev.end, text=text, raw_text=v.text,
+                                audio_t=ev.end, compute_s=res.compute_s, suspect=v.suspect), 0.0))
+        ctx.add(text, suspect=v.suspect or echoed)
+    return finals, cpu, wall, echoes
+
+
+def sweep(args, model, cfg) -> int:
+    from assist.asr.decoder import WhisperDecoder
+    from assist.resources import open_resources
+
+    shared = Path(args.shared)
+    wanted = [c.strip() for c in args.calls.split(",") if c.strip()]
+    cases = json.loads((Path(__file__).with_name("asr_cases.json")).read_text(encoding="utf-8"))
+    resources = open_resources(None)
+    items = []
+    for cid, audio, utts, case in sweep_items(shared, wanted, cases, not args.no_dialogues):
+        items.append((cid, audio, utts, case, sweep_segments(cfg, audio)))
+    results = []
+    for spec in args.sweep:
+        st = parse_setting(spec)
+        decoder = WhisperDecoder(model, language=cfg.language)
+        opts = {}
+        if st["lp"] is not None:
+            opts["length_penalty"] = st["lp"]
+        if st["patience"] is not None:
+            opts["patience"] = st["patience"]
+        if not st["blank"]:
+            opts["suppress_blank"] = False
+        decoder.generate_options = opts
+        agg = {g: {"err_raw": 0, "err_cor": 0, "ref_chars": 0, "audio": 0.0} for g in ("dev", "dlg")}
+        cpu_all, wall_all, echoes, n_final = [], [], 0, 0
+        for cid, audio, utts, case, segs in items:
+            finals, cpu, wall, e = sweep_call(decoder, resources, st, audio, segs, case)
+            r = score_call({"utterances": utts}, finals, [], False)
+            g = agg["dlg" if cid.startswith("dlg") else "dev"]
+            for k in ("err_raw", "err_cor", "ref_chars"):
+                g[k] += r[k]
+            g["audio"] += len(audio) / SR
+            cpu_all += cpu
+            wall_all += wall
+            echoes += e
+            n_final += len(finals)
+        audio_s = sum(g["audio"] for g in agg.values())
+        row = {"setting": spec, "cpu_per_audio": sum(cpu_all) / audio_s, "cpu_p50": pct(cpu_all, 50),
+               "cpu_p95": pct(cpu_all, 95), "wall_p50": pct(wall_all, 50), "wall_p95": pct(wall_all, 95),
+               "echoes": echoes, "finals": n_final}
+        for name, g in agg.items():
+            if g["ref_chars"]:
+                row[f"{name}_raw"] = g["err_raw"] / g["ref_chars"]
+                row[f"{name}_cor"] = g["err_cor"] / g["ref_chars"]
+        results.append(row)
+        cers = "  ".join(f"{name} CER raw {row[f'{name}_raw']:.2%} corr {row[f'{name}_cor']:.2%}"
+                         for name in ("dev", "dlg") if f"{name}_raw" in row)
+        print(f"{spec or 'greedy':<44} {cers} | finals CPU ÷ audio {row['cpu_per_audio']:.3f}, per final CPU p50 "
+              f"{row['cpu_p50']:.3f} p95 {row['cpu_p95']:.3f} s (wall p50 {row['wall_p50']:.2f} p95 "
+              f"{row['wall_p95']:.2f}) | echoes {echoes}", flush=True)
+    if args.sweep_out:
+        Path(args.sweep_out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared data folder")
+    ap.add_argument("--shared", default=os.environ.get("CALLASSIST_SHARED", str(ROOT.parent / "shared")),
+                    help="the shared data folder (default: $CALLASSIST_SHARED, else ../shared)")
     ap.add_argument("--calls", default="", help="comma-separated call ids (default: all)")
     ap.add_argument("--realtime", action="store_true", help="feed at wall-clock pace (slow)")
     ap.add_argument("--case", action="store_true", help="use bench/asr_cases.json as the calls' case data")
@@ -197,6 +344,12 @@ def main(argv=None) -> int:
                     help="list utterances > 2 s whose first partial came later than 1.5 s after onset")
     ap.add_argument("--repeat", type=int, default=1,
                     help="feed each call N times back to back as one long call (memory/queue/RTF stability)")
+    ap.add_argument("--sweep", action="append", default=[], metavar="SETTING",
+                    help="finals only: decode the VAD's utterances of the dev calls and the dialogues' agent "
+                         "channel with SETTING (e.g. 'beam=5,ctx=2,case=1,pre=0.3,lp=1.0,patience=1,blank=1'; "
+                         "'' = greedy as before) and print CER and decode CPU time; repeatable")
+    ap.add_argument("--no-dialogues", action="store_true", help="--sweep: the dev calls only")
+    ap.add_argument("--sweep-out", default=None, help="--sweep: write the figures as JSON")
     args = ap.parse_args(argv)
     if args.rescore:
         return rescore(Path(args.rescore), args.show)
@@ -224,6 +377,8 @@ def main(argv=None) -> int:
     t = time.perf_counter()
     model = load_whisper(None, cfg)
     print(f"model load {time.perf_counter() - t:.2f} s; threads {cfg.cpu_threads}; RSS after load {rss_mb():.0f} MB")
+    if args.sweep:
+        return sweep(args, model, cfg)
 
     shared = Path(args.shared)
     manifest = json.loads((shared / "data" / "dev" / "manifest.json").read_text(encoding="utf-8"))
