@@ -32,6 +32,7 @@ import os
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -54,8 +55,36 @@ def pct(values, q):
     return float(np.percentile(values, q)) if values else float("nan")
 
 
-def run_stream(model, cfg, audio, *, realtime, case=None, prompt=None, gen_opts=None, tail_frames=None):
+class CpuTimedDecoder:
+    """A WhisperDecoder whose results report the decode's process CPU time as ``compute_s`` (--cpu-clock).
+
+    Fast mode advances the virtual clock by each decode's compute time; measured as wall time on a loaded machine
+    that is the load's figure, not ours. CPU time does not grow with the load: latency on this clock is what a
+    machine with one core free for us would give (the decoder's two threads counted as if run one after the
+    other), a figure for "one core busy" that the load around the bench does not change."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def __setattr__(self, name, value):
+        if name == "inner":
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.inner, name, value)
+
+    def decode(self, audio, **kw):
+        c0 = time.process_time()
+        res = self.inner.decode(audio, **kw)
+        return replace(res, compute_s=time.process_time() - c0)
+
+
+def run_stream(model, cfg, audio, *, realtime, case=None, prompt=None, gen_opts=None, tail_frames=None,
+               cpu_clock=False):
     from assist.asr import AsrFinal, AsrHealth, AsrPartial, StreamingRecognizer
+    from assist.asr.decoder import WhisperDecoder
 
     events = []
     wall0 = [None]
@@ -63,7 +92,9 @@ def run_stream(model, cfg, audio, *, realtime, case=None, prompt=None, gen_opts=
     def on_event(ev):
         events.append((ev, time.monotonic() - wall0[0] if wall0[0] else 0.0))
 
-    rec = StreamingRecognizer(cfg, model=model, case=case, on_event=on_event, realtime=realtime, prompt=prompt)
+    decoder = CpuTimedDecoder(WhisperDecoder(model, language=cfg.language)) if cpu_clock else None
+    rec = StreamingRecognizer(cfg, model=model, decoder=decoder, case=case, on_event=on_event, realtime=realtime,
+                              prompt=prompt)
     if tail_frames is not None:
         rec.decoder.tail_frames = tail_frames
     if gen_opts:
@@ -318,6 +349,92 @@ def sweep(args, model, cfg) -> int:
     return 0
 
 
+def run_calls(args, model, cfg, label: str = "", gen_opts=None) -> dict:
+    """The streaming recogniser over the calls with ``cfg``: per-call lines and the summary; its figures."""
+    shared = Path(args.shared)
+    wanted = [c.strip() for c in args.calls.split(",") if c.strip()]
+    cases = json.loads((Path(__file__).with_name("asr_cases.json")).read_text(encoding="utf-8")) if args.case else {}
+    calls = [{"id": cid, "utterances": utts, "_audio": audio}
+             for cid, audio, utts, _case in sweep_items(shared, wanted, {}, args.dialogues)]
+
+    tot = {k: 0 for k in ("expected", "found", "ok", "merged", "lost", "split", "invented", "err_raw", "err_cor",
+                          "ref_chars", "long_utts", "no_partial")}
+    lat, lat_simple, first, lags, qdepth = [], [], [], [], []
+    audio_total = compute_total = cpu_total = 0.0
+    dump, finals_compute, rec_dropped = [], [], []
+    for call in calls:
+        audio = call["_audio"]
+        if args.repeat > 1:
+            call = dict(call, utterances=[dict(u, start=u["start"] + k * len(audio) / SR, end=u["end"] + k * len(audio) / SR)
+                                          for k in range(args.repeat) for u in call["utterances"]])
+            audio = np.tile(audio, args.repeat)
+        case = CaseData.from_dict({k: v for k, v in cases[call["id"]].items()}) if call["id"] in cases else None
+        cpu0 = time.process_time()
+        finals, partials, health, wall, rec = run_stream(model, cfg, audio, realtime=args.realtime, case=case,
+                                                         prompt=args.prompt, gen_opts=gen_opts,
+                                                         tail_frames=args.tail_frames, cpu_clock=args.cpu_clock)
+        cpu_total += time.process_time() - cpu0
+        r = score_call(call, finals, partials, args.realtime)
+        dump.append({"call": call["id"], "case_terms": list(rec.extra_terms), "utts": r["dump"],
+                     "invented": [f.raw_text for f, _ in finals
+                                  if not any(overlap(f.start, f.end, u["start"], u["end"]) > 0.05
+                                             for u in call["utterances"])]})
+        finals_compute += [f.compute_s for f, _ in finals]
+        for k in tot:
+            tot[k] += r[k]
+        lat += r["lat"]
+        lat_simple += r["lat_simple"]
+        first += r["first_partial"]
+        audio_total += len(audio) / SR
+        compute_total += rec.compute_s
+        rec_dropped.append(rec.dropped_s)
+        if health and args.repeat > 1:
+            q = len(health) // 4 or 1
+            print(f"  long call: RTF by quarter {[round(h.rtf, 3) for h in health[q - 1::q]]}; "
+                  f"lag by quarter {[round(h.lag_s, 2) for h in health[q - 1::q]]}; RSS now {rss_mb():.0f} MB")
+        if health:
+            lags.append(max(h.lag_s for h in health))
+            qdepth.append(max(h.queue_depth for h in health))
+        print(f"{call['id']}: utts {r['found']}/{r['expected']} ok {r['ok']} merged {r['merged']} lost {r['lost']} "
+              f"split {r['split']} invented {r['invented']} | CER raw {r['err_raw'] / r['ref_chars']:.3f} "
+              f"corr {r['err_cor'] / r['ref_chars']:.3f} | lat p50 {pct(r['lat'], 50):.2f} | "
+              f"rtf {rec.compute_s / (len(audio) / SR):.3f} | partials {len(partials)} | wall {wall:.1f} s", flush=True)
+        if args.show_partials:
+            for line in r["late"]:
+                print(f"    late partial: {line}")
+        if args.show:
+            for ref, hyp, er, ec in r["rows"]:
+                if ec:
+                    print(f"    {ref} | {hyp}  ({er}->{ec})")
+    n = tot["ref_chars"] or 1
+    mode = "realtime (wall clock)" if args.realtime else (
+        "fast (virtual clock on decode CPU time)" if args.cpu_clock else "fast (virtual clock)")
+    print()
+    print(f"== {label}{len(calls)} calls, {audio_total:.0f} s audio, mode {mode}, case data {'on' if args.case else 'off'}")
+    print(f"CER raw {tot['err_raw'] / n:.3%}  corrected {tot['err_cor'] / n:.3%}  ({n} reference characters)")
+    print(f"segmentation: expected {tot['expected']} found {tot['found']} ok {tot['ok']} merged {tot['merged']} "
+          f"lost {tot['lost']} split {tot['split']} invented {tot['invented']}")
+    print(f"final latency after speech end: p50 {pct(lat, 50):.2f} s  p95 {pct(lat, 95):.2f} s  max {max(lat or [0]):.2f} s")
+    if not args.realtime:
+        print(f"  (simple fast-mode formula: audio_t at final − end + compute: p50 {pct(lat_simple, 50):.2f} s  "
+              f"p95 {pct(lat_simple, 95):.2f} s)")
+    print(f"first partial after onset (utterances > 2 s): p50 {pct(first, 50):.2f} s  p95 {pct(first, 95):.2f} s  "
+          f"max {max(first or [0]):.2f} s; utterances without a partial {tot['no_partial']}/{tot['long_utts']}")
+    print(f"compute ÷ audio (RTF): {compute_total / max(audio_total, 1e-9):.3f} wall, "
+          f"{cpu_total / max(audio_total, 1e-9):.3f} process CPU time; max lag {max(lags or [0]):.2f} s; "
+          f"max queue depth {max(qdepth or [0])}")
+    print(f"final decode time per utterance: mean {np.mean(finals_compute or [0]):.3f} s  "
+          f"p50 {pct(finals_compute, 50):.3f} s  p95 {pct(finals_compute, 95):.3f} s")
+    print(f"peak RSS {rss_mb():.0f} MB")
+    if args.dump:
+        Path(args.dump).write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
+    return {"label": label.strip(" :"), "cer_raw": tot["err_raw"] / n, "cer_cor": tot["err_cor"] / n,
+            "lat_p50": pct(lat, 50), "lat_p95": pct(lat, 95), "rtf_wall": compute_total / max(audio_total, 1e-9),
+            "rtf_cpu": cpu_total / max(audio_total, 1e-9), "final_p50": pct(finals_compute, 50),
+            "final_p95": pct(finals_compute, 95), "dropped": sum(rec_dropped)}
+
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", default=os.environ.get("CALLASSIST_SHARED", str(ROOT.parent / "shared")),
@@ -349,6 +466,14 @@ def main(argv=None) -> int:
                          "channel with SETTING (e.g. 'beam=5,ctx=2,case=1,pre=0.3,lp=1.0,patience=1,blank=1'; "
                          "'' = greedy as before) and print CER and decode CPU time; repeatable")
     ap.add_argument("--no-dialogues", action="store_true", help="--sweep: the dev calls only")
+    ap.add_argument("--cpu-clock", action="store_true",
+                    help="fast mode: advance the virtual clock by each decode's CPU time instead of its wall time "
+                         "(latency independent of the machine's load; see CpuTimedDecoder)")
+    ap.add_argument("--dialogues", action="store_true",
+                    help="streaming run: the dialogues' agent channel (left) after the dev calls")
+    ap.add_argument("--compare", action="store_true",
+                    help="streaming run twice: today's greedy finals without context, then the configured default; "
+                         "a side-by-side table at the end")
     ap.add_argument("--sweep-out", default=None, help="--sweep: write the figures as JSON")
     args = ap.parse_args(argv)
     if args.rescore:
@@ -371,8 +496,6 @@ def main(argv=None) -> int:
     if args.threads:
         changes["cpu_threads"] = args.threads
     if changes:
-        from dataclasses import replace
-
         cfg = replace(cfg, **changes)
     t = time.perf_counter()
     model = load_whisper(None, cfg)
@@ -380,81 +503,25 @@ def main(argv=None) -> int:
     if args.sweep:
         return sweep(args, model, cfg)
 
-    shared = Path(args.shared)
-    manifest = json.loads((shared / "data" / "dev" / "manifest.json").read_text(encoding="utf-8"))
-    wanted = [c.strip() for c in args.calls.split(",") if c.strip()]
-    calls = [c for c in manifest if not wanted or c["id"] in wanted]
-    cases = json.loads((Path(__file__).with_name("asr_cases.json")).read_text(encoding="utf-8")) if args.case else {}
-
-    tot = {k: 0 for k in ("expected", "found", "ok", "merged", "lost", "split", "invented", "err_raw", "err_cor",
-                          "ref_chars", "long_utts", "no_partial")}
-    lat, lat_simple, first, lags, qdepth = [], [], [], [], []
-    audio_total = compute_total = 0.0
-    dump, finals_compute = [], []
-    for call in calls:
-        audio = decode_audio(str(shared / "data" / "dev" / call["audio"]), sampling_rate=SR)
-        if args.repeat > 1:
-            call = dict(call, utterances=[dict(u, start=u["start"] + k * len(audio) / SR, end=u["end"] + k * len(audio) / SR)
-                                          for k in range(args.repeat) for u in call["utterances"]])
-            audio = np.tile(audio, args.repeat)
-        case = CaseData.from_dict({k: v for k, v in cases[call["id"]].items()}) if call["id"] in cases else None
-        finals, partials, health, wall, rec = run_stream(model, cfg, audio, realtime=args.realtime, case=case,
-                                                         prompt=args.prompt, gen_opts=gen_opts,
-                                                         tail_frames=args.tail_frames)
-        r = score_call(call, finals, partials, args.realtime)
-        dump.append({"call": call["id"], "case_terms": list(rec.extra_terms), "utts": r["dump"],
-                     "invented": [f.raw_text for f, _ in finals
-                                  if not any(overlap(f.start, f.end, u["start"], u["end"]) > 0.05
-                                             for u in call["utterances"])]})
-        finals_compute += [f.compute_s for f, _ in finals]
-        for k in tot:
-            tot[k] += r[k]
-        lat += r["lat"]
-        lat_simple += r["lat_simple"]
-        first += r["first_partial"]
-        audio_total += len(audio) / SR
-        compute_total += rec.compute_s
-        if health and args.repeat > 1:
-            q = len(health) // 4 or 1
-            print(f"  long call: RTF by quarter {[round(h.rtf, 3) for h in health[q - 1::q]]}; "
-                  f"lag by quarter {[round(h.lag_s, 2) for h in health[q - 1::q]]}; RSS now {rss_mb():.0f} MB")
-        if health:
-            lags.append(max(h.lag_s for h in health))
-            qdepth.append(max(h.queue_depth for h in health))
-        print(f"{call['id']}: utts {r['found']}/{r['expected']} ok {r['ok']} merged {r['merged']} lost {r['lost']} "
-              f"split {r['split']} invented {r['invented']} | CER raw {r['err_raw'] / r['ref_chars']:.3f} "
-              f"corr {r['err_cor'] / r['ref_chars']:.3f} | lat p50 {pct(r['lat'], 50):.2f} | "
-              f"rtf {rec.compute_s / (len(audio) / SR):.3f} | partials {len(partials)} | wall {wall:.1f} s", flush=True)
-        if args.show_partials:
-            for line in r["late"]:
-                print(f"    late partial: {line}")
-        if args.show:
-            for ref, hyp, er, ec in r["rows"]:
-                if ec:
-                    print(f"    {ref} | {hyp}  ({er}->{ec})")
-    n = tot["ref_chars"] or 1
-    mode = "realtime (wall clock)" if args.realtime else "fast (virtual clock)"
-    print()
-    print(f"== {len(calls)} dev calls, {audio_total:.0f} s audio, mode {mode}, case data {'on' if args.case else 'off'}")
-    print(f"CER raw {tot['err_raw'] / n:.3%}  corrected {tot['err_cor'] / n:.3%}  ({n} reference characters)")
-    print(f"segmentation: expected {tot['expected']} found {tot['found']} ok {tot['ok']} merged {tot['merged']} "
-          f"lost {tot['lost']} split {tot['split']} invented {tot['invented']}")
-    print(f"final latency after speech end: p50 {pct(lat, 50):.2f} s  p95 {pct(lat, 95):.2f} s  max {max(lat or [0]):.2f} s")
-    if not args.realtime:
-        print(f"  (simple fast-mode formula: audio_t at final − end + compute: p50 {pct(lat_simple, 50):.2f} s  "
-              f"p95 {pct(lat_simple, 95):.2f} s)")
-    print(f"first partial after onset (utterances > 2 s): p50 {pct(first, 50):.2f} s  p95 {pct(first, 95):.2f} s  "
-          f"max {max(first or [0]):.2f} s; utterances without a partial {tot['no_partial']}/{tot['long_utts']}")
-    print(f"compute ÷ audio (RTF): {compute_total / max(audio_total, 1e-9):.3f}; max lag {max(lags or [0]):.2f} s; "
-          f"max queue depth {max(qdepth or [0])}")
-    print(f"final decode time per utterance: mean {np.mean(finals_compute or [0]):.3f} s  "
-          f"p50 {pct(finals_compute, 50):.3f} s  p95 {pct(finals_compute, 95):.3f} s")
-    print(f"peak RSS {rss_mb():.0f} MB")
-    if args.dump:
-        Path(args.dump).write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.compare:
+        # today's greedy finals (no context) beside the configured setting, same calls, same process
+        today = replace(cfg, beam_size_final=1, final_context=0)
+        rows = [run_calls(args, model, today, "greedy, no context: ", gen_opts),
+                run_calls(args, model, cfg, "default: ", gen_opts)]
+        print()
+        print(f"{'setting':<22} {'CER raw':>8} {'CER corr':>9} {'final p50':>10} {'final p95':>10} "
+              f"{'decode p50':>11} {'decode p95':>11} {'CPU ÷ audio':>12} {'wall ÷ audio':>13}")
+        for r in rows:
+            print(f"{r['label']:<22} {r['cer_raw']:>8.2%} {r['cer_cor']:>9.2%} {r['lat_p50']:>9.2f}s "
+                  f"{r['lat_p95']:>9.2f}s {r['final_p50']:>10.3f}s {r['final_p95']:>10.3f}s {r['rtf_cpu']:>12.3f} "
+                  f"{r['rtf_wall']:>13.3f}")
+        print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end; CPU ÷ audio is the "
+              f"process CPU time of the run, wall ÷ audio the decodes' wall time)")
+    else:
+        run_calls(args, model, cfg, gen_opts=gen_opts)
 
     if not args.no_real:
-        real = shared / "data" / "real"
+        real = Path(args.shared) / "data" / "real"
         rows = [line.split("\t") for line in (real / "transcripts.tsv").read_text(encoding="utf-8").splitlines()[1:]
                 if line.strip()]
         e_raw = e_cor = chars = 0
