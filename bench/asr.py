@@ -476,6 +476,8 @@ def main(argv=None) -> int:
                          "a side-by-side table at the end")
     ap.add_argument("--sweep-out", default=None, help="--sweep: write the figures as JSON")
     args = ap.parse_args(argv)
+    for spec in args.sweep:
+        parse_setting(spec)          # a misspelt setting fails before the model loads
     if args.rescore:
         return rescore(Path(args.rescore), args.show)
     gen_opts = {}
