@@ -31,6 +31,8 @@ class AsrConfig:
     # Finals' prompt: the case data's names plus the last N finals of the same speaker that the guards did not
     # flag (assist/asr/context.py); partials keep the case prompt alone.
     final_context: int = 0
+    # Finals are decoded with this much audio from before the utterance (before its pad) in front of it
+    final_lead_s: float = 0.0
     partials: bool = True
     # Utterance segmentation (Silero VAD)
     vad_threshold: float = 0.5

@@ -270,9 +270,11 @@ def sweep_call(decoder, resources, st: dict, audio, segs, case_dict):
     finals, cpu, wall, echoes = [], [], [], 0
     for ev in segs:
         a = ev.audio
-        if st["pre"] > 0:
-            s0 = int(round(ev.start * SR))
-            a = np.concatenate([audio[max(0, s0 - int(st["pre"] * SR)):s0], a])
+        if st["pre"] > 0:   # the segmenter's lead (as AsrConfig.final_lead_s gives it), cut to this setting's
+            from assist.asr.vad import FRAME
+
+            n = round(st["pre"] * SR / FRAME) * FRAME
+            a = np.concatenate([ev.lead[-n:], a])
         c0, w0 = time.process_time(), time.perf_counter()
         res = decoder.decode(a, prompt_tokens=decoder.encode_prompt(ctx.text()), beam_size=st["beam"])
         v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob,
@@ -303,8 +305,10 @@ def sweep(args, model, cfg) -> int:
     cases = json.loads((Path(__file__).with_name("asr_cases.json")).read_text(encoding="utf-8"))
     resources = open_resources(None)
     items = []
+    # one segmentation for all settings, with the longest lead any of them wants (the lead changes no cut)
+    seg_cfg = replace(cfg, final_lead_s=max(parse_setting(spec)["pre"] for spec in args.sweep))
     for cid, audio, utts, case in sweep_items(shared, wanted, cases, not args.no_dialogues):
-        items.append((cid, audio, utts, case, sweep_segments(cfg, audio)))
+        items.append((cid, audio, utts, case, sweep_segments(seg_cfg, audio)))
     results = []
     for spec in args.sweep:
         st = parse_setting(spec)

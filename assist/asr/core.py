@@ -129,7 +129,7 @@ class _NothingWaiting:
 def make_segmenter(cfg: AsrConfig) -> Segmenter:
     return Segmenter(threshold=cfg.vad_threshold, min_silence_s=cfg.min_silence_s,
                      max_silence_s=cfg.max_silence_s, pad_s=cfg.speech_pad_s, max_s=cfg.max_utterance_s,
-                     min_speech_s=cfg.min_utterance_s, spec_silence_s=SPEC_SILENCE_S)
+                     min_speech_s=cfg.min_utterance_s, spec_silence_s=SPEC_SILENCE_S, lead_s=cfg.final_lead_s)
 
 
 class RecognizerCore:
@@ -283,7 +283,7 @@ class RecognizerCore:
         self._debtor_final(self._debtor_pending.pop(0))
 
     def _debtor_final(self, ev: SpeechEnd) -> None:
-        self._final(ev, *self._decode_final(ev.audio, "debtor"), speaker="debtor")
+        self._final(ev, *self._decode_final(ev.audio, "debtor", ev.lead), speaker="debtor")
 
     # ---- overload (live only; see the module docstring) -------------------------------------------------------
     def _skim(self) -> bool:
@@ -337,7 +337,7 @@ class RecognizerCore:
                 # Worth it only if we are less behind than the rest of the end-of-speech wait: further behind,
                 # the audio that decides the end is already queued and the plain final comes just as soon.
                 if self._lag() < seg.end_silence_s - SPEC_SILENCE_S and ev.audio.size:
-                    res, echoed = self._decode_final(ev.audio, "agent")
+                    res, echoed = self._decode_final(ev.audio, "agent", ev.lead)
                     self._spec = (ev.index, res, echoed)
                     # words that cannot end a sentence: hold the utterance open longer
                     seg.set_end_silence(self.endpoint.hold_s(res.text))
@@ -350,7 +350,7 @@ class RecognizerCore:
                 if self._spec is not None and self._spec[0] == ev.index and not ev.cut:
                     _, res, echoed = self._spec  # the silence held: the speculative decode is the final
                 else:
-                    res, echoed = self._decode_final(ev.audio, "agent")
+                    res, echoed = self._decode_final(ev.audio, "agent", ev.lead)
                 self._spec = None
                 self._final(ev, res, echoed)
 
@@ -369,10 +369,13 @@ class RecognizerCore:
             cached = self._context_tokens[speaker] = (text, self.decoder.encode_prompt(text))
         return cached[1]
 
-    def _decode_final(self, audio: np.ndarray, speaker: str) -> tuple[DecodeResult, bool]:
-        """The final decode (beam of finals, prompt + the speaker's context). If the text repeats the context,
-        the utterance is decoded again without it and that result is kept (``True``: it stays out of the context;
-        see context.py)."""
+    def _decode_final(self, audio: np.ndarray, speaker: str, lead: np.ndarray | None = None
+                      ) -> tuple[DecodeResult, bool]:
+        """The final decode (beam of finals, prompt + the speaker's context, the ``final_lead_s`` of audio before
+        the utterance in front of it). If the text repeats the context, the utterance is decoded again without
+        it and that result is kept (``True``: it stays out of the context; see context.py)."""
+        if lead is not None and lead.size:
+            audio = np.concatenate([lead, audio])
         ctx = self._context[speaker]
         res = self._decode(audio, self.cfg.beam_size_final, self._final_tokens(speaker))
         if not ctx.history or not ctx.echoes(res.text):
