@@ -448,7 +448,9 @@ def main(argv=None) -> int:
     ap.add_argument("--case", action="store_true", help="use bench/asr_cases.json as the calls' case data")
     ap.add_argument("--prompt", default=None, help="override the prompt text ('' = none)")
     ap.add_argument("--no-partials", action="store_true")
-    ap.add_argument("--beam", type=int, default=None, help="beam size for finals")
+    ap.add_argument("--beam", type=int, default=None, help="beam size for finals (AsrConfig.beam_size_final)")
+    ap.add_argument("--context", type=int, default=None,
+                    help="previous good finals in the finals' prompt (AsrConfig.final_context; 0 = none)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--no-real", action="store_true", help="skip the real clips")
     ap.add_argument("--show", action="store_true", help="print every utterance with errors")
@@ -499,6 +501,8 @@ def main(argv=None) -> int:
         changes["partials"] = False
     if args.beam:
         changes["beam_size_final"] = args.beam
+    if args.context is not None:
+        changes["final_context"] = args.context
     if args.threads:
         changes["cpu_threads"] = args.threads
     if changes:

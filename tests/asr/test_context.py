@@ -132,7 +132,8 @@ def test_a_final_that_echoes_its_context_is_decoded_again_without_it(three_utter
     assert [f.raw_text for f in fs] == said and core.echoes >= 1
     # the utterance was decoded with the context, then without it; both decodes are its compute
     u1 = [(b, p) for s, b, p in dec.calls if which(s) == 1]
-    assert u1[-2:] == [(1, fs[0].text), (1, "")] and fs[1].compute_s == pytest.approx(0.1)
+    beam = AsrConfig().beam_size_final
+    assert u1[-2:] == [(beam, fs[0].text), (beam, "")] and fs[1].compute_s == pytest.approx(0.1)
     # the re-decoded final stays out of the context: the third utterance sees the first only
     assert [p for s, b, p in dec.calls if which(s) == 2][-1] == fs[0].text
 

@@ -129,7 +129,12 @@ def test_partials_are_spaced_by_their_decode_time(dev_dir, load_wav, manifest):
     # partials use at most ~30 % of the time: 0.3 s decodes → one per second of new audio (never under 0.6 s)
     steps = np.diff([p.audio_t for p in parts])
     assert min(steps) >= MIN_PARTIAL_GAP_S - BLOCK / SR and np.median(steps) >= 0.9
-    assert [b for _, b in dec.calls].count(AsrConfig().beam_size_partial) >= len(parts)
+    # each partial came from a greedy partial decode, or from a speculative decode (beam of finals) at a pause the
+    # agent went on after
+    beams = [b for _, b in dec.calls]
+    spec_shown = beams.count(AsrConfig().beam_size_final) - len(fs)
+    assert beams.count(AsrConfig().beam_size_partial) + spec_shown >= len(parts)
+    assert beams.count(AsrConfig().beam_size_partial) >= len(parts) - 1
 
 
 def test_a_live_core_far_behind_skims_whole_utterances(dev_dir, load_wav, manifest):
