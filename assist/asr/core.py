@@ -10,7 +10,10 @@ driver a call uses: its queue (``Backlog``) is what this core sees as "waiting" 
 Scheduling, on the Silero VAD's segmentation (``Segmenter``):
 
 - final: when the utterance ends (a silence of the wait ``EndpointPolicy`` chose for it: ``min_silence_s`` to
-  ``max_silence_s``, see ``endpoint.py``). Finals are never dropped and always go first.
+  ``max_silence_s``, see ``endpoint.py``). Finals are never dropped and always go first. They are decoded with
+  ``beam_size_final`` and the prompt plus the speaker's last ``final_context`` good finals (``context.py``: never a
+  suspect one; a decode that repeats its context is done again without it), and ``final_lead_s`` of the audio
+  before the utterance (``Segmenter`` ``lead``).
 - speculative final: as soon as ``spec_silence_s`` of silence is seen (and the caller is not behind), the
   utterance is decoded; if the silence holds until the end threshold that result *is* the final (no second
   decode), if speech resumes it is thrown away. This hides most of the decode time inside the end-of-speech wait.

@@ -36,7 +36,7 @@ def test_context_keeps_the_last_good_finals_only():
     assert off.history == [] and off.text() == "华信银行"
 
 
-def test_echo_of_the_context_is_recognised():
+def test_echo_of_the_context_is_spotted():
     ctx = FinalContext(2)
     ctx.add("请问您是陈建国先生本人吗？麻烦报一下身份证后四位。", suspect=False)
     assert ctx.echoes("请问您是陈建国先生本人吗G")          # the copy Whisper made of it on silence
