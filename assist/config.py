@@ -26,9 +26,10 @@ class AsrConfig:
     cpu_threads: int = field(default_factory=_default_threads)
     language: str = "zh"
     # Finals: beam 5 with the previous two good finals as context (issue 18, bench/asr.py --sweep on the dev calls
-    # and the dialogues' agent channel, case data on: corrected CER 8.73% → 8.2% dev, 12.2% → 11.4% dialogues,
-    # for ~45% more decode CPU in the finals; beam alone helped the dev calls only, context alone with greedy
-    # made both worse). Partials stay greedy without context: cheap, and replaced within a second anyway.
+    # and the dialogues' agent channel, case data on: corrected CER 8.7% → 8.2% dev, 12.2% → 11.5% dialogues,
+    # for ~45% more decode CPU in the finals; beam 5 without context helped the dev calls (7.7%) but not the
+    # dialogues (13.7%), context with greedy finals made both worse; docs/ARCHITECTURE.md has the table).
+    # Partials stay greedy without context: cheap, and replaced within a second anyway.
     beam_size_final: int = 5
     beam_size_partial: int = 1
     # Finals' prompt: the case data's names plus the last N finals of the same speaker that the guards did not
