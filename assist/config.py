@@ -25,9 +25,19 @@ class AsrConfig:
     compute_type: str = "int8"
     cpu_threads: int = field(default_factory=_default_threads)
     language: str = "zh"
-    # greedy: beam 5 measured worse without a prompt (corrected CER 10.78% vs 10.49%) and slower (session 9)
-    beam_size_final: int = 1
+    # Finals: beam 5 with the previous two good finals as context (issue 18, bench/asr.py --sweep on the dev calls
+    # and the dialogues' agent channel, case data on: corrected CER 8.7% → 8.2% dev, 12.2% → 11.5% dialogues,
+    # for ~45% more decode CPU in the finals; beam 5 without context helped the dev calls (7.7%) but not the
+    # dialogues (13.7%), context with greedy finals made both worse; docs/ARCHITECTURE.md has the table).
+    # Partials stay greedy without context: cheap, and replaced within a second anyway.
+    beam_size_final: int = 5
     beam_size_partial: int = 1
+    # Finals' prompt: the case data's names plus the last N finals of the same speaker that the guards did not
+    # flag (assist/asr/context.py); partials keep the case prompt alone.
+    final_context: int = 2
+    # Finals decoded with this much audio from before the utterance (before its pad) in front of it: 0.3 and
+    # 0.5 s measured no better on the dev calls and worse on the dialogues (the sweep's pre=), so off.
+    final_lead_s: float = 0.0
     partials: bool = True
     # Utterance segmentation (Silero VAD)
     vad_threshold: float = 0.5

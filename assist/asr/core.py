@@ -10,7 +10,10 @@ driver a call uses: its queue (``Backlog``) is what this core sees as "waiting" 
 Scheduling, on the Silero VAD's segmentation (``Segmenter``):
 
 - final: when the utterance ends (a silence of the wait ``EndpointPolicy`` chose for it: ``min_silence_s`` to
-  ``max_silence_s``, see ``endpoint.py``). Finals are never dropped and always go first.
+  ``max_silence_s``, see ``endpoint.py``). Finals are never dropped and always go first. They are decoded with
+  ``beam_size_final`` and the prompt plus the speaker's last ``final_context`` good finals (``context.py``: never a
+  suspect one; a decode that repeats its context is done again without it), and ``final_lead_s`` of the audio
+  before the utterance (``Segmenter`` ``lead``).
 - speculative final: as soon as ``spec_silence_s`` of silence is seen (and the caller is not behind), the
   utterance is decoded; if the silence holds until the end threshold that result *is* the final (no second
   decode), if speech resumes it is thrown away. This hides most of the decode time inside the end-of-speech wait.
@@ -37,7 +40,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -46,6 +49,7 @@ from ..case import CaseData
 from ..clock import WallClock
 from ..config import AsrConfig
 from ..resources import open_resources
+from .context import FinalContext
 from .decoder import DecodeResult
 from .endpoint import EndpointPolicy
 from .guards import judge
@@ -128,7 +132,7 @@ class _NothingWaiting:
 def make_segmenter(cfg: AsrConfig) -> Segmenter:
     return Segmenter(threshold=cfg.vad_threshold, min_silence_s=cfg.min_silence_s,
                      max_silence_s=cfg.max_silence_s, pad_s=cfg.speech_pad_s, max_s=cfg.max_utterance_s,
-                     min_speech_s=cfg.min_utterance_s, spec_silence_s=SPEC_SILENCE_S)
+                     min_speech_s=cfg.min_utterance_s, spec_silence_s=SPEC_SILENCE_S, lead_s=cfg.final_lead_s)
 
 
 class RecognizerCore:
@@ -163,7 +167,12 @@ class RecognizerCore:
         self._clock = clock if clock is not None else WallClock()
         self.extra_terms = tuple(dict.fromkeys(case_terms(case)))
         self.prompt_text = build_prompt(case, resources=self.resources) if prompt is None else prompt
-        self._prompt_tokens = decoder.encode_prompt(self.prompt_text)
+        self._prompt_tokens = decoder.encode_prompt(self.prompt_text)   # partials, and finals without context
+        # finals: the prompt plus the speaker's last good finals (context.py); one context per speaker, since the
+        # debtor's words are no context for the agent's next sentence in the model's eyes (other voice, channel)
+        self._context = {sp: FinalContext(cfg.final_context, self.prompt_text) for sp in ("agent", "debtor")}
+        self._context_tokens: dict[str, tuple[str, list[int]]] = {}
+        self.echoes = 0                        # finals decoded again without context (the context was echoed)
         self.segmenter = make_segmenter(cfg)
         self.endpoint = EndpointPolicy(min_s=cfg.min_silence_s, max_s=cfg.max_silence_s,
                                        words=self.resources.unfinished_words())
@@ -175,7 +184,7 @@ class RecognizerCore:
         self._vclock = 0.0
         self._next_health = HEALTH_EVERY_S
         self._emitted = 0                      # finals emitted (indexes are consecutive)
-        self._spec: tuple[int, DecodeResult] | None = None
+        self._spec: tuple[int, DecodeResult, bool] | None = None   # (utterance, result, echoed)
         self._next_partial_len = FIRST_PARTIAL_S
         self._last_partial = ""
         self.closed = False                    # abandoned (the driver's close): no more events
@@ -302,7 +311,7 @@ class RecognizerCore:
         self._debtor_final(self._debtor_pending.pop(0))
 
     def _debtor_final(self, ev: SpeechEnd) -> None:
-        self._final(ev, self._decode(ev.audio, self.cfg.beam_size_final), speaker="debtor")
+        self._final(ev, *self._decode_final(ev.audio, "debtor", ev.lead), speaker="debtor")
 
     # ---- overload (live only; see the module docstring) -------------------------------------------------------
     def _skim(self) -> bool:
@@ -356,8 +365,8 @@ class RecognizerCore:
                 # Worth it only if we are less behind than the rest of the end-of-speech wait: further behind,
                 # the audio that decides the end is already queued and the plain final comes just as soon.
                 if self._lag() < seg.end_silence_s - SPEC_SILENCE_S and ev.audio.size:
-                    res = self._decode(ev.audio, self.cfg.beam_size_final)
-                    self._spec = (ev.index, res)
+                    res, echoed = self._decode_final(ev.audio, "agent", ev.lead)
+                    self._spec = (ev.index, res, echoed)
                     # words that cannot end a sentence: hold the utterance open longer
                     seg.set_end_silence(self.endpoint.hold_s(res.text))
             elif isinstance(ev, SpeechResume):
@@ -366,31 +375,57 @@ class RecognizerCore:
                 if spec is not None and spec[0] == ev.index:
                     self._spec_partial(spec[1])
             elif isinstance(ev, SpeechEnd):
-                res = None
                 if self._spec is not None and self._spec[0] == ev.index and not ev.cut:
-                    res = self._spec[1]          # the silence held: the speculative decode is the final
+                    _, res, echoed = self._spec  # the silence held: the speculative decode is the final
+                else:
+                    res, echoed = self._decode_final(ev.audio, "agent", ev.lead)
                 self._spec = None
-                if res is None:
-                    res = self._decode(ev.audio, self.cfg.beam_size_final)
-                self._final(ev, res)
+                self._final(ev, res, echoed)
 
-    def _decode(self, audio: np.ndarray, beam: int) -> DecodeResult:
-        res = self.decoder.decode(audio, prompt_tokens=self._prompt_tokens, beam_size=beam)
+    def _decode(self, audio: np.ndarray, beam: int, prompt_tokens: list[int] | None = None) -> DecodeResult:
+        res = self.decoder.decode(audio, prompt_tokens=self._prompt_tokens if prompt_tokens is None
+                                  else prompt_tokens, beam_size=beam)
         self.compute_s += res.compute_s
         if not self.realtime:
             self._vclock += res.compute_s
         return res
 
-    def _final(self, ev: SpeechEnd, res: DecodeResult, speaker: str = "agent") -> None:
+    def _final_tokens(self, speaker: str) -> list[int]:
+        text = self._context[speaker].text()
+        cached = self._context_tokens.get(speaker)
+        if cached is None or cached[0] != text:      # encode once per context, not per decode
+            cached = self._context_tokens[speaker] = (text, self.decoder.encode_prompt(text))
+        return cached[1]
+
+    def _decode_final(self, audio: np.ndarray, speaker: str, lead: np.ndarray | None = None
+                      ) -> tuple[DecodeResult, bool]:
+        """The final decode (beam of finals, prompt + the speaker's context, the ``final_lead_s`` of audio before
+        the utterance in front of it). If the text repeats the context, the utterance is decoded again without
+        it and that result is kept (``True``: it stays out of the context; see context.py)."""
+        if lead is not None and lead.size:
+            audio = np.concatenate([lead, audio])
+        ctx = self._context[speaker]
+        res = self._decode(audio, self.cfg.beam_size_final, self._final_tokens(speaker))
+        if not ctx.history or not ctx.echoes(res.text):
+            return res, False
+        self.echoes += 1
+        log.debug("a final echoed its context; decoded again without it")
+        again = self._decode(audio, self.cfg.beam_size_final)
+        # both decodes were spent on this final
+        return replace(again, compute_s=res.compute_s + again.compute_s), True
+
+    def _final(self, ev: SpeechEnd, res: DecodeResult, echoed: bool = False, speaker: str = "agent") -> None:
         v = judge(res.text, audio_s=res.audio_s, avg_logprob=res.avg_logprob, no_speech_prob=res.no_speech_prob,
                   phrases=self._phrases)
         if not v.text:
-            log.debug("dropped %s utterance %.2f-%.2f (%s): %r", speaker, ev.start, ev.end, v.reason, res.text)
+            log.debug("dropped %s utterance %.2f-%.2f (%s)", speaker, ev.start, ev.end, v.reason)
             return
         final = AsrFinal(index=self._emitted, start=round(ev.start, 3), end=round(ev.end, 3),
                          text=self._correct(v.text, self.extra_terms), raw_text=v.text, audio_t=self.audio_t,
                          compute_s=res.compute_s, clock_t=self._now(), suspect=v.suspect, speaker=speaker)
         self._emitted += 1
+        # only a final the guards let through unflagged, and not a re-decode after an echo, is context
+        self._context[speaker].add(final.text, suspect=v.suspect or echoed)
         self._emit(final)
 
     def _partial_verdict(self, res: DecodeResult):

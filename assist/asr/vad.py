@@ -8,7 +8,7 @@ the previous frame (the model's context), LSTM state ``h``/``c`` fed back every 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -17,6 +17,7 @@ SAMPLE_RATE = 16000
 FRAME = 512            # samples per VAD frame (Silero v6 at 16 kHz)
 CONTEXT = 64           # samples of left context the model expects in front of each frame
 FRAME_S = FRAME / SAMPLE_RATE
+_EMPTY = np.zeros(0, dtype=np.float32)
 
 
 def vad_model_path() -> str:
@@ -74,6 +75,7 @@ class SpeechPause:
 
     index: int
     audio: np.ndarray     # the utterance so far (speech + the silence seen)
+    lead: np.ndarray = field(default_factory=lambda: _EMPTY)   # audio just before it (see Segmenter lead_s)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class SpeechEnd:
     end: float            # audio seconds of the end of the returned audio (speech end + pad)
     audio: np.ndarray
     cut: bool = False     # True when a long monologue was cut at its quietest point, not ended by silence
+    lead: np.ndarray = field(default_factory=lambda: _EMPTY)   # audio just before ``start`` (Segmenter lead_s)
 
 
 class Segmenter:
@@ -103,6 +106,10 @@ class Segmenter:
     Too-short blips (< ``min_speech_s`` of speech frames) are dropped. An utterance that reaches ``max_s`` is cut
     at its quietest stretch and the rest starts the next utterance. Only the utterance in progress and a
     ``pad_s`` pre-roll are kept, so memory stays flat however long the call.
+
+    ``lead_s``: up to this much more audio from before the utterance (before its pad) comes with its
+    ``SpeechPause`` / ``SpeechEnd`` as ``lead``, outside ``audio`` and the timestamps: the finals are decoded with it
+    (Whisper reads an utterance's first syllable better with some context before it; bench/asr.py --sweep pre=).
     """
 
     def __init__(
@@ -116,6 +123,7 @@ class Segmenter:
         spec_silence_s: float = 0.2,
         max_silence_s: float | None = None,
         vad: SileroVad | None = None,
+        lead_s: float = 0.0,
     ) -> None:
         self.vad = vad or SileroVad()
         self.threshold = threshold
@@ -125,12 +133,14 @@ class Segmenter:
                                       round((max_silence_s or min_silence_s) / FRAME_S))
         self._end_frames = self.min_silence_frames       # end wait of the utterance in progress
         self.pad_frames = max(0, round(pad_s / FRAME_S))
+        self.lead_frames = max(0, round(lead_s / FRAME_S))
+        self._lead: list[np.ndarray] = []               # the current utterance's lead frames
         self.max_frames = max(8, round(max_s / FRAME_S))
         self.min_speech_frames = max(1, round(min_speech_s / FRAME_S))
         self.spec_frames = max(1, round(spec_silence_s / FRAME_S))
         self._pending = np.zeros(0, dtype=np.float32)   # samples not yet making a whole frame
         self._frame_no = 0                              # frames consumed so far (audio clock)
-        self._preroll: list[np.ndarray] = []            # last pad_frames frames while idle
+        self._preroll: list[np.ndarray] = []            # last lead_frames + pad_frames frames while idle
         self._frames: list[np.ndarray] = []             # current utterance
         self._probs: list[float] = []
         self._start_frame = 0
@@ -139,6 +149,9 @@ class Segmenter:
         self._paused = False
         self.index = 0                                  # index of the next/current utterance
         self.in_speech = False
+
+    def _lead_audio(self) -> np.ndarray:
+        return np.concatenate(self._lead) if self._lead else _EMPTY
 
     # -- clock ---------------------------------------------------------------------------------------------
     @property
@@ -202,7 +215,7 @@ class Segmenter:
         # keep the sub-frame remainder as silence so frame boundaries stay where the sample count says
         self._pending = np.zeros(total % FRAME, dtype=np.float32)
         self.in_speech = False
-        self._frames, self._probs, self._preroll = [], [], []
+        self._frames, self._probs, self._preroll, self._lead = [], [], [], []
         self._speech_frames = self._silence_run = 0
         self._paused = False
         self.vad.reset()
@@ -216,8 +229,9 @@ class Segmenter:
         if not self.in_speech:
             if p >= self.threshold:
                 self.in_speech = True
-                self._frames = self._preroll + [frame]
-                self._probs = [0.0] * len(self._preroll) + [p]
+                pad = len(self._preroll) - min(len(self._preroll), self.pad_frames)
+                self._lead, self._frames = self._preroll[:pad], self._preroll[pad:] + [frame]
+                self._probs = [0.0] * (len(self._frames) - 1) + [p]
                 self._preroll = []
                 self._start_frame = self._frame_no - len(self._frames)
                 self._speech_frames = 1
@@ -227,7 +241,7 @@ class Segmenter:
                 events.append(SpeechStart(self.index, self.current_start))
             else:
                 self._preroll.append(frame)
-                if len(self._preroll) > self.pad_frames:
+                if len(self._preroll) > self.pad_frames + self.lead_frames:
                     self._preroll.pop(0)
             return events
 
@@ -244,7 +258,7 @@ class Segmenter:
             self._silence_run += 1
             if self._silence_run == self.spec_frames and not self._paused:
                 self._paused = True
-                events.append(SpeechPause(self.index, np.concatenate(self._frames)))
+                events.append(SpeechPause(self.index, np.concatenate(self._frames), self._lead_audio()))
             if self._silence_run >= self._end_frames:
                 # keep pad_frames of the silence, give the rest back to the pre-roll
                 keep = len(self._frames) - self._silence_run + self.pad_frames
@@ -262,12 +276,14 @@ class Segmenter:
         speech = self._speech_frames
         self.in_speech = False
         self._frames, self._probs = [], []
-        self._preroll = rest[-self.pad_frames:] if self.pad_frames else []
+        keep_pre = self.pad_frames + self.lead_frames
+        self._preroll = rest[-keep_pre:] if keep_pre else []
+        lead, self._lead = self._lead_audio(), []
         self._paused = False
         self._silence_run = 0
         if speech < self.min_speech_frames and not cut:
             return []  # a click or a breath: not an utterance (the index is not used up)
-        ev = SpeechEnd(self.index, start, end, np.concatenate(frames), cut=cut)
+        ev = SpeechEnd(self.index, start, end, np.concatenate(frames), cut=cut, lead=lead)
         self.index += 1
         return [ev]
 
@@ -291,6 +307,7 @@ class Segmenter:
         self._speech_frames = sum(1 for x in rest_p if x >= self.threshold)
         self._silence_run = 0
         self._preroll = []
+        self._lead = frames[max(0, cut_at - self.lead_frames):cut_at]   # the end of the part before the cut
         self._end_frames = self.min_silence_frames
         events.append(SpeechStart(self.index, self.current_start))
         return events

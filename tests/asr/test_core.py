@@ -129,7 +129,12 @@ def test_partials_are_spaced_by_their_decode_time(dev_dir, load_wav, manifest):
     # partials use at most ~30 % of the time: 0.3 s decodes → one per second of new audio (never under 0.6 s)
     steps = np.diff([p.audio_t for p in parts])
     assert min(steps) >= MIN_PARTIAL_GAP_S - BLOCK / SR and np.median(steps) >= 0.9
-    assert [b for _, b in dec.calls].count(AsrConfig().beam_size_partial) >= len(parts)
+    # each partial came from a greedy partial decode, or from a speculative decode (beam of finals) at a pause the
+    # agent went on after
+    beams = [b for _, b in dec.calls]
+    spec_shown = beams.count(AsrConfig().beam_size_final) - len(fs)
+    assert beams.count(AsrConfig().beam_size_partial) + spec_shown >= len(parts)
+    assert beams.count(AsrConfig().beam_size_partial) >= len(parts) - 1
 
 
 def test_a_live_core_far_behind_skims_whole_utterances(dev_dir, load_wav, manifest):
@@ -205,3 +210,59 @@ def test_live_the_debtors_waiting_utterances_are_bounded(dev_dir, load_wav, mani
     assert fs[-1].start > utts[-1]["start"] - 1.0                      # the newest were kept
     spoken = sum(u["end"] - u["start"] for u in utts)
     assert core.debtor_dropped_s > spoken - 6.0 - 3.0                   # what went is counted
+
+
+def said(utts):
+    """The text of the utterance whose length the decoded audio is nearest to (each final differs, so the
+    finals' context guard sees no echo)."""
+    return lambda s: min(utts, key=lambda u: abs(u["end"] - u["start"] - s))["text"]
+
+
+class CostlyFinals(FakeDecoder):
+    """Beam-search finals cost more than greedy partials: ``final_s`` per decode of beam > 1."""
+
+    def __init__(self, text_for, final_s: float, partial_s: float):
+        super().__init__(text_for, partial_s)
+        self.final_s = final_s
+
+    def decode(self, audio, *, prompt_tokens=(), beam_size=1) -> DecodeResult:
+        res = super().decode(audio, prompt_tokens=prompt_tokens, beam_size=beam_size)
+        if beam_size > 1:
+            res = DecodeResult(**{**res.__dict__, "compute_s": self.final_s})
+        return res
+
+
+def test_costly_finals_are_decoded_in_the_silence(dev_dir, load_wav, manifest):
+    # beam-5 finals at 0.4 s a decode (what they cost here on a loaded 2-core PC) still fit in the end-of-speech
+    # wait: each final is its speculative decode (no decode after the wait), so it arrives at the utterance's end
+    # plus the wait, not plus the decode
+    utts = manifest["d01"]["utterances"][:4]
+    audio = load_wav(dev_dir / "d01.wav")[: int((utts[-1]["end"] + 1.5) * SR)]
+    cfg = AsrConfig(beam_size_final=5, beam_size_partial=1, final_context=2)
+    dec = CostlyFinals(said(utts), final_s=0.4, partial_s=0.15)
+    fs = finals(drive(RecognizerCore(cfg, dec, realtime=False), audio))
+    assert len(fs) == 4
+    beam_decodes = [s for s, b in dec.calls if b == 5]
+    for f in fs:
+        # the decode that gave the final ran on the audio up to spec_silence_s into the silence, and no later
+        # decode of the whole utterance (with the pad) followed it
+        whole = [s for s in beam_decodes if abs(s - (f.end - f.start)) < 0.05]
+        assert not whole, (f, beam_decodes)
+        assert f.clock_t - f.end <= cfg.max_silence_s - cfg.speech_pad_s + 0.1
+        assert f.compute_s == dec.final_s
+    # partials stay greedy
+    assert {b for _, b in dec.calls} == {1, 5}
+
+
+def test_behind_partials_stop_first_finals_still_come(dev_dir, load_wav, manifest):
+    # live with 2 s of audio waiting (behind, far under the skim bound): no partial and no speculative decode is
+    # spent, yet every utterance gets its beam-5 final
+    utts = manifest["d01"]["utterances"][:4]
+    audio = load_wav(dev_dir / "d01.wav")[: int((utts[-1]["end"] + 1.5) * SR)]
+    waiting = Waiting()
+    waiting.queued_s = 2.0
+    cfg = AsrConfig(beam_size_final=5, beam_size_partial=1, final_context=2)
+    dec = CostlyFinals(said(utts), final_s=0.4, partial_s=0.15)
+    evs = drive(RecognizerCore(cfg, dec, realtime=True, waiting=waiting), audio)
+    assert len(finals(evs)) == 4 and not [e for e in evs if isinstance(e, AsrPartial)]
+    assert [b for _, b in dec.calls] == [5, 5, 5, 5]     # one decode per utterance: its final

@@ -100,3 +100,23 @@ def test_end_wait_is_held_when_asked_and_never_beyond_its_maximum(dev_dir, load_
     assert closed[0] - speech_end <= 1.0 + 0.04 + 1e-6
     ends, _ = run(0.0)                     # asking for less is clamped to the minimum: split again
     assert len(ends) == 2
+
+
+def test_lead_is_the_audio_before_the_utterance_outside_its_timestamps(dev_dir, load_wav):
+    audio = load_wav(dev_dir / "d02.wav")[: 16000 * 30]
+    plain = _ends(Segmenter(min_silence_s=0.7), audio)
+    led = _ends(Segmenter(min_silence_s=0.7, lead_s=0.4), audio)
+    # the same utterances, the same audio and times: the lead comes beside them
+    assert [(e.start, e.end) for e in led] == [(e.start, e.end) for e in plain] and len(led) >= 3
+    assert all(np.array_equal(a.audio, b.audio) for a, b in zip(led, plain))
+    assert all(e.lead.size == 0 for e in plain)
+    for e in led:
+        s0 = round(e.start * 16000)
+        n = e.lead.size
+        assert 0 < n <= round(0.4 * 16000 / FRAME) * FRAME
+        assert np.array_equal(e.lead, audio[s0 - n:s0])             # exactly the samples before the start
+    # the first utterance starts 1 s in: its lead is the whole 0.4 s; a speculative pause carries the same lead
+    assert led[0].lead.size == round(0.4 * 16000 / FRAME) * FRAME
+    seg = Segmenter(min_silence_s=0.7, lead_s=0.4)
+    pauses = [e for i in range(0, len(audio), 1600) for e in seg.push(audio[i:i + 1600]) if isinstance(e, SpeechPause)]
+    assert pauses and np.array_equal(pauses[0].lead, led[0].lead)
