@@ -299,13 +299,17 @@ class CallSession:
         if not self._started:
             return
         if not self._is_text:
-            for src in (self.source, self.debtor_source):
-                if src is None:
-                    continue
-                try:
-                    src.stop()
-                except Exception:
-                    log.exception("stopping the audio source failed")
+            self._stop_sources()
+
+    def _stop_sources(self) -> None:
+        """Stop both audio sources; one that fails to stop never keeps the other running."""
+        for src in (self.source, self.debtor_source):
+            if src is None:
+                continue
+            try:
+                src.stop()
+            except Exception:
+                log.exception("stopping the audio source failed")
 
     def wait(self, timeout: float | None = None) -> bool:
         return self._done.wait(timeout)
@@ -444,13 +448,7 @@ class CallSession:
             except Exception:
                 log.exception("waiting for the audio source failed")
                 break
-        for src in (self.source, self.debtor_source):
-            if src is None:
-                continue
-            try:
-                src.stop()
-            except Exception:
-                log.exception("stopping the audio source failed")
+        self._stop_sources()
         self._close_audio()   # no more blocks come; linked before the call's end is queued
         try:
             self._recognizer.finish()  # finals of the utterance in flight arrive through _on_asr first

@@ -14,8 +14,10 @@ import shutil
 import subprocess
 import tempfile
 import time
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assist import paths
@@ -108,3 +110,21 @@ def pulse():
                 os.environ[k] = v
         rescan_devices()
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def channel_wav(src: Path, channel: int, start: float, end: float, out: Path, sr: int = 16000) -> np.ndarray:
+    """One channel of a recording, ``start``–``end`` seconds, written as a 16 kHz mono WAV to play into a sink or
+    the virtual microphone; returns the samples written."""
+    from assist.audio import FileSource
+
+    fs = FileSource(src, channel=channel)
+    blocks: list[np.ndarray] = []
+    fs.start(blocks.append)
+    fs.wait()
+    a = np.concatenate(blocks)[int(start * sr):int(end * sr)]
+    with wave.open(str(out), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sr)
+        w.writeframes((np.clip(a, -1, 1) * 32767).astype("<i2").tobytes())
+    return a

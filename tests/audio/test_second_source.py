@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import time
-import wave
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from assist.audio import FileSource, own_sound
+from assist.audio import own_sound
 from assist.audio.errors import DeviceError
+from tests.pulse import channel_wav
 
 pytestmark = pytest.mark.pulse
 
@@ -32,27 +31,12 @@ def _softphone(pulse) -> str:
     pulse.modules.append(pulse.pactl("load-module", "module-null-sink", f"sink_name={SOFTPHONE}"))
     return f"{SOFTPHONE}.monitor"
 
-
-def _channel_wav(src: Path, channel: int, start: float, end: float, out: Path) -> np.ndarray:
-    fs = FileSource(src, channel=channel)
-    blocks: list[np.ndarray] = []
-    fs.start(blocks.append)
-    fs.wait()
-    a = np.concatenate(blocks)[int(start * SR):int(end * SR)]
-    with wave.open(str(out), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SR)
-        w.writeframes((np.clip(a, -1, 1) * 32767).astype("<i2").tobytes())
-    return a
-
-
 def test_the_output_monitor_is_captured_as_it_was_played(pulse, tmp_path, shared_dir):
     from assist.audio.loopback import LoopbackSource, list_loopback_devices
 
     monitor = _softphone(pulse)
     assert monitor in {d.id for d in list_loopback_devices()}
-    said = _channel_wav(shared_dir / "data/dialogues/dlg05.flac", 1, 18.0, 22.0, tmp_path / "debtor.wav")
+    said = channel_wav(shared_dir / "data/dialogues/dlg05.flac", 1, 18.0, 22.0, tmp_path / "debtor.wav")
     src = LoopbackSource(monitor)
     got: list[np.ndarray] = []
     src.start(lambda b: got.append(b.copy()))
@@ -147,8 +131,8 @@ def test_a_live_call_hears_the_debtor_through_the_output_monitor(pulse, tmp_path
     dialogues = shared_dir / "data" / "dialogues"
     call = next(c for c in json.loads((dialogues / "manifest.json").read_text(encoding="utf-8")) if c["id"] == "dlg05")
     start, end = 17.6, 38.4          # debtor: 没钱 (no_money), 我要投诉 (complaint); agent: 派人蹲你家楼下 (threat)
-    _channel_wav(dialogues / "dlg05.flac", 0, start, end, tmp_path / "agent.wav")
-    _channel_wav(dialogues / "dlg05.flac", 1, start, end, tmp_path / "debtor.wav")
+    channel_wav(dialogues / "dlg05.flac", 0, start, end, tmp_path / "agent.wav")
+    channel_wav(dialogues / "dlg05.flac", 1, start, end, tmp_path / "debtor.wav")
     monitor = _softphone(pulse)
 
     config = EngineConfig(record=False, asr=AsrConfig(model_dir=model_dir))

@@ -9,31 +9,15 @@ import json
 import os
 import subprocess
 import sys
-import wave
 
-import numpy as np
 import pytest
 
 from assist import paths
-from assist.audio import FileSource
+from tests.pulse import channel_wav
 
 pytestmark = pytest.mark.pulse
 SR = 16000
 SOFTPHONE = "softphone_out"
-
-
-def _wav(src, channel, start, end, out):
-    fs = FileSource(src, channel=channel)
-    blocks = []
-    fs.start(blocks.append)
-    fs.wait()
-    a = np.concatenate(blocks)[int(start * SR):int(end * SR)]
-    with wave.open(str(out), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SR)
-        w.writeframes((np.clip(a, -1, 1) * 32767).astype("<i2").tobytes())
-    return out
 
 
 def _listen(*args, **kw) -> subprocess.Popen:
@@ -55,8 +39,9 @@ def test_list_sources_names_the_output_monitors(pulse):
 def test_listen_hears_the_debtor_through_the_monitor(pulse, shared_dir, tmp_path):
     pulse.modules.append(pulse.pactl("load-module", "module-null-sink", f"sink_name={SOFTPHONE}"))
     dlg = shared_dir / "data" / "dialogues" / "dlg05.flac"
-    agent = _wav(dlg, 0, 11.8, 22.5, tmp_path / "agent.wav")      # 你借的一万二…  / 我说了没钱！
-    debtor = _wav(dlg, 1, 11.8, 22.5, tmp_path / "debtor.wav")
+    agent, debtor = tmp_path / "agent.wav", tmp_path / "debtor.wav"
+    channel_wav(dlg, 0, 11.8, 22.5, agent)      # 你借的一万二…  / 我说了没钱！
+    channel_wav(dlg, 1, 11.8, 22.5, debtor)
     p = _listen("--json", "--no-record", "--seconds", "19", "--debtor-source", f"monitor:{SOFTPHONE}.monitor",
                 "--started-at", "2026-11-17T19:10:00+08:00")
     # start playing once the call has started (the model is loaded by then)
